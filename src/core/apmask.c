@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+#include "core/apmask.h"
+/* implementation pending */

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# src/core: pure logic, no I/O.  Owned by the core.
+noinst_LIBRARIES += src/core/libapcore.a
+src_core_libapcore_a_SOURCES = \
+	src/core/apmask.c src/core/apmask.h \
+	src/core/exitcodes.h \
+	src/core/apqn.h \
+	src/core/model.h

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-memory picture of one host: its AP configuration, masks, cards,
+ * queues and every vfio_ap mediated device (active in sysfs and/or defined
+ * for mdevctl).  Filled by src/sys (reader), consumed by validation,
+ * planning and output.  Pure data and pure functions: no I/O here.
+ */
+#ifndef APCTL_CORE_MODEL_H
+#define APCTL_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/apmask.h"
+
+#define AP_UUID_STRLEN 37	/* 36 characters + NUL */
+
+enum ap_driver {
+	AP_DRV_NONE = 0,	/* no driver bound */
+	AP_DRV_CEX4CARD,
+	AP_DRV_CEX4QUEUE,
+	AP_DRV_VFIO_AP,
+	AP_DRV_OTHER,		/* bound, but to a driver apctl does not know */
+};
+
+enum ap_mode {
+	AP_MODE_UNKNOWN = 0,
+	AP_MODE_ACCEL,
+	AP_MODE_CCA,
+	AP_MODE_EP11,
+};
+
+/* the vfio_ap queue 'status' attribute */
+enum ap_qstatus {
+	AP_QS_NONE = 0,		/* not bound to vfio_ap, or no status file */
+	AP_QS_UNASSIGNED,
+	AP_QS_ASSIGNED,
+	AP_QS_IN_USE,
+};
+
+/* tri-state values read from 0/1 sysfs files; AP_UNK when not readable */
+#define AP_UNK ((int8_t)-1)
+
+struct ap_card {
+	unsigned int id;
+	int hwtype;		/* compatible type 10..14 (CEX4..CEX8), -1 unknown */
+	int raw_hwtype;		/* -1 unknown */
+	int depth;		/* -1 unknown */
+	bool functions_known;
+	uint32_t functions;	/* ap_functions word */
+	enum ap_mode mode;	/* from functions */
+	char type[16];		/* cex4card 'type' such as "CEX7C", "" if unknown */
+	int8_t config, chkstop, online;
+	enum ap_driver driver;
+};
+
+struct ap_queue {
+	unsigned int apid, apqi;
+	enum ap_driver driver;
+	int8_t config, chkstop, online;	/* online only while bound to cex4queue */
+	enum ap_qstatus status;		/* only while bound to vfio_ap */
+	char driver_override[32];	/* "" when unset or not supported */
+};
+
+/* What the running kernel offers, detected from files that exist. */
+struct ap_caps {
+	bool ap_bus;		/* /sys/bus/ap exists */
+	bool vfio_ap;		/* /sys/devices/vfio_ap/matrix exists */
+	bool masks;		/* apmask/aqmask exist */
+	bool bindings;
+	bool bus_features;	/* /sys/bus/ap/features */
+	bool matrix_features;	/* /sys/devices/vfio_ap/matrix/features */
+	bool guest_matrix;	/* dynamic configuration semantics (>= 6.0) */
+	bool ap_config;		/* one-shot ap_config attribute (>= 6.10) */
+	bool queue_status;	/* vfio_ap queue 'status' (>= 5.17) */
+	bool driver_override;	/* >= 6.19: all-ones EBUSY rule, override rules */
+	bool bindings_complete_count;
+};
+
+/* Where the persistent (boot time) masks come from. */
+enum ap_persist_src {
+	AP_PERSIST_NONE = 0,	/* nothing persistent: the kernel default applies */
+	AP_PERSIST_UDEV_ETC,	/* /etc/udev/rules.d/41-ap.rules */
+	AP_PERSIST_UDEV_RUN,	/* /run/udev/rules.d/41-ap.rules */
+	AP_PERSIST_CMDLINE,	/* ap.apmask= / ap.aqmask= on the kernel command line */
+};
+
+struct ap_host {
+	struct ap_caps caps;
+	unsigned int max_adapter;	/* ap_max_adapter_id (63 if absent) */
+	unsigned int max_domain;	/* ap_max_domain_id */
+	bool qci_known;			/* the three configuration masks were read */
+	struct ap_mask cfg_apm;		/* ap_adapter_mask */
+	struct ap_mask cfg_aqm;		/* ap_usage_domain_mask */
+	struct ap_mask cfg_adm;		/* ap_control_domain_mask */
+	struct ap_mask apmask, aqmask;	/* live masks */
+	int ap_domain;			/* -1 when none */
+	char bus_features[128];		/* "" when absent */
+	char matrix_features[128];	/* "" when absent */
+	unsigned int bindings_bound, bindings_total;
+	bool bindings_complete;
+	long available_instances;	/* -1 unknown */
+
+	enum ap_persist_src persist_src;
+	bool persist_apmask_set, persist_aqmask_set;
+	struct ap_mask persist_apmask, persist_aqmask;
+
+	struct ap_card *cards;		/* ascending by id */
+	size_t n_cards;
+	struct ap_queue *queues;	/* ascending by (apid, apqi) */
+	size_t n_queues;
+};
+
+struct ap_matrix {
+	struct ap_mask apm;	/* adapters */
+	struct ap_mask aqm;	/* usage domains */
+	struct ap_mask adm;	/* control domains */
+};
+
+struct ap_mdev {
+	char uuid[AP_UUID_STRLEN];	/* lowercase */
+	bool active;			/* exists in sysfs */
+	bool defined;			/* has an mdevctl definition */
+	bool autostart;			/* definition says "start": "auto" */
+	struct ap_matrix live;		/* assigned in sysfs (valid if active) */
+	bool guest_known;		/* guest_matrix was read */
+	struct ap_matrix guest;		/* guest_matrix (apm, aqm; adm unknown) */
+	bool in_use;			/* a guest uses it */
+	struct ap_matrix def;		/* from the definition (valid if defined) */
+};
+
+struct ap_model {
+	struct ap_host host;
+	struct ap_mdev *mdevs;		/* sorted by uuid */
+	size_t n_mdevs;
+};
+
+void ap_model_init(struct ap_model *m);
+void ap_model_free(struct ap_model *m);
+/* find or add (zeroed, uuid set, kept sorted); NULL on allocation failure */
+struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid);
+struct ap_mdev *ap_model_find_mdev(const struct ap_model *m, const char *uuid);
+struct ap_card *ap_host_add_card(struct ap_host *h, unsigned int id);
+struct ap_queue *ap_host_add_queue(struct ap_host *h, unsigned int apid, unsigned int apqi);
+struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id);
+struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid, unsigned int apqi);
+/* sort cards/queues/mdevs after bulk insertion */
+void ap_model_sort(struct ap_model *m);
+
+/* host-owned per the live masks: apmask bit AND aqmask bit */
+bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
+enum ap_mode ap_mode_from_functions(uint32_t functions);
+
+#endif
