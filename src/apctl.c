@@ -1,8 +1,251 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * apctl: administer the s390 AP crypto bus and vfio_ap mediated devices.
+ *
+ * main(): locale, global options (parsing stops at the command), and an
+ * exact-match command table.  Each command lives in src/cmd/.
+ */
 #include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/exitcodes.h"
+#include "i18n.h"
+
+static const struct apctl_cmd commands[] = {
+	{ "show", cmd_show, N_("show the AP configuration, queues, mdevs and owners"), usage_show },
+	{ "check", cmd_check, N_("audit masks, mdevs and definitions for conflicts"), usage_check },
+	{ "reserve", cmd_reserve, N_("give adapters or domains to vfio_ap (edit apmask/aqmask)"), usage_reserve },
+	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
+	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	puts(PACKAGE_STRING);
-	return 0;
+	fputs("apctl: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void apctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void apctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(_("warning: "), fmt, ap);
+	va_end(ap);
+}
+
+void apctl_note(const struct apctl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+int apctl_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, _("Try 'apctl %s --help' for more information.\n"), cmd);
+	else
+		fputs(_("Try 'apctl --help' for more information.\n"), stderr);
+	return APCTL_EXIT_USAGE;
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs(_("\nUsage:\n"), out);
+	fputs(_(" apctl [options] <command> [<args>]\n"), out);
+	fputs(_("\nAdminister the s390 AP crypto bus and vfio_ap mediated devices:\n"
+		"hand adapters, domains and APQNs to KVM guests safely.\n"), out);
+	fputs(_("\nCommands:\n"), out);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(out, "  %-10s %s\n", "help", _("show the help of a command"));
+	fputs(_("\nOptions:\n"), out);
+	fputs(_("     --root <dir>   use <dir> instead of / for /etc, /run, /proc and /sys\n"), out);
+	fputs(_(" -q, --quiet        print no progress messages or notes\n"), out);
+	fputs(_(" -V, --verbose      explain what is read and written\n"), out);
+	fputs(_(" -h, --help         display this help\n"), out);
+	fputs(_(" -v, --version      display version\n"), out);
+	fputs(_("\nEnvironment:\n"), out);
+	fputs(_(" SYSFS_ROOT         sysfs mount point (default /sys, or <root>/sys)\n"), out);
+	fputs(_(" APCTL_ROOT         the same as --root\n"), out);
+	fputs(_("\nExit status:\n"), out);
+	fputs(_("  0  success; for check: nothing is wrong\n"
+		"  1  a change failed and everything it had done was undone\n"
+		"  2  wrong command line\n"
+		"  3  no AP bus or no vfio_ap on this system\n"
+		"  4  refused: the change conflicts with the configuration; nothing was written\n"
+		"  5  the AP configuration lock was not obtained\n"
+		"  6  a change failed and could not be undone completely (see the message)\n"
+		"  7  errors were found (check, show)\n"
+		"  8  only warnings were found (check)\n"
+		"  9  a change needs root privileges\n"
+		" 10  malformed data in sysfs, a configuration file or the lock file\n"), out);
+	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
+}
+
+/* Levenshtein distance, for suggesting a command after a typo */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[32], prev, tmp;
+
+	if (la >= 31 || lb >= 31)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static const struct apctl_cmd *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	size_t i, best = 0, bestd = 99, d;
+
+	for (i = 0; i < N_COMMANDS; i++) {
+		d = edit_distance(name, commands[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	if (bestd <= 2)
+		return apctl_usage_error(NULL, _("unknown command '%s'; did you mean '%s'?"),
+					 name, commands[best].name);
+	return apctl_usage_error(NULL, _("unknown command '%s'"), name);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct apctl_cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return APCTL_EXIT_OK;
+	}
+	if (argc > 2)
+		return apctl_usage_error("help", _("help takes one command name"));
+	c = find_command(argv[1]);
+	if (!c)
+		return unknown_command(argv[1]);
+	c->usage(stdout);
+	return APCTL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ROOT = 0x100 };
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct apctl_ctx ctx = { 0 };
+	const struct apctl_cmd *c;
+	int opt;
+
+	setlocale(LC_ALL, "");
+#ifdef ENABLE_NLS
+	bindtextdomain(PACKAGE, LOCALEDIR);
+#endif
+	ctx.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:qVhv", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROOT:
+			ctx.root = optarg;
+			break;
+		case 'q':
+			ctx.quiet = true;
+			break;
+		case 'V':
+			ctx.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return APCTL_EXIT_OK;
+		case 'v':
+			printf(_("apctl from %s\n"), PACKAGE_STRING);
+			return APCTL_EXIT_OK;
+		case ':':
+			return apctl_usage_error(NULL, _("option '%s' requires an argument"),
+						 argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				return apctl_usage_error(NULL, _("invalid option -- '%c'"), optopt);
+			return apctl_usage_error(NULL, _("unrecognized option '%s'"),
+						 argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return apctl_usage_error(NULL, _("no command given"));
+
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(argv[0], "help"))
+		return cmd_help(argc, argv);
+	c = find_command(argv[0]);
+	if (!c)
+		return unknown_command(argv[0]);
+	optind = 0;	/* reset getopt for the command's own parsing */
+	opterr = 1;
+	return c->fn(&ctx, argc, argv);
 }

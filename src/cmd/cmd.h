@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table: one file per command in src/cmd/, each exporting
+ * cmd_<name>().  A command gets the global context and its own argv
+ * (argv[0] is the command name) and returns an apctl exit code
+ * (core/exitcodes.h).
+ */
+#ifndef APCTL_CMD_H
+#define APCTL_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct apctl_ctx {
+	const char *root;	/* --root DIR, or NULL: $APCTL_ROOT, else "/" */
+	bool quiet;		/* -q: no progress or notes */
+	bool verbose;		/* -V */
+	bool color;		/* colours allowed on the terminal */
+};
+
+struct apctl_cmd {
+	const char *name;
+	int (*fn)(struct apctl_ctx *ctx, int argc, char **argv);
+	const char *summary;	/* N_() text for the command list */
+	void (*usage)(FILE *out);	/* full help of the command */
+};
+
+int cmd_show(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_check(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_release(struct apctl_ctx *ctx, int argc, char **argv);
+
+void usage_show(FILE *out);
+void usage_check(FILE *out);
+void usage_mdev(FILE *out);
+void usage_reserve(FILE *out);
+void usage_release(FILE *out);
+
+/* messages: "apctl: " + text + "\n" on stderr */
+void apctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void apctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void apctl_note(const struct apctl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "Try 'apctl CMD --help' for more information." and APCTL_EXIT_USAGE */
+int apctl_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
