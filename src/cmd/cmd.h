@@ -31,6 +31,16 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_release(struct apctl_ctx *ctx, int argc, char **argv);
 
+/* mdev subcommands, dispatched by cmd_mdev() in src/cmd/mdev.c */
+int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv);
+void usage_mdev_list(FILE *out);
+void usage_mdev_create(FILE *out);
+void usage_mdev_modify(FILE *out);
+void usage_mdev_remove(FILE *out);
+
 void usage_show(FILE *out);
 void usage_check(FILE *out);
 void usage_mdev(FILE *out);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* apctl mdev: dispatch to list, create, modify, remove. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/exitcodes.h"
+#include "i18n.h"
+
+struct subcmd {
+	const char *name;
+	int (*fn)(struct apctl_ctx *ctx, int argc, char **argv);
+	void (*usage)(FILE *out);
+	const char *summary;
+};
+
+static const struct subcmd subcmds[] = {
+	{ "list", cmd_mdev_list, usage_mdev_list, N_("list active and defined vfio_ap mdevs") },
+	{ "create", cmd_mdev_create, usage_mdev_create, N_("create and configure a vfio_ap mdev") },
+	{ "modify", cmd_mdev_modify, usage_mdev_modify,
+	  N_("add, remove or set adapters and domains of an mdev (hot plug)") },
+	{ "remove", cmd_mdev_remove, usage_mdev_remove, N_("remove a vfio_ap mdev") },
+};
+#define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
+
+void usage_mdev(FILE *out)
+{
+	size_t i;
+
+	fputs(_("\nUsage:\n apctl mdev <command> [options]\n"), out);
+	fputs(_("\nManage vfio_ap mediated devices (mdevs), active in sysfs and defined for mdevctl.\n"),
+	      out);
+	fputs(_("\nCommands:\n"), out);
+	for (i = 0; i < N_SUBCMDS; i++)
+		fprintf(out, "  %-8s %s\n", subcmds[i].name, _(subcmds[i].summary));
+	fputs(_("\nRun 'apctl mdev <command> --help' for the options of a command.\n"), out);
+}
+
+int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return apctl_usage_error("mdev", _("no mdev command given"));
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			for (i = 0; i < N_SUBCMDS; i++)
+				if (!strcmp(argv[2], subcmds[i].name)) {
+					subcmds[i].usage(stdout);
+					return APCTL_EXIT_OK;
+				}
+		}
+		usage_mdev(stdout);
+		return APCTL_EXIT_OK;
+	}
+	for (i = 0; i < N_SUBCMDS; i++)
+		if (!strcmp(argv[1], subcmds[i].name))
+			return subcmds[i].fn(ctx, argc - 1, argv + 1);
+	return apctl_usage_error("mdev", _("unknown mdev command '%s'"), argv[1]);
+}
