@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The s390-tools AP configuration lock, <root>/run/lock/s390apconfig.lock,
+ * with its link-and-PID protocol (interop.md section 1), so apctl excludes
+ * chzdev, lszdev and mdevctl's ap-check callout and they exclude apctl.
+ *
+ * Acquire: write "<pid>\n" to a temporary file "<lock><pid %05d><time&255 %02x>"
+ * (O_EXCL, 0644) and link() it to the lock path; the temporary file is always
+ * removed.  While the lock exists, its holder is checked:
+ *   - a PID for which kill(pid, 0) fails with ESRCH: stale, removed at once;
+ *   - an empty file or PID 0: held, until its mtime is more than 120 s old;
+ *   - a live PID (kill succeeds or fails with EPERM): held;
+ *   - anything else (not a decimal number): apctl's policy is to treat it
+ *     like an empty file (held until 120 s after its last change, then
+ *     stale), and, when the wait runs out, to fail with EBADMSG instead of
+ *     ETIMEDOUT so the caller can say the file is malformed rather than
+ *     "held by someone".  It is never taken over silently: the wait callback
+ *     reports it, and so does the AP_LOCK_EV_STALE event when it is removed.
+ * Between attempts apctl sleeps 30-33 ms.  Release removes the file only if
+ * it holds our PID.
+ *
+ * PIDs are checked with kill() and named from /proc/<pid>/comm of the
+ * running system (not below --root): both refer to the same PID namespace.
+ * A holder in another PID namespace may look dead (and be taken over) or
+ * alive; this is a limitation of the protocol that every user shares.
+ */
+#ifndef APCTL_SYS_LOCK_H
+#define APCTL_SYS_LOCK_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sys/path.h"
+
+#define AP_LOCK_FILE		"run/lock/s390apconfig.lock"
+#define AP_LOCK_DEFAULT_WAIT_MS	90000UL		/* about what s390-tools waits */
+#define AP_LOCK_STALE_S		120		/* empty/PID 0/malformed lock files */
+
+enum ap_lock_state {
+	AP_LOCK_HOLDER_PID = 0,	/* holder.pid is a live process */
+	AP_LOCK_HOLDER_EMPTY,	/* empty file or PID 0 */
+	AP_LOCK_HOLDER_MALFORMED,	/* not a number: holder.content shows it */
+};
+
+struct ap_lock_holder {
+	enum ap_lock_state state;
+	pid_t pid;		/* valid for AP_LOCK_HOLDER_PID */
+	char comm[32];		/* its command name, "" if unknown */
+	char content[48];	/* printable copy of the file (malformed case) */
+	long age_s;		/* seconds since the file's last change */
+};
+
+enum ap_lock_event {
+	AP_LOCK_EV_WAIT,	/* waiting for this holder (reported once per holder) */
+	AP_LOCK_EV_STALE,	/* this stale lock file was removed */
+};
+
+typedef void (*ap_lock_cb)(enum ap_lock_event ev, const struct ap_lock_holder *h,
+			   void *data);
+
+struct ap_lock {
+	char path[4096];
+	pid_t pid;		/* the PID we write (getpid() unless set) */
+	bool held;
+	struct ap_lock_holder holder;	/* last holder seen (after a failure) */
+	unsigned long attempts;
+};
+
+/* Compute the lock path; pid 0 means getpid(). 0 or ENAMETOOLONG. */
+int ap_lock_init(struct ap_lock *lk, struct ap_path *p, pid_t pid);
+
+/*
+ * Take the lock, waiting at most wait_ms milliseconds (0: one round of
+ * attempts, stale locks are still taken over).  cb (may be NULL) is told
+ * about each new holder waited for and each stale lock removed.
+ * Returns 0, ETIMEDOUT (lk->holder tells who holds it), EBADMSG (timed out
+ * on a malformed lock file), or the errno of a failed file operation
+ * (EACCES, ENOENT for a missing lock directory, EROFS, ...).
+ */
+int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, void *data);
+
+/* Remove the lock if it holds our PID: 0; ENOENT (gone); EPERM (it holds
+ * something else, and was left alone); or another errno. */
+int ap_lock_release(struct ap_lock *lk);
+
+/* Parse lock file content (pure): 0 with *pid (0 for empty), or -1. */
+int ap_lock_parse(const char *buf, size_t len, pid_t *pid);
+
+#endif
