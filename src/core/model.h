@@ -138,6 +138,16 @@ struct ap_model {
 
 void ap_model_init(struct ap_model *m);
 void ap_model_free(struct ap_model *m);
+/*
+ * Lookups are binary searches: the arrays must be sorted (the add functions
+ * keep them so; call ap_model_sort() after filling an array directly).
+ * The add functions find or insert in order; a new card has hwtype,
+ * raw_hwtype and depth -1 and config/chkstop/online AP_UNK, a new queue the
+ * same tri-states.  Adding in ascending order is O(1); out-of-order adds cost
+ * a memmove.  Adding may move the array: earlier pointers become invalid.
+ * ap_model_init() sets max_adapter 63, max_domain 15, apmask/aqmask all ones
+ * (the kernel default), ap_domain -1, available_instances -1.
+ */
 /* find or add (zeroed, uuid set, kept sorted); NULL on allocation failure */
 struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid);
 struct ap_mdev *ap_model_find_mdev(const struct ap_model *m, const char *uuid);
@@ -147,6 +157,11 @@ struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id);
 struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid, unsigned int apqi);
 /* sort cards/queues/mdevs after bulk insertion */
 void ap_model_sort(struct ap_model *m);
+
+/* ap_functions bits (kernel-abi.md 2.2) */
+#define AP_FUNC_CCA	0x10000000u	/* "D" */
+#define AP_FUNC_ACCEL	0x08000000u	/* "A" */
+#define AP_FUNC_EP11	0x04000000u	/* "X" */
 
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);

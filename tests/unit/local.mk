@@ -1,1 +1,16 @@
 # SPDX-License-Identifier: MIT
+# Unit tests of src/core (TAP, see tests/unit/tap.h).
+CORE_TESTS = \
+	tests/unit/test-apmask \
+	tests/unit/test-apqn \
+	tests/unit/test-model
+check_PROGRAMS += $(CORE_TESTS)
+TESTS += $(CORE_TESTS)
+EXTRA_DIST += tests/unit/tap.h
+
+tests_unit_test_apmask_SOURCES = tests/unit/test-apmask.c tests/unit/tap.h
+tests_unit_test_apmask_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_apqn_SOURCES = tests/unit/test-apqn.c tests/unit/tap.h
+tests_unit_test_apqn_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/tap.h
+tests_unit_test_model_LDADD = src/core/libapcore.a $(LIBINTL)

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+
+void ap_model_init(struct ap_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->host.max_adapter = 63;
+	m->host.max_domain = 15;
+	/* the kernel's default masks: everything belongs to the host */
+	ap_mask_fill(&m->host.apmask);
+	ap_mask_fill(&m->host.aqmask);
+	m->host.ap_domain = -1;
+	m->host.available_instances = -1;
+}
+
+void ap_model_free(struct ap_model *m)
+{
+	free(m->host.cards);
+	free(m->host.queues);
+	free(m->mdevs);
+	ap_model_init(m);
+}
+
+/*
+ * Make room for one element at index pos of a sorted dynamic array.
+ * Returns the element (zeroed) or NULL when memory is short.
+ */
+static void *insert_at(void **arr, size_t *n, size_t size, size_t pos)
+{
+	char *p = realloc(*arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memmove(p + (pos + 1) * size, p + pos * size, (*n - pos) * size);
+	memset(p + pos * size, 0, size);
+	(*n)++;
+	return p + pos * size;
+}
+
+/* index of the first element not less than the key (binary search) */
+#define LOWER_BOUND(arr, n, less)					\
+	({								\
+		size_t lo_ = 0, hi_ = (n);				\
+		while (lo_ < hi_) {					\
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;		\
+			if (less(&(arr)[mid_]))				\
+				lo_ = mid_ + 1;				\
+			else						\
+				hi_ = mid_;				\
+		}							\
+		lo_;							\
+	})
+
+struct ap_mdev *ap_model_find_mdev(const struct ap_model *m, const char *uuid)
+{
+#define MDEV_LESS(e) (strcmp((e)->uuid, uuid) < 0)
+	size_t i = LOWER_BOUND(m->mdevs, m->n_mdevs, MDEV_LESS);
+
+	if (i < m->n_mdevs && !strcmp(m->mdevs[i].uuid, uuid))
+		return &m->mdevs[i];
+	return NULL;
+}
+
+struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid)
+{
+	size_t i = LOWER_BOUND(m->mdevs, m->n_mdevs, MDEV_LESS);
+	struct ap_mdev *d;
+
+	if (i < m->n_mdevs && !strcmp(m->mdevs[i].uuid, uuid))
+		return &m->mdevs[i];
+	d = insert_at((void **)&m->mdevs, &m->n_mdevs, sizeof(*d), i);
+	if (!d)
+		return NULL;
+	/* uuid is at most 36 characters; longer input is cut */
+	strncpy(d->uuid, uuid, AP_UUID_STRLEN - 1);
+	return d;
+#undef MDEV_LESS
+}
+
+struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id)
+{
+#define CARD_LESS(e) ((e)->id < id)
+	size_t i = LOWER_BOUND(h->cards, h->n_cards, CARD_LESS);
+
+	if (i < h->n_cards && h->cards[i].id == id)
+		return &h->cards[i];
+	return NULL;
+}
+
+struct ap_card *ap_host_add_card(struct ap_host *h, unsigned int id)
+{
+	size_t i = LOWER_BOUND(h->cards, h->n_cards, CARD_LESS);
+	struct ap_card *c;
+
+	if (i < h->n_cards && h->cards[i].id == id)
+		return &h->cards[i];
+	c = insert_at((void **)&h->cards, &h->n_cards, sizeof(*c), i);
+	if (!c)
+		return NULL;
+	c->id = id;
+	c->hwtype = c->raw_hwtype = c->depth = -1;
+	c->config = c->chkstop = c->online = AP_UNK;
+	return c;
+#undef CARD_LESS
+}
+
+struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid,
+				    unsigned int apqi)
+{
+#define QUEUE_LESS(e) ((e)->apid < apid || ((e)->apid == apid && (e)->apqi < apqi))
+	size_t i = LOWER_BOUND(h->queues, h->n_queues, QUEUE_LESS);
+
+	if (i < h->n_queues && h->queues[i].apid == apid && h->queues[i].apqi == apqi)
+		return &h->queues[i];
+	return NULL;
+}
+
+struct ap_queue *ap_host_add_queue(struct ap_host *h, unsigned int apid, unsigned int apqi)
+{
+	size_t i = LOWER_BOUND(h->queues, h->n_queues, QUEUE_LESS);
+	struct ap_queue *q;
+
+	if (i < h->n_queues && h->queues[i].apid == apid && h->queues[i].apqi == apqi)
+		return &h->queues[i];
+	q = insert_at((void **)&h->queues, &h->n_queues, sizeof(*q), i);
+	if (!q)
+		return NULL;
+	q->apid = apid;
+	q->apqi = apqi;
+	q->config = q->chkstop = q->online = AP_UNK;
+	return q;
+#undef QUEUE_LESS
+}
+
+static int card_cmp(const void *a, const void *b)
+{
+	const struct ap_card *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int queue_cmp(const void *a, const void *b)
+{
+	const struct ap_queue *x = a, *y = b;
+
+	if (x->apid != y->apid)
+		return (x->apid > y->apid) - (x->apid < y->apid);
+	return (x->apqi > y->apqi) - (x->apqi < y->apqi);
+}
+
+static int mdev_cmp(const void *a, const void *b)
+{
+	const struct ap_mdev *x = a, *y = b;
+
+	return strcmp(x->uuid, y->uuid);
+}
+
+void ap_model_sort(struct ap_model *m)
+{
+	if (m->host.n_cards > 1)
+		qsort(m->host.cards, m->host.n_cards, sizeof(*m->host.cards), card_cmp);
+	if (m->host.n_queues > 1)
+		qsort(m->host.queues, m->host.n_queues, sizeof(*m->host.queues), queue_cmp);
+	if (m->n_mdevs > 1)
+		qsort(m->mdevs, m->n_mdevs, sizeof(*m->mdevs), mdev_cmp);
+}
+
+bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi)
+{
+	return ap_mask_test(&h->apmask, apid) && ap_mask_test(&h->aqmask, apqi);
+}
+
+enum ap_mode ap_mode_from_functions(uint32_t functions)
+{
+	if (functions & AP_FUNC_ACCEL)
+		return AP_MODE_ACCEL;
+	if (functions & AP_FUNC_CCA)
+		return AP_MODE_CCA;
+	if (functions & AP_FUNC_EP11)
+		return AP_MODE_EP11;
+	return AP_MODE_UNKNOWN;
+}
