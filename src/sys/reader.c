@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apmask.h"
+#include "core/apqn.h"
+#include "sys/mdevctl.h"
+#include "sys/nls.h"
+#include "sys/parse.h"
+#include "sys/reader.h"
+#include "sys/udevrule.h"
+
+#define BUS		"bus/ap"
+#define DEVS		"bus/ap/devices"
+#define DRVS		"bus/ap/drivers"
+#define MATRIX		"devices/vfio_ap/matrix"
+#define MTYPE		MATRIX "/mdev_supported_types/vfio_ap-passthrough"
+
+struct rctx {
+	struct ap_path *p;
+	struct ap_model *m;
+	struct ap_diags *d;
+	unsigned int flags;
+	char path[4096];	/* the file last read (for diagnostics) */
+	struct ap_dirlist bus;	/* listing of bus/ap */
+	bool scans;		/* bus/ap/scans exists: >= 5.18 (chkstop files) */
+};
+
+/* printable, shortened copy of file content for messages */
+static void quote(const char *buf, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < outsz; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (isprint(ch)) {
+			out[o++] = (char)ch;
+		} else {
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", ch);
+		}
+	}
+	if (o + 5 >= outsz && outsz > 4) {
+		o = outsz - 4;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+static void bad_content(struct rctx *c, const char *buf, size_t len)
+{
+	char q[64];
+
+	quote(buf, len, q, sizeof(q));
+	ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("unexpected content \"%s\""), q);
+}
+
+/*
+ * Read a sysfs file (path from fmt).  On error a diagnostic is added unless
+ * the file is missing and !required.  Returns 0 or the errno.
+ */
+static int rfile(struct rctx *c, bool required, char **buf, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int rfile(struct rctx *c, bool required, char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	*buf = NULL;
+	va_start(ap, fmt);
+	err = ap_path_vfmt(c->p, AP_SYSFS, c->path, sizeof(c->path), fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = ap_path_read(c->p, c->path, buf, len);
+	if (err == ENOENT && !required)
+		return err;
+	if (err == ENOENT)
+		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("the file is missing"));
+	else if (err)
+		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("cannot read: %s"), strerror(err));
+	return err;
+}
+
+/* "%d\n" file; 0 on success, else -1 (reported unless missing && !required) */
+static int rdint(struct rctx *c, bool required, int *out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int rdint(struct rctx *c, bool required, int *out, const char *fmt, ...)
+{
+	char *buf;
+	size_t len;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = ap_path_vfmt(c->p, AP_SYSFS, c->path, sizeof(c->path), fmt, ap);
+	va_end(ap);
+	if (err)
+		return -1;
+	err = ap_path_read(c->p, c->path, &buf, &len);
+	if (err) {
+		if (err != ENOENT || required)
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, err == ENOENT ?
+				     _("the file is missing") : _("cannot read: %s"), strerror(err));
+		return -1;
+	}
+	err = ap_parse_int(buf, len, out);
+	if (err)
+		bad_content(c, buf, len);
+	free(buf);
+	return err ? -1 : 0;
+}
+
+/* 0/1 file into a tri-state (AP_UNK when missing or malformed) */
+static void rbool(struct rctx *c, bool required, int8_t *out, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void rbool(struct rctx *c, bool required, int8_t *out, const char *fmt, ...)
+{
+	char *buf;
+	size_t len;
+	va_list ap;
+	bool v;
+	int err;
+
+	*out = AP_UNK;
+	va_start(ap, fmt);
+	err = ap_path_vfmt(c->p, AP_SYSFS, c->path, sizeof(c->path), fmt, ap);
+	va_end(ap);
+	if (err)
+		return;
+	err = ap_path_read(c->p, c->path, &buf, &len);
+	if (err) {
+		if (err != ENOENT || required)
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, err == ENOENT ?
+				     _("the file is missing") : _("cannot read: %s"), strerror(err));
+		return;
+	}
+	if (ap_parse_bool01(buf, len, &v))
+		bad_content(c, buf, len);
+	else
+		*out = v ? 1 : 0;
+	free(buf);
+}
+
+/* a 256-bit mask file; 0 ok, 1 "not supported", -1 missing/bad */
+static int rmask(struct rctx *c, bool required, struct ap_mask *m, bool allow_unsupported,
+		 const char *name)
+{
+	char *buf;
+	size_t len, errpos;
+	int ret = -1;
+
+	if (rfile(c, required, &buf, &len, BUS "/%s", name))
+		return -1;
+	if (allow_unsupported && len == 14 && memcmp(buf, "not supported\n", 14) == 0)
+		ret = 1;
+	else if (len > 2 && ap_mask_parse(buf, len, m, NULL, &errpos) == 0)
+		ret = 0;	/* the kernel never prints an empty mask */
+	else
+		bad_content(c, buf, len);
+	free(buf);
+	return ret;
+}
+
+/* copy a features line ("A B C\n") after checking it is plain tokens */
+static void rfeatures(struct rctx *c, char *out, size_t outsz, const char *fmt)
+{
+	char *buf;
+	size_t len;
+
+	out[0] = '\0';
+	if (rfile(c, true, &buf, &len, "%s", fmt))
+		return;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)buf[i]) && !strchr(" _-", buf[i])) {
+			bad_content(c, buf, len);
+			free(buf);
+			return;
+		}
+	}
+	if (len >= outsz) {
+		bad_content(c, buf, len);
+	} else {
+		memcpy(out, buf, len);
+		out[len] = '\0';
+	}
+	free(buf);
+}
+
+static bool has_token(const char *list, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	for (const char *s = list; (s = strstr(s, tok)); s += n)
+		if ((s == list || s[-1] == ' ') && (s[n] == '\0' || s[n] == ' '))
+			return true;
+	return false;
+}
+
+/* strict unsigned decimal prefix of s; returns the characters used (0: none) */
+static size_t udec(const char *s, unsigned int *v)
+{
+	uint64_t x = 0;
+	size_t i = 0;
+
+	while (isdigit((unsigned char)s[i]) && i < 10)
+		x = x * 10 + (uint64_t)(s[i++] - '0');
+	if (!i || x > UINT32_MAX || isdigit((unsigned char)s[i]) || (s[0] == '0' && i > 1))
+		return 0;
+	*v = (unsigned int)x;
+	return i;
+}
+
+static void read_bindings(struct rctx *c)
+{
+	struct ap_host *h = &c->m->host;
+	unsigned int n, t;
+	size_t len, i, k;
+	char *buf;
+
+	if (rfile(c, true, &buf, &len, BUS "/bindings"))
+		return;
+	/* "N/M (complete)\n" or "N/M\n" */
+	if ((i = udec(buf, &n)) && buf[i] == '/' && (k = udec(buf + i + 1, &t)) &&
+	    n <= t && strlen(buf) == len &&
+	    (strcmp(buf + i + 1 + k, "\n") == 0 || strcmp(buf + i + 1 + k, " (complete)\n") == 0)) {
+		h->bindings_bound = n;
+		h->bindings_total = t;
+		h->bindings_complete = buf[i + 1 + k] == ' ';
+	} else {
+		bad_content(c, buf, len);
+	}
+	free(buf);
+}
+
+static int read_bus(struct rctx *c)
+{
+	struct ap_host *h = &c->m->host;
+	struct ap_caps *caps = &h->caps;
+	int r1, r2, r3, v;
+
+	caps->masks = ap_dirlist_has(&c->bus, "apmask") && ap_dirlist_has(&c->bus, "aqmask");
+	caps->bindings = ap_dirlist_has(&c->bus, "bindings");
+	caps->bus_features = ap_dirlist_has(&c->bus, "features");
+	caps->bindings_complete_count = ap_dirlist_has(&c->bus, "bindings_complete_count");
+	c->scans = ap_dirlist_has(&c->bus, "scans");
+
+	if (caps->masks) {
+		rmask(c, true, &h->apmask, false, "apmask");
+		rmask(c, true, &h->aqmask, false, "aqmask");
+	}
+	r1 = rmask(c, true, &h->cfg_apm, true, "ap_adapter_mask");
+	r2 = rmask(c, true, &h->cfg_aqm, true, "ap_usage_domain_mask");
+	r3 = rmask(c, true, &h->cfg_adm, true, "ap_control_domain_mask");
+	h->qci_known = r1 == 0 && r2 == 0 && r3 == 0;
+	if (!h->qci_known) {
+		ap_mask_zero(&h->cfg_apm);
+		ap_mask_zero(&h->cfg_aqm);
+		ap_mask_zero(&h->cfg_adm);
+	}
+
+	h->max_adapter = 63;
+	if (ap_dirlist_has(&c->bus, "ap_max_adapter_id") &&
+	    rdint(c, true, &v, BUS "/ap_max_adapter_id") == 0) {
+		if (v >= 0 && v <= AP_MAX_ID)
+			h->max_adapter = (unsigned int)v;
+		else
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+	}
+	h->max_domain = 15;
+	if (ap_dirlist_has(&c->bus, "ap_max_domain_id") &&
+	    rdint(c, true, &v, BUS "/ap_max_domain_id") == 0) {
+		if (v >= 0 && v <= AP_MAX_ID)
+			h->max_domain = (unsigned int)v;
+		else
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+	}
+	h->ap_domain = -1;
+	if (rdint(c, true, &v, BUS "/ap_domain") == 0) {
+		if (v >= -1 && v <= AP_MAX_ID)
+			h->ap_domain = v;
+		else
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+	}
+	if (caps->bindings)
+		read_bindings(c);
+	if (caps->bus_features) {
+		rfeatures(c, h->bus_features, sizeof(h->bus_features), BUS "/features");
+		if (strcmp(h->bus_features, "-") == 0)
+			h->bus_features[0] = '\0';
+	}
+	return 0;
+}
+
+/* "card%02x" */
+static int card_name(const char *s, unsigned int *id)
+{
+	if (strncmp(s, "card", 4) || strlen(s) != 6)
+		return -1;
+	for (int i = 4; i < 6; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return -1;
+	*id = (unsigned int)strtoul(s + 4, NULL, 16);
+	return 0;
+}
+
+/* "%02x.%04x" with ids <= 255 */
+static int queue_name(const char *s, unsigned int *apid, unsigned int *apqi)
+{
+	if (strlen(s) != 7 || s[2] != '.')
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		if (i == 2)
+			continue;
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return -1;
+	}
+	*apid = (unsigned int)strtoul(s, NULL, 16);
+	*apqi = (unsigned int)strtoul(s + 3, NULL, 16);
+	return *apqi > AP_MAX_ID ? -1 : 0;
+}
+
+static enum ap_driver driver_from_name(const char *name)
+{
+	if (strcmp(name, "cex4card") == 0)
+		return AP_DRV_CEX4CARD;
+	if (strcmp(name, "cex4queue") == 0)
+		return AP_DRV_CEX4QUEUE;
+	if (strcmp(name, "vfio_ap") == 0)
+		return AP_DRV_VFIO_AP;
+	return AP_DRV_OTHER;
+}
+
+/* List the devices, then the driver directories for the bindings. */
+static int read_devices(struct rctx *c)
+{
+	struct ap_host *h = &c->m->host;
+	bool queues = c->flags & AP_RD_QUEUES;
+	struct ap_dirlist l, drv;
+	char dir[4096];
+	int err;
+
+	/* cards only: /sys/devices/ap holds just the cards (and a few files) */
+	err = ap_path_fmt(c->p, AP_SYSFS, dir, sizeof(dir), queues ? DEVS : "devices/ap");
+	if (!err)
+		err = ap_path_list(c->p, dir, &l);
+	if (err == ENOMEM)
+		return -ENOMEM;
+	if (err) {
+		ap_diags_add(c->d, AP_DIAG_ERROR, dir, _("cannot list the AP devices: %s"),
+			     strerror(err));
+		return 0;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		unsigned int a, q;
+
+		if (card_name(l.names[i], &a) == 0) {
+			if (!ap_host_add_card(h, a))
+				goto oom;
+		} else if (queues && queue_name(l.names[i], &a, &q) == 0) {
+			if (!ap_host_add_queue(h, a, q))
+				goto oom;
+		}
+	}
+	ap_dirlist_free(&l);
+
+	err = ap_path_fmt(c->p, AP_SYSFS, dir, sizeof(dir), DRVS);
+	if (!err)
+		err = ap_path_list(c->p, dir, &drv);
+	if (err == ENOMEM)
+		return -ENOMEM;
+	if (err) {
+		ap_diags_add(c->d, AP_DIAG_ERROR, dir, _("cannot list the AP drivers: %s"),
+			     strerror(err));
+		return 0;
+	}
+	for (size_t k = 0; k < drv.n; k++) {
+		enum ap_driver dv = driver_from_name(drv.names[k]);
+
+		/* queue drivers hold many entries: list them only for queue views */
+		if (!queues && (dv == AP_DRV_CEX4QUEUE || dv == AP_DRV_VFIO_AP))
+			continue;
+		err = ap_path_fmt(c->p, AP_SYSFS, dir, sizeof(dir), DRVS "/%s", drv.names[k]);
+		if (!err)
+			err = ap_path_list(c->p, dir, &l);
+		if (err == ENOMEM) {
+			ap_dirlist_free(&drv);
+			return -ENOMEM;
+		}
+		if (err) {
+			ap_diags_add(c->d, AP_DIAG_ERROR, dir, _("cannot list: %s"), strerror(err));
+			continue;
+		}
+		for (size_t i = 0; i < l.n; i++) {
+			unsigned int a, q;
+			struct ap_card *cd;
+			struct ap_queue *qu;
+
+			if (card_name(l.names[i], &a) == 0) {
+				cd = ap_host_find_card(h, a);
+				if (cd)
+					cd->driver = dv;
+			} else if (queues && queue_name(l.names[i], &a, &q) == 0) {
+				qu = ap_host_find_queue(h, a, q);
+				if (qu)
+					qu->driver = dv;
+			}
+		}
+		ap_dirlist_free(&l);
+	}
+	ap_dirlist_free(&drv);
+	return 0;
+oom:
+	ap_dirlist_free(&l);
+	return -ENOMEM;
+}
+
+static void read_card(struct rctx *c, struct ap_card *cd)
+{
+	unsigned int id = cd->id;
+	char *buf;
+	size_t len;
+	int v;
+
+	if (rdint(c, true, &v, DEVS "/card%02x/hwtype", id) == 0)
+		cd->hwtype = v;
+	if (rdint(c, true, &v, DEVS "/card%02x/raw_hwtype", id) == 0)
+		cd->raw_hwtype = v;
+	if (rdint(c, true, &v, DEVS "/card%02x/depth", id) == 0)
+		cd->depth = v;
+	if (rfile(c, true, &buf, &len, DEVS "/card%02x/ap_functions", id) == 0) {
+		if (ap_parse_hex32(buf, len, &cd->functions) == 0) {
+			cd->functions_known = true;
+			cd->mode = ap_mode_from_functions(cd->functions);
+		} else {
+			bad_content(c, buf, len);
+		}
+		free(buf);
+	}
+	rbool(c, true, &cd->config, DEVS "/card%02x/config", id);
+	rbool(c, c->scans, &cd->chkstop, DEVS "/card%02x/chkstop", id);
+	if (cd->driver == AP_DRV_CEX4CARD) {
+		rbool(c, true, &cd->online, DEVS "/card%02x/online", id);
+		if (rfile(c, true, &buf, &len, DEVS "/card%02x/type", id) == 0) {
+			/* "CEX<n><A|C|P>\n" */
+			if (len >= 5 && len < sizeof(cd->type) && buf[len - 1] == '\n' &&
+			    strncmp(buf, "CEX", 3) == 0 && strspn(buf, "CEXACP0123456789") == len - 1) {
+				memcpy(cd->type, buf, len - 1);
+				cd->type[len - 1] = '\0';
+			} else {
+				bad_content(c, buf, len);
+			}
+			free(buf);
+		}
+	}
+}
+
+static void read_queue(struct rctx *c, struct ap_queue *q)
+{
+	struct ap_caps *caps = &c->m->host.caps;
+	unsigned int a = q->apid, d = q->apqi;
+	char *buf;
+	size_t len;
+
+	rbool(c, true, &q->config, DEVS "/%02x.%04x/config", a, d);
+	rbool(c, c->scans, &q->chkstop, DEVS "/%02x.%04x/chkstop", a, d);
+	if (q->driver == AP_DRV_CEX4QUEUE)
+		rbool(c, true, &q->online, DEVS "/%02x.%04x/online", a, d);
+	if (q->driver == AP_DRV_VFIO_AP &&
+	    rfile(c, caps->guest_matrix || c->scans, &buf, &len,
+		  DEVS "/%02x.%04x/status", a, d) == 0) {
+		caps->queue_status = true;
+		if (strcmp(buf, "unassigned\n") == 0)
+			q->status = AP_QS_UNASSIGNED;
+		else if (strcmp(buf, "assigned\n") == 0)
+			q->status = AP_QS_ASSIGNED;
+		else if (strcmp(buf, "in use\n") == 0)
+			q->status = AP_QS_IN_USE;
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	}
+	if (rfile(c, caps->bindings_complete_count, &buf, &len,
+		  DEVS "/%02x.%04x/driver_override", a, d) == 0) {
+		caps->driver_override = true;
+		if (len && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if (len < sizeof(q->driver_override) && strspn(buf,
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-") == len)
+			memcpy(q->driver_override, buf, len + 1);
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	}
+}
+
+/* mdev matrix: ap_config where it exists, else matrix + control_domains */
+static void read_mdev_live(struct rctx *c, struct ap_mdev *md)
+{
+	struct ap_caps *caps = &c->m->host.caps;
+	bool trunc = false;
+	size_t len, errpos;
+	char *buf;
+	int err;
+
+	err = rfile(c, caps->ap_config, &buf, &len, MATRIX "/%s/ap_config", md->uuid);
+	if (!err) {
+		caps->ap_config = true;
+		if (ap_config_parse(buf, len, &md->live.apm, &md->live.aqm, &md->live.adm,
+				    &errpos))
+			bad_content(c, buf, len);
+		free(buf);
+		return;
+	}
+	if (err != ENOENT || caps->ap_config)
+		return;
+	if (rfile(c, true, &buf, &len, MATRIX "/%s/matrix", md->uuid) == 0) {
+		if (ap_matrix_parse(buf, len, &md->live.apm, &md->live.aqm, &trunc, &errpos))
+			bad_content(c, buf, len);
+		else if (trunc)
+			ap_diags_add(c->d, AP_DIAG_WARN, c->path,
+				     _("the kernel cut the list short at 4095 bytes: the "
+				       "matrix shown is incomplete"));
+		free(buf);
+	}
+	if (rfile(c, true, &buf, &len, MATRIX "/%s/control_domains", md->uuid) == 0) {
+		if (ap_cdoms_parse(buf, len, &md->live.adm, &errpos))
+			bad_content(c, buf, len);
+		free(buf);
+	}
+}
+
+/* does the first APQN of (apm x aqm) have vfio_ap status "in use"? */
+static void read_in_use(struct rctx *c, struct ap_mdev *md, const struct ap_matrix *mx)
+{
+	struct ap_host *h = &c->m->host;
+	int a = ap_mask_next(&mx->apm, 0), d = ap_mask_next(&mx->aqm, 0);
+	struct ap_queue *q;
+	char *buf;
+	size_t len;
+
+	if (a < 0 || d < 0)
+		return;
+	q = ap_host_find_queue(h, (unsigned int)a, (unsigned int)d);
+	if (q && (c->flags & AP_RD_QUEUE_DETAIL)) {
+		md->in_use = q->status == AP_QS_IN_USE;
+		return;
+	}
+	if (q && q->driver != AP_DRV_VFIO_AP)
+		return;
+	if (rfile(c, false, &buf, &len, DEVS "/%02x.%04x/status", a, d) == 0) {
+		h->caps.queue_status = true;
+		md->in_use = strcmp(buf, "in use\n") == 0;
+		if (!md->in_use && strcmp(buf, "assigned\n") && strcmp(buf, "unassigned\n"))
+			bad_content(c, buf, len);
+		free(buf);
+	}
+}
+
+static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
+{
+	struct ap_model *m = c->m;
+	struct ap_caps *caps = &m->host.caps;
+	size_t len, errpos;
+	char *buf;
+	uint64_t v;
+
+	if (rfile(c, true, &buf, &len, MTYPE "/available_instances") == 0) {
+		if (ap_parse_u64(buf, len, &v) == 0 && v <= 65536)
+			m->host.available_instances = (long)v;
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	}
+	for (size_t i = 0; i < ml->n; i++) {
+		const char *name = ml->names[i];
+		struct ap_mdev *md;
+		bool trunc = false;
+		int err;
+
+		if (!ap_uuid_is_valid(name))
+			continue;
+		md = ap_model_get_mdev(m, name);
+		if (!md)
+			return -ENOMEM;
+		md->active = true;
+		read_mdev_live(c, md);
+		if (!(c->flags & AP_RD_GUEST))
+			continue;
+		err = rfile(c, caps->guest_matrix && caps->matrix_features, &buf, &len,
+			    MATRIX "/%s/guest_matrix", name);
+		if (!err) {
+			caps->guest_matrix = true;
+			if (ap_matrix_parse(buf, len, &md->guest.apm, &md->guest.aqm, &trunc,
+					    &errpos) == 0)
+				md->guest_known = true;
+			else
+				bad_content(c, buf, len);
+			free(buf);
+			if (md->guest_known)
+				read_in_use(c, md, &md->guest);
+		} else if (err == ENOENT && !caps->guest_matrix) {
+			/* before 6.0 the status said "in use" for every queue of the mdev */
+			read_in_use(c, md, &md->live);
+		}
+	}
+	return 0;
+}
+
+int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
+		  struct ap_diags *d)
+{
+	struct rctx c = { .p = p, .m = m, .d = d, .flags = flags };
+	struct ap_dirlist ml = { 0 };
+	struct ap_caps *caps;
+	char dir[4096];
+	int err, ret = AP_READ_OK;
+
+	ap_model_init(m);
+	caps = &m->host.caps;
+	if (flags & AP_RD_QUEUE_DETAIL)
+		c.flags |= AP_RD_QUEUES;
+	if (flags & AP_RD_GUEST)
+		c.flags |= AP_RD_MDEVS;
+
+	err = ap_path_fmt(p, AP_SYSFS, dir, sizeof(dir), BUS);
+	if (!err)
+		err = ap_path_list(p, dir, &c.bus);
+	if (err == ENOENT || err == ENOTDIR)
+		return AP_READ_NOAP;
+	if (err) {
+		ap_diags_add(d, AP_DIAG_ERROR, dir, _("cannot list the AP bus: %s"), strerror(err));
+		return -err;
+	}
+	caps->ap_bus = true;
+
+	/* the vfio_ap matrix device: features and the mdevs */
+	err = ap_path_fmt(p, AP_SYSFS, dir, sizeof(dir), MATRIX);
+	if (!err)
+		err = ap_path_list(p, dir, &ml);
+	if (err == ENOMEM) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!err) {
+		caps->vfio_ap = true;
+		caps->matrix_features = ap_dirlist_has(&ml, "features");
+	} else if (err != ENOENT) {
+		ap_diags_add(d, AP_DIAG_ERROR, dir, _("cannot list: %s"), strerror(err));
+	}
+
+	read_bus(&c);
+	if (caps->matrix_features) {
+		struct ap_host *h = &m->host;
+
+		rfeatures(&c, h->matrix_features, sizeof(h->matrix_features), MATRIX "/features");
+		caps->guest_matrix = has_token(h->matrix_features, "guest_matrix");
+		caps->ap_config = has_token(h->matrix_features, "ap_config");
+	}
+	/* the AP bus 'features' file came with 6.4, after the 6.0 rework */
+	if (caps->bus_features)
+		caps->guest_matrix = caps->queue_status = true;
+	/* bindings_complete_count and driver_override both came with 6.19 */
+	if (caps->bindings_complete_count)
+		caps->driver_override = true;
+
+	if (flags & (AP_RD_CARDS | AP_RD_QUEUES | AP_RD_QUEUE_DETAIL)) {
+		ret = read_devices(&c);
+		if (ret)
+			goto out;
+	}
+	if (flags & AP_RD_CARDS)
+		for (size_t i = 0; i < m->host.n_cards; i++)
+			read_card(&c, &m->host.cards[i]);
+	if (flags & AP_RD_QUEUE_DETAIL)
+		for (size_t i = 0; i < m->host.n_queues; i++)
+			read_queue(&c, &m->host.queues[i]);
+	if ((c.flags & AP_RD_MDEVS) && caps->vfio_ap) {
+		ret = read_mdevs(&c, &ml);
+		if (ret)
+			goto out;
+	}
+	if (flags & AP_RD_DEFS) {
+		err = ap_mdevdefs_read(p, m, d);
+		if (err == ENOMEM) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (flags & AP_RD_PERSIST) {
+		err = ap_persist_read(p, &m->host, d);
+		if (err == ENOMEM) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ap_model_sort(m);
+out:
+	ap_dirlist_free(&ml);
+	ap_dirlist_free(&c.bus);
+	return ret;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Read the AP bus, the cards and queues, the vfio_ap matrix device and its
+ * mdevs (plus, on request, the mdevctl definitions and the persistent masks)
+ * into a struct ap_model.  Capabilities are detected from the files that
+ * exist (kernel-abi.md 7).  Every value goes through a strict parser; a
+ * missing or malformed file leaves the value unknown and adds a diagnostic
+ * naming the file.
+ *
+ * Cost: the bus attributes are always read (about a dozen files); each flag
+ * adds only what it names.  Bindings come from one listing per driver
+ * directory, never from one readlink per device.
+ */
+#ifndef APCTL_SYS_READER_H
+#define APCTL_SYS_READER_H
+
+#include "core/model.h"
+#include "sys/diag.h"
+#include "sys/path.h"
+
+enum ap_read_flags {
+	AP_RD_CARDS		= 1u << 0,	/* cards + bound driver + their detail files */
+	AP_RD_QUEUES		= 1u << 1,	/* queue devices + bound driver (listings only) */
+	AP_RD_QUEUE_DETAIL	= 1u << 2,	/* per queue: config, chkstop, online, status,
+						   driver_override (implies AP_RD_QUEUES) */
+	AP_RD_MDEVS		= 1u << 3,	/* active mdevs: ap_config or matrix +
+						   control_domains; available_instances */
+	AP_RD_GUEST		= 1u << 4,	/* guest_matrix and in_use (implies AP_RD_MDEVS) */
+	AP_RD_DEFS		= 1u << 5,	/* mdevctl definitions */
+	AP_RD_PERSIST		= 1u << 6,	/* 41-ap.rules, kernel command line */
+	AP_RD_ALL		= (1u << 7) - 1,
+};
+
+enum ap_read_result {
+	AP_READ_OK = 0,
+	AP_READ_NOAP = 1,	/* no AP bus: <sysfs>/bus/ap does not exist (APCTL_EXIT_NOAP) */
+};
+
+/*
+ * Initialise *m (ap_model_init) and fill it.  Returns AP_READ_OK,
+ * AP_READ_NOAP (m holds nothing but caps.ap_bus == false), or a negative
+ * errno for a fatal error (-ENOMEM; or the errno of an AP bus directory
+ * that exists but cannot be listed, also in d).  Diagnostics go to d in
+ * every case.  The caller frees m with ap_model_free() in every case.
+ */
+int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
+		  struct ap_diags *d);
+
+#endif
