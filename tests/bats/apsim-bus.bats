@@ -1,0 +1,4 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+
+load helpers
