@@ -6,4 +6,5 @@ src_core_libapcore_a_SOURCES = \
 	src/core/exitcodes.h \
 	src/core/apmask.c src/core/apmask.h \
 	src/core/apqn.c src/core/apqn.h \
-	src/core/model.c src/core/model.h
+	src/core/model.c src/core/model.h \
+	src/core/idlist.c src/core/idlist.h

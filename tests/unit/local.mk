@@ -3,7 +3,8 @@
 CORE_TESTS = \
 	tests/unit/test-apmask \
 	tests/unit/test-apqn \
-	tests/unit/test-model
+	tests/unit/test-model \
+	tests/unit/test-idlist
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -14,3 +15,5 @@ tests_unit_test_apqn_SOURCES = tests/unit/test-apqn.c tests/unit/tap.h
 tests_unit_test_apqn_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/tap.h
 tests_unit_test_model_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_idlist_SOURCES = tests/unit/test-idlist.c tests/unit/tap.h
+tests_unit_test_idlist_LDADD = src/core/libapcore.a $(LIBINTL)
