@@ -6,5 +6,6 @@ src_out_libapout_a_SOURCES = \
 	src/out/idfmt.c \
 	src/out/cols.c \
 	src/out/json.c \
-	src/out/objects.c
+	src/out/objects.c \
+	src/out/grid.c
 src_out_libapout_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SMARTCOLS_CFLAGS)

@@ -146,4 +146,47 @@ const struct ap_matrix *ap_out_mdev_matrix(const struct ap_mdev *md);
 /* active and defined, and the definition is not the live matrix */
 bool ap_out_mdev_differs(const struct ap_mdev *md);
 
+/* ---- the ownership grid of 'show matrix' and the guest filter reasons ---- */
+
+enum ap_cell_kind {
+	AP_CELL_UNCONFIGURED,	/* not in the host configuration, not assigned: "-" */
+	AP_CELL_HOST,		/* host-owned (apmask and aqmask bits): "H" */
+	AP_CELL_FREE,		/* in the vfio_ap pool, not assigned: "." */
+	AP_CELL_DEFINED,	/* free, named by an inactive definition N: "(N)" */
+	AP_CELL_MDEV,		/* assigned to active mdev N: "N" */
+	AP_CELL_GUEST,		/* assigned to N and passed to its running guest: "N*" */
+	AP_CELL_OVERPROV,	/* assigned to N, not in the host configuration: "N?" */
+	AP_CELL_CONFLICT,	/* two mdevs, or an mdev and the host: "!" */
+};
+
+struct ap_cell {
+	enum ap_cell_kind kind;
+	size_t mdev;		/* 1-based index of the (first) mdev, 0 for none */
+};
+
+/* rows and columns that matter: configured or assigned (live or defined) */
+void ap_grid_axes(const struct ap_model *m, struct ap_mask *rows, struct ap_mask *cols);
+void ap_grid_cell(const struct ap_model *m, unsigned int apid, unsigned int apqi,
+		  struct ap_cell *c);
+/* the short cell text ("H", ".", "3*"); buf of at least 16 bytes */
+const char *ap_cell_text(const struct ap_cell *c, char *buf, size_t sz);
+/* machine word: unconfigured, host, free, defined, mdev, guest, overprovisioned, conflict */
+const char *ap_cell_kind_name(enum ap_cell_kind k);
+
+/* why an assigned APQN of an active mdev is not in its guest_matrix */
+enum ap_guest_reason {
+	AP_GR_PASSED = 0,		/* it is in guest_matrix */
+	AP_GR_NO_GUEST_MATRIX,		/* the kernel has no guest_matrix (< 6.0) */
+	AP_GR_ADAPTER_NOT_CONFIGURED,	/* adapter not in the host configuration */
+	AP_GR_DOMAIN_NOT_CONFIGURED,	/* domain not in the host configuration */
+	AP_GR_NOT_BOUND,		/* no queue device, or not bound to vfio_ap */
+	AP_GR_ADAPTER_NOT_PASSABLE,	/* another queue of the adapter is not passable */
+	AP_GR_FILTERED,			/* none of the above: the kernel's filter state */
+};
+/* *other: the APQN's domain that makes the adapter not passable */
+enum ap_guest_reason ap_guest_reason(const struct ap_model *m, const struct ap_mdev *md,
+				     unsigned int apid, unsigned int apqi,
+				     unsigned int *other);
+const char *ap_guest_reason_name(enum ap_guest_reason r);
+
 #endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl check: run the core validation over the whole system (active and
+ * defined mdevs, live and persistent masks) and say what is wrong, naming
+ * the parties and the way out.  Exit 0 only when nothing is wrong.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "cmd/load.h"
+#include "core/exitcodes.h"
+#include "i18n.h"
+#include "out/out.h"
+#include "sys/reader.h"
+
+void usage_check(FILE *out)
+{
+	fputs(_("\nUsage:\n"), out);
+	fputs(_(" apctl check [options]\n"), out);
+	fputs(_("\nCheck the whole AP configuration: APQNs shared by mdevs (active and\n"
+		"defined), APQNs of mdevs that apmask/aqmask give to the host (now and at\n"
+		"boot), ids above the limits, control domains without usage domains,\n"
+		"adapters and domains not in the host configuration, and files that\n"
+		"cannot be read.  Each problem names the parties and a way out.\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_(" -J, --json             one JSON document\n"
+		"     --format <fmt>     table or json\n"
+		" -h, --help             display this help\n"), out);
+	fputs(_("\nExamples:\n"), out);
+	fputs(_("  apctl check && echo fine\n"
+		"  apctl check --json | jq '.problems[] | .message'\n"), out);
+	fputs(_("\nExit status:\n"), out);
+	fputs(_("  0 nothing is wrong, 3 no AP bus, 7 errors were found,\n"
+		"  8 only warnings were found, 10 some files could not be read\n"), out);
+}
+
+int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 0x100 };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct apctl_outopts o = { 0 };
+	struct apctl_view v;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":Jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'J':
+			o.json = true;
+			break;
+		case OPT_FORMAT:
+			rc = apctl_parse_format("check", optarg, &o);
+			if (rc)
+				return rc;
+			break;
+		case 'h':
+			usage_check(stdout);
+			return APCTL_EXIT_OK;
+		case ':':
+			return apctl_usage_error("check", _("option '%s' requires an argument"),
+						 argv[optind - 1]);
+		default:
+			return apctl_usage_error("check", _("unrecognized option '%s'"),
+						 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return apctl_usage_error("check", _("unexpected argument '%s'"), argv[optind]);
+
+	rc = apctl_view_load(ctx, &v,
+			     AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS | AP_RD_PERSIST,
+			     true);
+	if (rc)
+		return rc;
+	if (o.json) {
+		struct json_object *doc = ap_json_doc_new("check");
+
+		json_object_object_add(doc, "problems", apctl_view_problems_json(&v));
+		json_object_object_add(doc, "errors", json_object_new_int((int)v.n_errors));
+		json_object_object_add(doc, "warnings", json_object_new_int((int)v.n_warnings));
+		json_object_object_add(doc, "diagnostics", apctl_view_diags_json(&v));
+		rc = apctl_print_json(doc, stdout);
+	} else {
+		if (!apctl_view_problems_print(&v, stdout) && !v.n_read_errors)
+			printf("%s\n", _("no problems found"));
+		else
+			printf(_("%zu errors, %zu warnings\n"), v.n_errors, v.n_warnings);
+	}
+	if (!rc) {
+		if (v.n_errors)
+			rc = APCTL_EXIT_PROBLEMS;
+		else if (v.n_read_errors)
+			rc = APCTL_EXIT_BADDATA;
+		else if (v.n_warnings)
+			rc = APCTL_EXIT_WARNINGS;
+	}
+	apctl_view_free(&v);
+	return rc;
+}

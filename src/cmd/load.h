@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the read-only commands (show, check, mdev list) share: reading the
+ * whole model once, printing the reader's diagnostics, the "no AP bus"
+ * answer, the problems of the core validation, and the output options.
+ */
+#ifndef APCTL_CMD_LOAD_H
+#define APCTL_CMD_LOAD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "cmd/cmd.h"
+#include "core/model.h"
+#include "out/out.h"
+
+struct apctl_view {
+	struct ap_model m;
+	struct ap_out_env env;
+	void *diags;		/* struct ap_diags * (sys/diag.h) */
+	void *problems;		/* the core validation's result */
+	size_t n_errors, n_warnings;	/* problems by severity */
+	size_t n_read_errors;		/* diagnostics of level error */
+};
+
+/*
+ * Read the model (read_flags: sys/reader.h AP_RD_*).  Prints the reader's
+ * diagnostics as warnings on stderr (they also go into JSON documents).
+ * With $APCTL_DEBUG_STATS set, prints what was read ("apctl: stats: ...").  Returns 0, or an exit
+ * code (APCTL_EXIT_NOAP after printing the one-line explanation).
+ */
+int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
+		    bool want_problems);
+void apctl_view_free(struct apctl_view *v);
+
+/* "diagnostics": [...] */
+struct json_object *apctl_view_diags_json(const struct apctl_view *v);
+/* "problems": [...] */
+struct json_object *apctl_view_problems_json(const struct apctl_view *v);
+/* the problems as text, one paragraph each; returns the number printed */
+size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out);
+
+/* the common output options of show / check / mdev list */
+struct apctl_outopts {
+	bool json;
+	const char *columns;	/* -o */
+	struct ap_table_opts table;
+};
+
+/* --format json|table; returns 0 or an exit code after the message */
+int apctl_parse_format(const char *cmd, const char *arg, struct apctl_outopts *o);
+/* print a table (and free it); 0 or APCTL_EXIT_FAILURE */
+int apctl_print_table(struct libscols_table *tb, FILE *out);
+/* print a JSON document (and release it); 0 or APCTL_EXIT_FAILURE */
+int apctl_print_json(struct json_object *doc, FILE *out);
+
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl mdev list: active (sysfs) and defined (mdevctl) mdevs in one listing
+ * that keeps the two apart: separate ACTIVE and DEFINED columns, START of
+ * the definition, and a NOTE when the definition differs from the live mdev.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/load.h"
+#include "core/exitcodes.h"
+#include "i18n.h"
+#include "out/out.h"
+#include "sys/reader.h"
+
+int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
+void usage_mdev_list(FILE *out);
+
+void usage_mdev_list(FILE *out)
+{
+	fputs(_("\nUsage:\n"), out);
+	fputs(_(" apctl mdev list [options]\n"), out);
+	fputs(_("\nList the vfio_ap mediated devices: those that exist in sysfs (ACTIVE)\n"
+		"and those mdevctl has a definition for (DEFINED), in one table.  When\n"
+		"both exist and the definition is not what is live, NOTE says how.\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_("     --active           only mdevs that exist in sysfs\n"
+		"     --defined          only mdevs that have a definition\n"
+		" -o, --output <list>    the columns to print (+list appends to the default)\n"
+		" -n, --noheadings       do not print headings\n"
+		" -r, --raw              raw output: no alignment, cells separated by a space\n"
+		" -J, --json             one JSON document\n"
+		"     --format <fmt>     table or json\n"
+		" -h, --help             display this help\n"), out);
+	ap_colset_usage(out, &ap_mdev_list_cols);
+	fputs(_("\nExamples:\n"), out);
+	fputs(_("  apctl mdev list\n"
+		"  apctl mdev list --defined -o UUID,START\n"
+		"  apctl mdev list --json\n"), out);
+	fputs(_("\nExit status:\n"), out);
+	fputs(_("  0 success, 3 no AP bus, 10 some files could not be read\n"), out);
+}
+
+int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 0x100, OPT_ACTIVE, OPT_DEFINED };
+	static const struct option longopts[] = {
+		{ "active", no_argument, NULL, OPT_ACTIVE },
+		{ "defined", no_argument, NULL, OPT_DEFINED },
+		{ "output", required_argument, NULL, 'o' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct apctl_outopts o = { 0 };
+	bool only_active = false, only_defined = false;
+	struct apctl_view v;
+	struct ap_colsel sel;
+	struct libscols_table *tb;
+	char *bad;
+	size_t i;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ACTIVE:
+			only_active = true;
+			break;
+		case OPT_DEFINED:
+			only_defined = true;
+			break;
+		case 'o':
+			o.columns = optarg;
+			break;
+		case 'n':
+			o.table.noheadings = true;
+			break;
+		case 'r':
+			o.table.raw = true;
+			break;
+		case 'J':
+			o.json = true;
+			break;
+		case OPT_FORMAT:
+			rc = apctl_parse_format("mdev list", optarg, &o);
+			if (rc)
+				return rc;
+			break;
+		case 'h':
+			usage_mdev_list(stdout);
+			return APCTL_EXIT_OK;
+		case ':':
+			return apctl_usage_error("mdev list", _("option '%s' requires an argument"),
+						 argv[optind - 1]);
+		default:
+			return apctl_usage_error("mdev list", _("unrecognized option '%s'"),
+						 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return apctl_usage_error("mdev list", _("unexpected argument '%s'"), argv[optind]);
+	if (o.json && (o.columns || o.table.raw || o.table.noheadings))
+		return apctl_usage_error("mdev list", _("--json cannot be combined with -o, "
+							"--raw or --noheadings"));
+	if (!o.json && ap_colsel_parse(&ap_mdev_list_cols, o.columns, &sel, &bad)) {
+		rc = apctl_usage_error("mdev list", _("unknown column '%s' for %s"),
+				       bad ? bad : "", ap_mdev_list_cols.what);
+		free(bad);
+		return rc;
+	}
+
+	rc = apctl_view_load(ctx, &v, AP_RD_GUEST | AP_RD_DEFS, false);
+	if (rc)
+		return rc;
+	if (o.json) {
+		struct json_object *doc = ap_json_doc_new("mdev-list");
+		struct json_object *a = json_object_new_array();
+
+		for (i = 0; a && i < v.m.n_mdevs; i++) {
+			const struct ap_mdev *md = &v.m.mdevs[i];
+
+			if ((only_active && !md->active) || (only_defined && !md->defined))
+				continue;
+			json_object_array_add(a, ap_json_from_cols(&ap_mdev_list_cols, &v.env, md));
+		}
+		json_object_object_add(doc, "mdevs", a);
+		json_object_object_add(doc, "diagnostics", apctl_view_diags_json(&v));
+		rc = apctl_print_json(doc, stdout);
+	} else {
+		tb = ap_table_new(&ap_mdev_list_cols, &sel, &o.table);
+		for (i = 0; tb && i < v.m.n_mdevs; i++) {
+			const struct ap_mdev *md = &v.m.mdevs[i];
+
+			if ((only_active && !md->active) || (only_defined && !md->defined))
+				continue;
+			if (ap_table_add(tb, &ap_mdev_list_cols, &sel, &v.env, md)) {
+				scols_unref_table(tb);
+				tb = NULL;
+			}
+		}
+		if (!tb) {
+			apctl_err(_("out of memory"));
+			rc = APCTL_EXIT_FAILURE;
+		} else {
+			rc = apctl_print_table(tb, stdout);
+		}
+	}
+	if (!rc && v.n_read_errors)
+		rc = APCTL_EXIT_BADDATA;
+	apctl_view_free(&v);
+	return rc;
+}

@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl show [cards|queues|mdevs|matrix|mdev UUID]: the complete picture of
+ * the AP configuration, as tables (libsmartcols) or one JSON document.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/load.h"
+#include "core/apqn.h"
+#include "core/exitcodes.h"
+#include "i18n.h"
+#include "out/out.h"
+#include "sys/reader.h"
+
+enum view {
+	V_SUMMARY,
+	V_CARDS,
+	V_QUEUES,
+	V_MDEVS,
+	V_MATRIX,
+	V_MDEV,
+};
+
+/* what each view reads: the cost grows with what is shown */
+static const unsigned int read_flags[] = {
+	[V_SUMMARY] = AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS | AP_RD_PERSIST,
+	[V_CARDS] = AP_RD_CARDS | AP_RD_QUEUES,
+	[V_QUEUES] = AP_RD_CARDS | AP_RD_QUEUE_DETAIL | AP_RD_MDEVS | AP_RD_DEFS,
+	[V_MDEVS] = AP_RD_GUEST | AP_RD_DEFS,
+	[V_MATRIX] = AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS,
+	[V_MDEV] = AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS,
+};
+
+static const char *const view_names[] = {
+	[V_SUMMARY] = "summary", [V_CARDS] = "cards", [V_QUEUES] = "queues",
+	[V_MDEVS] = "mdevs", [V_MATRIX] = "matrix", [V_MDEV] = "mdev",
+};
+
+void usage_show(FILE *out)
+{
+	fputs(_("\nUsage:\n"), out);
+	fputs(_(" apctl show [options]\n"
+		" apctl show [options] cards|queues|mdevs|matrix\n"
+		" apctl show [options] mdev <uuid>\n"), out);
+	fputs(_("\nShow the AP configuration: the host's adapters and domains, what is\n"
+		"reserved for vfio_ap, every mediated device (active and defined) and\n"
+		"every problem 'apctl check' would report.  Without a view, a summary.\n"), out);
+	fputs(_("\nViews:\n"), out);
+	fputs(_("  cards          the adapters (lszcrypt style)\n"
+		"  queues         every APQN with its driver, owner and mdev\n"
+		"  mdevs          the mediated devices, active and defined\n"
+		"  matrix         a grid of adapters x domains: who owns each APQN\n"
+		"  mdev <uuid>    one mdev: assigned APQNs against its guest matrix,\n"
+		"                 with the reason for each APQN not passed to the guest\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_(" -o, --output <list>    the columns to print (+list appends to the default)\n"
+		" -n, --noheadings       do not print headings\n"
+		" -r, --raw              raw output: no alignment, cells separated by a space\n"
+		" -J, --json             one JSON document\n"
+		"     --format <fmt>     table or json\n"
+		" -h, --help             display this help\n"), out);
+	fprintf(out, _("\nThe JSON document is described by %s.\n"),
+		PKGDATADIR "/apctl.schema.json");
+	ap_colset_usage(out, &ap_card_cols);
+	ap_colset_usage(out, &ap_queue_cols);
+	ap_colset_usage(out, &ap_mdev_cols);
+	fputs(_("\nExamples:\n"), out);
+	fputs(_("  apctl show\n"
+		"  apctl show matrix\n"
+		"  apctl show queues -o +DEFINED\n"
+		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --json\n"), out);
+	fputs(_("\nExit status:\n"), out);
+	fputs(_("  0 success, 3 no AP bus, 7 the summary found errors,\n"
+		" 10 some files could not be read (the output names them)\n"), out);
+	fputs(_("\nSee apctl(8) for the JSON document and all exit codes.\n"), out);
+}
+
+/* ---- summary --------------------------------------------------------------- */
+
+static void print_ids(FILE *out, const char *label, const struct ap_mask *m, enum ap_idfmt f)
+{
+	char *hex = ap_out_idlist(m, f), *dec = ap_out_idlist(m, AP_IDS_DEC);
+
+	if (!hex || !dec)
+		fprintf(out, "  %-18s ?\n", label);
+	else if (!*hex)
+		fprintf(out, "  %-18s %s\n", label, _("none"));
+	else if (!strcmp(hex, dec))
+		fprintf(out, "  %-18s %s\n", label, hex);
+	else
+		fprintf(out, "  %-18s %s  (%s)\n", label, hex, dec);
+	free(hex);
+	free(dec);
+}
+
+/* ids 0..max that are cleared in a mask: what is reserved for vfio_ap */
+static void reserved_ids(const struct ap_mask *mask, unsigned int max, struct ap_mask *r)
+{
+	struct ap_mask all;
+
+	ap_mask_zero(&all);
+	ap_mask_set_range(&all, 0, max);
+	ap_mask_andnot(r, &all, mask);
+}
+
+static const char *persist_name(enum ap_persist_src s)
+{
+	switch (s) {
+	case AP_PERSIST_UDEV_ETC:
+		return "udev-etc";
+	case AP_PERSIST_UDEV_RUN:
+		return "udev-run";
+	case AP_PERSIST_CMDLINE:
+		return "cmdline";
+	case AP_PERSIST_NONE:
+	default:
+		return "none";
+	}
+}
+
+static const char *persist_text(enum ap_persist_src s)
+{
+	switch (s) {
+	case AP_PERSIST_UDEV_ETC:
+		return "/etc/udev/rules.d/41-ap.rules";
+	case AP_PERSIST_UDEV_RUN:
+		return "/run/udev/rules.d/41-ap.rules";
+	case AP_PERSIST_CMDLINE:
+		return _("kernel command line");
+	case AP_PERSIST_NONE:
+	default:
+		return _("none: every adapter and domain belongs to the host at boot");
+	}
+}
+
+static int table_of(const struct ap_colset *cs, const char *spec,
+		    const struct ap_table_opts *to, const struct ap_out_env *env,
+		    const void *objs, size_t size, size_t n, bool (*want)(const void *), FILE *out)
+{
+	struct ap_colsel sel;
+	struct libscols_table *tb;
+	char *bad;
+	size_t i;
+
+	if (ap_colsel_parse(cs, spec, &sel, &bad)) {
+		int rc = apctl_usage_error("show", _("unknown column '%s' for %s"),
+					   bad ? bad : "", cs->what);
+		free(bad);
+		return rc;
+	}
+	tb = ap_table_new(cs, &sel, to);
+	if (!tb)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		const void *o = (const char *)objs + i * size;
+
+		if (want && !want(o))
+			continue;
+		if (ap_table_add(tb, cs, &sel, env, o)) {
+			scols_unref_table(tb);
+			goto nomem;
+		}
+	}
+	return apctl_print_table(tb, out);
+nomem:
+	apctl_err(_("out of memory"));
+	return APCTL_EXIT_FAILURE;
+}
+
+static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
+{
+	const struct ap_host *h = &v->m.host;
+	struct ap_mask r;
+	int rc;
+
+	fputs(_("Host configuration\n"), out);
+	if (h->qci_known) {
+		print_ids(out, _("adapters"), &h->cfg_apm, AP_IDS_ADAPTER);
+		print_ids(out, _("usage domains"), &h->cfg_aqm, AP_IDS_DOMAIN);
+		print_ids(out, _("control domains"), &h->cfg_adm, AP_IDS_DOMAIN);
+	} else {
+		fprintf(out, "  %s\n", _("unknown: the machine does not report its AP configuration"));
+	}
+	fprintf(out, "  %-18s %02x / %04x  (%u / %u)\n", _("highest ids"), h->max_adapter,
+		h->max_domain, h->max_adapter, h->max_domain);
+	if (h->matrix_features[0])
+		fprintf(out, "  %-18s %s\n", _("vfio_ap features"), h->matrix_features);
+	else if (!h->caps.vfio_ap)
+		fprintf(out, "  %-18s %s\n", _("vfio_ap"), _("not loaded"));
+
+	fputs(_("\nReserved for vfio_ap (cleared in apmask / aqmask)\n"), out);
+	if (h->caps.masks) {
+		reserved_ids(&h->apmask, h->max_adapter, &r);
+		print_ids(out, _("adapters"), &r, AP_IDS_ADAPTER);
+		reserved_ids(&h->aqmask, h->max_domain, &r);
+		print_ids(out, _("domains"), &r, AP_IDS_DOMAIN);
+	} else {
+		fprintf(out, "  %s\n", _("unknown: the kernel has no apmask/aqmask"));
+	}
+	fprintf(out, "  %-18s %s\n", _("at boot"), persist_text(h->persist_src));
+	if (h->persist_apmask_set) {
+		reserved_ids(&h->persist_apmask, h->max_adapter, &r);
+		print_ids(out, _("  adapters"), &r, AP_IDS_ADAPTER);
+	}
+	if (h->persist_aqmask_set) {
+		reserved_ids(&h->persist_aqmask, h->max_domain, &r);
+		print_ids(out, _("  domains"), &r, AP_IDS_DOMAIN);
+	}
+
+	fputs(_("\nAdapters\n"), out);
+	if (!h->n_cards) {
+		fprintf(out, "  %s\n", _("none"));
+	} else {
+		rc = table_of(&ap_card_cols, NULL, &o->table, &v->env, h->cards,
+			      sizeof(h->cards[0]), h->n_cards, NULL, out);
+		if (rc)
+			return rc;
+	}
+
+	fputs(_("\nMediated devices\n"), out);
+	if (!v->m.n_mdevs) {
+		fprintf(out, "  %s\n", _("none"));
+	} else {
+		rc = table_of(&ap_mdev_cols, NULL, &o->table, &v->env, v->m.mdevs,
+			      sizeof(v->m.mdevs[0]), v->m.n_mdevs, NULL, out);
+		if (rc)
+			return rc;
+	}
+
+	fputs(_("\nProblems\n"), out);
+	if (!apctl_view_problems_print(v, out))
+		fprintf(out, "  %s\n", _("none"));
+	return 0;
+}
+
+static struct json_object *host_json(const struct ap_host *h)
+{
+	struct json_object *o = json_object_new_object(), *caps, *cfg, *res, *per, *b;
+	struct ap_mask r;
+
+	if (!o)
+		return NULL;
+	caps = json_object_new_object();
+	json_object_object_add(caps, "ap_bus", json_object_new_boolean(h->caps.ap_bus));
+	json_object_object_add(caps, "vfio_ap", json_object_new_boolean(h->caps.vfio_ap));
+	json_object_object_add(caps, "masks", json_object_new_boolean(h->caps.masks));
+	json_object_object_add(caps, "guest_matrix",
+			       json_object_new_boolean(h->caps.guest_matrix));
+	json_object_object_add(caps, "ap_config", json_object_new_boolean(h->caps.ap_config));
+	json_object_object_add(caps, "queue_status",
+			       json_object_new_boolean(h->caps.queue_status));
+	json_object_object_add(caps, "driver_override",
+			       json_object_new_boolean(h->caps.driver_override));
+	json_object_object_add(o, "capabilities", caps);
+	json_object_object_add(o, "max_adapter_id", json_object_new_int((int)h->max_adapter));
+	json_object_object_add(o, "max_domain_id", json_object_new_int((int)h->max_domain));
+	json_object_object_add(o, "bus_features",
+			       ap_json_string_or_null(h->bus_features[0] ? h->bus_features
+									 : NULL));
+	json_object_object_add(o, "matrix_features",
+			       ap_json_string_or_null(h->matrix_features[0] ? h->matrix_features
+									    : NULL));
+	if (h->qci_known) {
+		cfg = json_object_new_object();
+		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm));
+		json_object_object_add(cfg, "usage_domains", ap_json_mask(&h->cfg_aqm));
+		json_object_object_add(cfg, "control_domains", ap_json_mask(&h->cfg_adm));
+	} else {
+		cfg = NULL;
+	}
+	json_object_object_add(o, "configuration", cfg);
+	if (h->caps.masks) {
+		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask));
+		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask));
+		res = json_object_new_object();
+		reserved_ids(&h->apmask, h->max_adapter, &r);
+		json_object_object_add(res, "adapters", ap_json_mask(&r));
+		reserved_ids(&h->aqmask, h->max_domain, &r);
+		json_object_object_add(res, "domains", ap_json_mask(&r));
+		json_object_object_add(o, "reserved", res);
+	} else {
+		json_object_object_add(o, "apmask", NULL);
+		json_object_object_add(o, "aqmask", NULL);
+		json_object_object_add(o, "reserved", NULL);
+	}
+	per = json_object_new_object();
+	json_object_object_add(per, "source", json_object_new_string(persist_name(h->persist_src)));
+	json_object_object_add(per, "apmask",
+			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask) : NULL);
+	json_object_object_add(per, "aqmask",
+			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask) : NULL);
+	json_object_object_add(o, "persistent", per);
+	json_object_object_add(o, "ap_domain",
+			       h->ap_domain < 0 ? NULL : json_object_new_int(h->ap_domain));
+	if (h->caps.bindings) {
+		b = json_object_new_object();
+		json_object_object_add(b, "bound", json_object_new_int((int)h->bindings_bound));
+		json_object_object_add(b, "total", json_object_new_int((int)h->bindings_total));
+		json_object_object_add(b, "complete",
+				       json_object_new_boolean(h->bindings_complete));
+	} else {
+		b = NULL;
+	}
+	json_object_object_add(o, "bindings", b);
+	json_object_object_add(o, "available_instances",
+			       h->available_instances < 0
+				       ? NULL
+				       : json_object_new_int64(h->available_instances));
+	return o;
+}
+
+static struct json_object *array_of(const struct ap_colset *cs, const struct ap_out_env *env,
+				    const void *objs, size_t size, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_object_array_add(a, ap_json_from_cols(cs, env, (const char *)objs + i * size));
+	return a;
+}
+
+/* ---- matrix ----------------------------------------------------------------- */
+
+static void legend_print(const struct apctl_view *v, FILE *out)
+{
+	size_t i;
+
+	fputs(_("\nLegend:\n"), out);
+	fputs(_("  H    host driver (apmask and aqmask bits set)\n"
+		"  .    free in the vfio_ap pool\n"
+		"  N    assigned to mdev N\n"
+		"  N*   assigned to mdev N and in use by its guest\n"
+		"  N?   assigned to mdev N but not in the host configuration\n"
+		"  (N)  named by the definition of mdev N, which is not active\n"
+		"  !    conflict: held by two mdevs, or by an mdev and the host\n"
+		"  -    not in the host configuration\n"), out);
+	for (i = 0; i < v->m.n_mdevs; i++) {
+		const struct ap_mdev *md = &v->m.mdevs[i];
+
+		fprintf(out, "  %-4zu %s  %s%s\n", i + 1, md->uuid, ap_out_mdev_state(md),
+			md->active && md->in_use ? _(", guest attached") : "");
+	}
+}
+
+static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
+{
+	struct libscols_table *tb = scols_new_table();
+	struct ap_mask rows, cols;
+	struct ap_cell c;
+	char name[16], buf[24];
+	int a, d;
+	size_t col;
+
+	if (!tb)
+		goto nomem;
+	ap_grid_axes(&v->m, &rows, &cols);
+	if (ap_mask_is_empty(&rows) || ap_mask_is_empty(&cols)) {
+		scols_unref_table(tb);
+		fprintf(out, "%s\n", _("no APQNs: the host has no adapters or no domains configured"));
+		legend_print(v, out);
+		return 0;
+	}
+	scols_table_enable_raw(tb, o->table.raw);
+	scols_table_enable_noheadings(tb, o->table.noheadings);
+	if (!scols_table_new_column(tb, "CARD", 2, SCOLS_FL_RIGHT))
+		goto nomem_tb;
+	ap_mask_for_each(d, &cols) {
+		snprintf(name, sizeof(name), "%04x", (unsigned int)d);
+		if (!scols_table_new_column(tb, name, 4, 0))
+			goto nomem_tb;
+	}
+	ap_mask_for_each(a, &rows) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			goto nomem_tb;
+		snprintf(name, sizeof(name), "%02x", (unsigned int)a);
+		if (scols_line_set_data(ln, 0, name))
+			goto nomem_tb;
+		col = 1;
+		ap_mask_for_each(d, &cols) {
+			ap_grid_cell(&v->m, (unsigned int)a, (unsigned int)d, &c);
+			if (scols_line_set_data(ln, col++, ap_cell_text(&c, buf, sizeof(buf))))
+				goto nomem_tb;
+		}
+	}
+	if (apctl_print_table(tb, out))
+		return APCTL_EXIT_FAILURE;
+	if (!o->table.raw)
+		legend_print(v, out);
+	return 0;
+nomem_tb:
+	scols_unref_table(tb);
+nomem:
+	apctl_err(_("out of memory"));
+	return APCTL_EXIT_FAILURE;
+}
+
+static struct json_object *ids_array(const struct ap_mask *m)
+{
+	struct json_object *a = json_object_new_array();
+	int id;
+
+	ap_mask_for_each(id, m)
+		json_object_array_add(a, json_object_new_int(id));
+	return a;
+}
+
+static struct json_object *matrix_json(const struct apctl_view *v)
+{
+	struct json_object *o = json_object_new_object(), *cells = json_object_new_array();
+	struct ap_mask rows, cols;
+	struct ap_cell c;
+	int a, d;
+
+	ap_grid_axes(&v->m, &rows, &cols);
+	json_object_object_add(o, "adapters", ids_array(&rows));
+	json_object_object_add(o, "domains", ids_array(&cols));
+	ap_mask_for_each(a, &rows) {
+		ap_mask_for_each(d, &cols) {
+			struct json_object *cell = ap_json_apqn((unsigned int)a, (unsigned int)d);
+
+			ap_grid_cell(&v->m, (unsigned int)a, (unsigned int)d, &c);
+			json_object_object_add(cell, "owner",
+					       json_object_new_string(ap_cell_kind_name(c.kind)));
+			json_object_object_add(cell, "mdev",
+					       c.mdev ? json_object_new_string(
+								v->m.mdevs[c.mdev - 1].uuid)
+						      : NULL);
+			json_object_array_add(cells, cell);
+		}
+	}
+	json_object_object_add(o, "cells", cells);
+	return o;
+}
+
+/* ---- one mdev --------------------------------------------------------------- */
+
+static char *reason_text(enum ap_guest_reason r, const struct ap_model *m, unsigned int a,
+			 unsigned int d, unsigned int other)
+{
+	const struct ap_queue *q;
+	char *s = NULL;
+	int rc = 0;
+
+	switch (r) {
+	case AP_GR_PASSED:
+		return NULL;
+	case AP_GR_NO_GUEST_MATRIX:
+		rc = asprintf(&s, "%s", _("unknown: the kernel has no guest_matrix (before 6.0)"));
+		break;
+	case AP_GR_ADAPTER_NOT_CONFIGURED:
+		rc = asprintf(&s, _("adapter %02x is not in the host configuration"), a);
+		break;
+	case AP_GR_DOMAIN_NOT_CONFIGURED:
+		rc = asprintf(&s, _("domain %04x is not in the host configuration"), d);
+		break;
+	case AP_GR_NOT_BOUND:
+		q = ap_host_find_queue(&m->host, a, d);
+		if (!q)
+			rc = asprintf(&s, _("queue %02x.%04x does not exist"), a, d);
+		else if (q->driver == AP_DRV_NONE)
+			rc = asprintf(&s, _("queue %02x.%04x is not bound to any driver"), a, d);
+		else
+			rc = asprintf(&s, _("queue %02x.%04x is bound to %s, not vfio_ap%s"), a, d,
+				      ap_out_driver_name(q->driver),
+				      m->host.caps.masks && ap_host_owns(&m->host, a, d)
+					      ? _(" (apmask and aqmask give it to the host)")
+					      : "");
+		break;
+	case AP_GR_ADAPTER_NOT_PASSABLE:
+		rc = asprintf(&s, _("queue %02x.%04x of the same adapter is not bound to vfio_ap, "
+				    "so the kernel keeps the whole adapter from the guest"),
+			      a, other);
+		break;
+	case AP_GR_FILTERED:
+	default:
+		rc = asprintf(&s, "%s", _("left out by the kernel's filter (e.g. a queue reset "
+					  "failed; the next assignment or scan re-filters)"));
+		break;
+	}
+	return rc < 0 ? NULL : s;
+}
+
+static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
+		     const struct apctl_outopts *o, FILE *out)
+{
+	const struct ap_matrix *mx = ap_out_mdev_matrix(md);
+	struct libscols_table *tb;
+	char apqn[AP_APQN_STRLEN];
+	unsigned int other;
+	int a, d;
+
+	fprintf(out, _("mdev %s\n"), md->uuid);
+	fprintf(out, "  %-18s %s\n", _("active"), md->active ? _("yes") : _("no"));
+	fprintf(out, "  %-18s %s\n", _("defined"),
+		!md->defined ? _("no") : md->autostart ? _("yes, start auto") : _("yes, start manual"));
+	if (md->active)
+		fprintf(out, "  %-18s %s\n", _("guest"), md->in_use ? _("attached") : _("none"));
+	print_ids(out, _("adapters"), &mx->apm, AP_IDS_ADAPTER);
+	print_ids(out, _("domains"), &mx->aqm, AP_IDS_DOMAIN);
+	print_ids(out, _("control domains"), &mx->adm, AP_IDS_DOMAIN);
+	if (ap_out_mdev_differs(md)) {
+		fprintf(out, "  %s\n", _("the definition differs from the live mdev:"));
+		print_ids(out, _("  adapters"), &md->def.apm, AP_IDS_ADAPTER);
+		print_ids(out, _("  domains"), &md->def.aqm, AP_IDS_DOMAIN);
+		print_ids(out, _("  control domains"), &md->def.adm, AP_IDS_DOMAIN);
+	}
+	if (md->active && md->guest_known) {
+		print_ids(out, _("guest adapters"), &md->guest.apm, AP_IDS_ADAPTER);
+		print_ids(out, _("guest domains"), &md->guest.aqm, AP_IDS_DOMAIN);
+	}
+	fputc('\n', out);
+	if (ap_mask_is_empty(&mx->apm) || ap_mask_is_empty(&mx->aqm)) {
+		fprintf(out, "%s\n", _("no APQNs assigned"));
+		return 0;
+	}
+	tb = scols_new_table();
+	if (!tb)
+		goto nomem;
+	scols_table_enable_raw(tb, o->table.raw);
+	scols_table_enable_noheadings(tb, o->table.noheadings);
+	if (!scols_table_new_column(tb, "CARD.DOM", 8, 0) ||
+	    !scols_table_new_column(tb, "GUEST", 3, 0) ||
+	    !scols_table_new_column(tb, "REASON", 40, 0))
+		goto nomem_tb;
+	ap_mask_for_each(a, &mx->apm) {
+		ap_mask_for_each(d, &mx->aqm) {
+			struct libscols_line *ln = scols_table_new_line(tb, NULL);
+			enum ap_guest_reason r = AP_GR_NO_GUEST_MATRIX;
+			char *why;
+
+			if (!ln)
+				goto nomem_tb;
+			if (md->active)
+				r = ap_guest_reason(&v->m, md, (unsigned int)a, (unsigned int)d,
+						    &other);
+			else
+				other = (unsigned int)d;
+			ap_apqn_format((unsigned int)a, (unsigned int)d, apqn);
+			scols_line_set_data(ln, 0, apqn);
+			scols_line_set_data(ln, 1, !md->active ? "-" :
+					    r == AP_GR_PASSED ? "yes" :
+					    r == AP_GR_NO_GUEST_MATRIX ? "?" : "no");
+			why = md->active ? reason_text(r, &v->m, (unsigned int)a, (unsigned int)d,
+						       other)
+					 : strdup(_("the mdev is not active"));
+			if (why && scols_line_refer_data(ln, 2, why))
+				free(why);
+		}
+	}
+	return apctl_print_table(tb, out);
+nomem_tb:
+	scols_unref_table(tb);
+nomem:
+	apctl_err(_("out of memory"));
+	return APCTL_EXIT_FAILURE;
+}
+
+static struct json_object *mdev_json(const struct apctl_view *v, const struct ap_mdev *md)
+{
+	struct json_object *o = ap_json_from_cols(&ap_mdev_cols, &v->env, md);
+	struct json_object *np = json_object_new_array();
+	const struct ap_matrix *mx = ap_out_mdev_matrix(md);
+	unsigned int other;
+	int a, d;
+
+	if (!md->active) {
+		json_object_object_add(o, "not_passed", NULL);
+		json_object_put(np);
+		return o;
+	}
+	ap_mask_for_each(a, &mx->apm) {
+		ap_mask_for_each(d, &mx->aqm) {
+			enum ap_guest_reason r = ap_guest_reason(&v->m, md, (unsigned int)a,
+								 (unsigned int)d, &other);
+			struct json_object *e;
+			char *why;
+
+			if (r == AP_GR_PASSED)
+				continue;
+			e = ap_json_apqn((unsigned int)a, (unsigned int)d);
+			json_object_object_add(e, "reason",
+					       json_object_new_string(ap_guest_reason_name(r)));
+			why = reason_text(r, &v->m, (unsigned int)a, (unsigned int)d, other);
+			json_object_object_add(e, "message", ap_json_string_or_null(why));
+			free(why);
+			json_object_object_add(e, "blocking_apqn",
+					       r == AP_GR_ADAPTER_NOT_PASSABLE
+						       ? ap_json_apqn((unsigned int)a, other)
+						       : NULL);
+			json_object_array_add(np, e);
+		}
+	}
+	json_object_object_add(o, "not_passed", np);
+	return o;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev *md, FILE *out)
+{
+	struct json_object *doc = ap_json_doc_new(view_names[view]), *a;
+	const struct ap_host *h = &v->m.host;
+
+	if (!doc) {
+		apctl_err(_("out of memory"));
+		return APCTL_EXIT_FAILURE;
+	}
+	switch (view) {
+	case V_SUMMARY:
+		json_object_object_add(doc, "host", host_json(h));
+		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, h->cards,
+							      sizeof(h->cards[0]), h->n_cards));
+		json_object_object_add(doc, "mdevs",
+				       array_of(&ap_mdev_cols, &v->env, v->m.mdevs,
+						sizeof(v->m.mdevs[0]), v->m.n_mdevs));
+		json_object_object_add(doc, "problems", apctl_view_problems_json(v));
+		break;
+	case V_CARDS:
+		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, h->cards,
+							      sizeof(h->cards[0]), h->n_cards));
+		break;
+	case V_QUEUES:
+		json_object_object_add(doc, "queues", array_of(&ap_queue_cols, &v->env, h->queues,
+							       sizeof(h->queues[0]), h->n_queues));
+		break;
+	case V_MDEVS:
+		json_object_object_add(doc, "mdevs",
+				       array_of(&ap_mdev_cols, &v->env, v->m.mdevs,
+						sizeof(v->m.mdevs[0]), v->m.n_mdevs));
+		break;
+	case V_MATRIX:
+		json_object_object_add(doc, "matrix", matrix_json(v));
+		json_object_object_add(doc, "mdevs",
+				       array_of(&ap_mdev_cols, &v->env, v->m.mdevs,
+						sizeof(v->m.mdevs[0]), v->m.n_mdevs));
+		break;
+	case V_MDEV:
+		a = json_object_new_array();
+		json_object_array_add(a, mdev_json(v, md));
+		json_object_object_add(doc, "mdevs", a);
+		break;
+	}
+	json_object_object_add(doc, "diagnostics", apctl_view_diags_json(v));
+	return apctl_print_json(doc, out);
+}
+
+static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_STRLEN])
+{
+	const char *w;
+	size_t i;
+
+	if (argc == 0) {
+		*view = V_SUMMARY;
+		return 0;
+	}
+	w = argv[0];
+	if (!strcmp(w, "mdev")) {
+		if (argc != 2)
+			return apctl_usage_error("show", argc < 2 ? _("'show mdev' needs a UUID")
+								  : _("too many arguments"));
+		if (strlen(argv[1]) != 36)
+			return apctl_usage_error("show", _("'%s' is not a UUID"), argv[1]);
+		for (i = 0; i < 36; i++) {
+			unsigned char ch = (unsigned char)argv[1][i];
+
+			if ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit(ch))
+				return apctl_usage_error("show", _("'%s' is not a UUID"), argv[1]);
+			uuid[i] = (char)tolower(ch);
+		}
+		uuid[36] = '\0';
+		*view = V_MDEV;
+		return 0;
+	}
+	for (i = V_CARDS; i <= V_MATRIX; i++) {
+		if (!strcmp(w, view_names[i])) {
+			if (argc > 1)
+				return apctl_usage_error("show", _("too many arguments"));
+			*view = (enum view)i;
+			return 0;
+		}
+	}
+	return apctl_usage_error("show", _("unknown view '%s' (cards, queues, mdevs, matrix, "
+					   "mdev UUID)"), w);
+}
+
+int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 0x100 };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct apctl_outopts o = { 0 };
+	struct apctl_view v;
+	char uuid[AP_UUID_STRLEN] = "";
+	const struct ap_mdev *md = NULL;
+	enum view view = V_SUMMARY;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			o.columns = optarg;
+			break;
+		case 'n':
+			o.table.noheadings = true;
+			break;
+		case 'r':
+			o.table.raw = true;
+			break;
+		case 'J':
+			o.json = true;
+			break;
+		case OPT_FORMAT:
+			rc = apctl_parse_format("show", optarg, &o);
+			if (rc)
+				return rc;
+			break;
+		case 'h':
+			usage_show(stdout);
+			return APCTL_EXIT_OK;
+		case ':':
+			return apctl_usage_error("show", _("option '%s' requires an argument"),
+						 argv[optind - 1]);
+		default:
+			return apctl_usage_error("show", _("unrecognized option '%s'"),
+						 argv[optind - 1]);
+		}
+	}
+	rc = parse_view(argc - optind, argv + optind, &view, uuid);
+	if (rc)
+		return rc;
+	if (o.columns && (view == V_SUMMARY || view == V_MATRIX || view == V_MDEV))
+		return apctl_usage_error("show", _("-o/--output applies to the cards, queues "
+						   "and mdevs views only"));
+	if (o.json && (o.columns || o.table.raw || o.table.noheadings))
+		return apctl_usage_error("show", _("--json cannot be combined with -o, "
+						   "--raw or --noheadings"));
+
+	rc = apctl_view_load(ctx, &v, read_flags[view], view == V_SUMMARY);
+	if (rc)
+		return rc;
+	if (view == V_MDEV) {
+		md = ap_model_find_mdev(&v.m, uuid);
+		if (!md) {
+			apctl_err(_("no mdev %s: it is neither active nor defined"), uuid);
+			apctl_view_free(&v);
+			return APCTL_EXIT_FAILURE;
+		}
+	}
+
+	if (o.json) {
+		rc = view_json(&v, view, md, stdout);
+	} else {
+		const struct ap_host *h = &v.m.host;
+
+		switch (view) {
+		case V_SUMMARY:
+			rc = summary_text(&v, &o, stdout);
+			break;
+		case V_CARDS:
+			rc = table_of(&ap_card_cols, o.columns, &o.table, &v.env, h->cards,
+				      sizeof(h->cards[0]), h->n_cards, NULL, stdout);
+			break;
+		case V_QUEUES:
+			rc = table_of(&ap_queue_cols, o.columns, &o.table, &v.env, h->queues,
+				      sizeof(h->queues[0]), h->n_queues, NULL, stdout);
+			break;
+		case V_MDEVS:
+			rc = table_of(&ap_mdev_cols, o.columns, &o.table, &v.env, v.m.mdevs,
+				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, NULL, stdout);
+			break;
+		case V_MATRIX:
+			rc = matrix_text(&v, &o, stdout);
+			break;
+		case V_MDEV:
+			rc = mdev_text(&v, md, &o, stdout);
+			break;
+		}
+	}
+	if (!rc && v.n_read_errors)
+		rc = APCTL_EXIT_BADDATA;
+	else if (!rc && view == V_SUMMARY && v.n_errors)
+		rc = APCTL_EXIT_PROBLEMS;
+	apctl_view_free(&v);
+	return rc;
+}
