@@ -212,6 +212,67 @@ bad:
 	return -1;
 }
 
+/* append n bytes of src at *len, counting beyond the buffer */
+static void put(char *buf, size_t size, size_t *len, const char *src, size_t n)
+{
+	if (*len < size) {
+		size_t room = size - *len;
+
+		memcpy(buf + *len, src, n < room ? n : room);
+	}
+	*len += n;
+}
+
+static void terminate(char *buf, size_t size, size_t len)
+{
+	if (size)
+		buf[len < size ? len : size - 1] = '\0';
+}
+
+size_t ap_matrix_format(const struct ap_mask *apm, const struct ap_mask *aqm, char *buf,
+			size_t size)
+{
+	size_t len = 0;
+	char line[16];
+	int a, d;
+
+	if (!ap_mask_is_empty(apm) && !ap_mask_is_empty(aqm)) {
+		ap_mask_for_each(a, apm) {
+			ap_mask_for_each(d, aqm) {
+				snprintf(line, sizeof(line), "%02x.%04x\n", (unsigned int)a & 0xff,
+					 (unsigned int)d & 0xff);
+				put(buf, size, &len, line, 8);
+			}
+		}
+	} else if (!ap_mask_is_empty(apm)) {
+		ap_mask_for_each(a, apm) {
+			snprintf(line, sizeof(line), "%02x.\n", (unsigned int)a & 0xff);
+			put(buf, size, &len, line, 4);
+		}
+	} else {
+		ap_mask_for_each(d, aqm) {
+			snprintf(line, sizeof(line), ".%04x\n", (unsigned int)d & 0xff);
+			put(buf, size, &len, line, 6);
+		}
+	}
+	terminate(buf, size, len);
+	return len;
+}
+
+size_t ap_cdoms_format(const struct ap_mask *adm, char *buf, size_t size)
+{
+	size_t len = 0;
+	char line[8];
+	int d;
+
+	ap_mask_for_each(d, adm) {
+		snprintf(line, sizeof(line), "%04x\n", (unsigned int)d & 0xff);
+		put(buf, size, &len, line, 5);
+	}
+	terminate(buf, size, len);
+	return len;
+}
+
 int ap_cdoms_parse(const char *buf, size_t len, struct ap_mask *adm, size_t *errpos)
 {
 	struct ap_mask r;

@@ -35,8 +35,19 @@ void ap_apqn_format(unsigned int apid, unsigned int apqi, char buf[AP_APQN_STRLE
 int ap_matrix_parse(const char *buf, size_t len, struct ap_mask *apm,
 		    struct ap_mask *aqm, bool *truncated, size_t *errpos);
 
+/*
+ * The text the kernel prints for a matrix (4.5 of kernel-abi.md), without
+ * the 4095-byte cap.  Returns the length needed (like snprintf; at most
+ * 65536 * 8 bytes).
+ */
+size_t ap_matrix_format(const struct ap_mask *apm, const struct ap_mask *aqm, char *buf,
+			size_t size);
+
 /* The vfio_ap 'control_domains' text: one "%04x\n" line per domain. */
 int ap_cdoms_parse(const char *buf, size_t len, struct ap_mask *adm, size_t *errpos);
+
+/* ... and its text; returns the length needed (at most 256 * 5). */
+size_t ap_cdoms_format(const struct ap_mask *adm, char *buf, size_t size);
 
 /* The 201-byte 'ap_config' text "0x<64>,0x<64>,0x<64>\n" (strict: the form
  * the kernel prints).  Returns 0 or -1 with *errpos. */

@@ -1,1 +1,67 @@
 # SPDX-License-Identifier: MIT
+# Fuzzing of the core parsers (see tests/fuzz/README.md).
+#
+# `make check` builds one replay driver per target (plain C, any compiler)
+# and runs the committed corpus through it as a TAP test.
+# `make fuzz` builds the libFuzzer binaries with clang (FUZZ_CC, default
+# clang) straight from the sources; `make fuzz-run` runs each for
+# FUZZ_TIME seconds (default 60), writing new inputs to tests/fuzz/work/.
+
+FUZZ_TARGETS = idlist mask matrix cdoms apconfig
+FUZZ_REPLAYS = \
+	tests/fuzz/fuzz-idlist-replay \
+	tests/fuzz/fuzz-mask-replay \
+	tests/fuzz/fuzz-matrix-replay \
+	tests/fuzz/fuzz-cdoms-replay \
+	tests/fuzz/fuzz-apconfig-replay
+check_PROGRAMS += $(FUZZ_REPLAYS)
+TESTS += $(FUZZ_REPLAYS)
+
+FUZZ_REPLAY_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_fuzz_fuzz_idlist_replay_SOURCES = tests/fuzz/fuzz-idlist.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_idlist_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"idlist"'
+tests_fuzz_fuzz_idlist_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_mask_replay_SOURCES = tests/fuzz/fuzz-mask.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_mask_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"mask"'
+tests_fuzz_fuzz_mask_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_matrix_replay_SOURCES = tests/fuzz/fuzz-matrix.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_matrix_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"matrix"'
+tests_fuzz_fuzz_matrix_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_cdoms_replay_SOURCES = tests/fuzz/fuzz-cdoms.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_cdoms_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"cdoms"'
+tests_fuzz_fuzz_cdoms_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_apconfig_replay_SOURCES = tests/fuzz/fuzz-apconfig.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_apconfig_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"apconfig"'
+tests_fuzz_fuzz_apconfig_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+
+EXTRA_DIST += tests/fuzz/README.md tests/fuzz/corpus
+
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME = 60
+
+.PHONY: fuzz fuzz-run
+fuzz: $(top_builddir)/config.h
+	@$(MKDIR_P) tests/fuzz
+	@set -e; core=; \
+	for f in $(src_core_libapcore_a_SOURCES); do \
+		case $$f in *.c) core="$$core $(top_srcdir)/$$f";; esac; \
+	done; \
+	for t in $(FUZZ_TARGETS); do \
+		echo "  FUZZCC   tests/fuzz/fuzz-$$t"; \
+		$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEFS) -I$(top_srcdir)/src -I$(top_builddir) \
+			-I$(top_srcdir)/tests/fuzz -o tests/fuzz/fuzz-$$t \
+			$(top_srcdir)/tests/fuzz/fuzz-$$t.c $$core; \
+	done
+
+fuzz-run: fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		$(MKDIR_P) tests/fuzz/work/$$t; \
+		echo "fuzzing $$t for $(FUZZ_TIME)s"; \
+		tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=tests/fuzz/ \
+			tests/fuzz/work/$$t $(top_srcdir)/tests/fuzz/corpus/$$t; \
+	done
+
+CLEANFILES += tests/fuzz/fuzz-idlist tests/fuzz/fuzz-mask tests/fuzz/fuzz-matrix \
+	tests/fuzz/fuzz-cdoms tests/fuzz/fuzz-apconfig

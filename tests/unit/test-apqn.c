@@ -275,8 +275,44 @@ static void test_ap_config(void)
 	is_int(ap_config_parse(",,\n", 3, &a2, &d2, &c2, NULL), -1, "ap_config ',,' refused");
 }
 
+static void test_formats(void)
+{
+	struct ap_mask a, d, e;
+	char buf[4096];
+
+	ap_mask_zero(&a);
+	ap_mask_zero(&d);
+	ap_mask_zero(&e);
+	is_int(ap_matrix_format(&a, &d, buf, sizeof(buf)), 0, "empty matrix text");
+	is_str(buf, "", "empty matrix is empty");
+	ap_mask_set(&a, 5);
+	ap_mask_set(&a, 6);
+	is_int(ap_matrix_format(&a, &d, buf, sizeof(buf)), 8, "adapter-only length");
+	is_str(buf, "05.\n06.\n", "adapter-only lines");
+	is_int(ap_matrix_format(&e, &a, buf, sizeof(buf)), 12, "domain-only length");
+	is_str(buf, ".0005\n.0006\n", "domain-only lines");
+	ap_mask_set(&d, 4);
+	ap_mask_set(&d, 0xab);
+	is_int(ap_matrix_format(&a, &d, buf, sizeof(buf)), 32, "2x2 length");
+	is_str(buf, "05.0004\n05.00ab\n06.0004\n06.00ab\n", "2x2 lines adapter-major");
+	is_int(ap_matrix_format(&a, &d, buf, 9), 32, "cut text still measures");
+	is_str(buf, "05.0004\n", "cut text");
+	is_int(ap_matrix_format(&a, &d, NULL, 0), 32, "NULL measures");
+	ap_mask_fill(&a);
+	ap_mask_fill(&d);
+	is_int(ap_matrix_format(&a, &d, NULL, 0), 65536 * 8, "full matrix measures 512 KiB");
+	is_int(ap_cdoms_format(&e, buf, sizeof(buf)), 0, "no control domains");
+	is_int(ap_cdoms_format(&d, NULL, 0), 256 * 5, "256 control domains measure");
+	ap_mask_zero(&d);
+	ap_mask_set(&d, 4);
+	ap_mask_set(&d, 255);
+	ap_cdoms_format(&d, buf, sizeof(buf));
+	is_str(buf, "0004\n00ff\n", "control_domains text");
+}
+
 int main(void)
 {
+	test_formats();
 	test_apqn();
 	test_matrix();
 	test_matrix_truncated();
