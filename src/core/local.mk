@@ -7,4 +7,5 @@ src_core_libapcore_a_SOURCES = \
 	src/core/apmask.c src/core/apmask.h \
 	src/core/apqn.c src/core/apqn.h \
 	src/core/model.c src/core/model.h \
-	src/core/idlist.c src/core/idlist.h
+	src/core/idlist.c src/core/idlist.h \
+	src/core/owner.c src/core/owner.h

@@ -4,7 +4,8 @@ CORE_TESTS = \
 	tests/unit/test-apmask \
 	tests/unit/test-apqn \
 	tests/unit/test-model \
-	tests/unit/test-idlist
+	tests/unit/test-idlist \
+	tests/unit/test-owner
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -17,3 +18,5 @@ tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/tap.h
 tests_unit_test_model_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_idlist_SOURCES = tests/unit/test-idlist.c tests/unit/tap.h
 tests_unit_test_idlist_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_owner_SOURCES = tests/unit/test-owner.c tests/unit/tap.h
+tests_unit_test_owner_LDADD = src/core/libapcore.a $(LIBINTL)
