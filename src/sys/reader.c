@@ -35,9 +35,9 @@ struct rctx {
 /* printable, shortened copy of file content for messages */
 static void quote(const char *buf, size_t len, char *out, size_t outsz)
 {
-	size_t o = 0;
+	size_t o = 0, i;
 
-	for (size_t i = 0; i < len && o + 5 < outsz; i++) {
+	for (i = 0; i < len && o + 8 < outsz; i++) {
 		unsigned char ch = (unsigned char)buf[i];
 
 		if (ch == '\n') {
@@ -49,8 +49,7 @@ static void quote(const char *buf, size_t len, char *out, size_t outsz)
 			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", ch);
 		}
 	}
-	if (o + 5 >= outsz && outsz > 4) {
-		o = outsz - 4;
+	if (i < len) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}
@@ -491,9 +490,9 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 			bad_content(c, buf, len);
 		free(buf);
 	}
-	if (rfile(c, caps->bindings_complete_count, &buf, &len,
-		  DEVS "/%02x.%04x/driver_override", a, d) == 0) {
-		caps->driver_override = true;
+	/* present since 6.19, like bindings_complete_count: no probing per queue */
+	if (caps->driver_override &&
+	    rfile(c, true, &buf, &len, DEVS "/%02x.%04x/driver_override", a, d) == 0) {
 		if (len && buf[len - 1] == '\n')
 			buf[--len] = '\0';
 		if (len < sizeof(q->driver_override) && strspn(buf,
