@@ -15,6 +15,7 @@
 #include "cmd/load.h"
 #include "core/apqn.h"
 #include "core/exitcodes.h"
+#include "core/owner.h"
 #include "i18n.h"
 #include "out/out.h"
 #include "sys/reader.h"
@@ -339,7 +340,7 @@ static void legend_print(const struct apctl_view *v, FILE *out)
 		"  N    assigned to mdev N\n"
 		"  N*   assigned to mdev N and in use by its guest\n"
 		"  N?   assigned to mdev N but not in the host configuration\n"
-		"  (N)  named by the definition of mdev N, which is not active\n"
+		"  (N)  named only by the definition of mdev N, not assigned in sysfs\n"
 		"  !    conflict: held by two mdevs, or by an mdev and the host\n"
 		"  -    not in the host configuration\n"), out);
 	for (i = 0; i < v->m.n_mdevs; i++) {
@@ -350,9 +351,16 @@ static void legend_print(const struct apctl_view *v, FILE *out)
 	}
 }
 
+static void grid_cell(const struct apctl_view *v, const struct ap_owner_grid *g,
+		      unsigned int a, unsigned int d, struct ap_cell *c)
+{
+	ap_grid_cell_from(&v->m, g->kind[a][d], g->flags[a][d], g->first[a][d], c);
+}
+
 static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
 {
-	struct libscols_table *tb = scols_new_table();
+	struct ap_owner_grid *g = ap_owner_grid_new(&v->m);
+	struct libscols_table *tb = g ? scols_new_table() : NULL;
 	struct ap_mask rows, cols;
 	struct ap_cell c;
 	char name[16], buf[24];
@@ -364,6 +372,7 @@ static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE
 	ap_grid_axes(&v->m, &rows, &cols);
 	if (ap_mask_is_empty(&rows) || ap_mask_is_empty(&cols)) {
 		scols_unref_table(tb);
+		ap_owner_grid_free(g);
 		fprintf(out, "%s\n", _("no APQNs: the host has no adapters or no domains configured"));
 		legend_print(v, out);
 		return 0;
@@ -387,11 +396,12 @@ static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE
 			goto nomem_tb;
 		col = 1;
 		ap_mask_for_each(d, &cols) {
-			ap_grid_cell(&v->m, (unsigned int)a, (unsigned int)d, &c);
+			grid_cell(v, g, (unsigned int)a, (unsigned int)d, &c);
 			if (scols_line_set_data(ln, col++, ap_cell_text(&c, buf, sizeof(buf))))
 				goto nomem_tb;
 		}
 	}
+	ap_owner_grid_free(g);
 	if (apctl_print_table(tb, out))
 		return APCTL_EXIT_FAILURE;
 	if (!o->table.raw)
@@ -400,6 +410,7 @@ static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE
 nomem_tb:
 	scols_unref_table(tb);
 nomem:
+	ap_owner_grid_free(g);
 	apctl_err(_("out of memory"));
 	return APCTL_EXIT_FAILURE;
 }
@@ -416,7 +427,13 @@ static struct json_object *ids_array(const struct ap_mask *m)
 
 static struct json_object *matrix_json(const struct apctl_view *v)
 {
-	struct json_object *o = json_object_new_object(), *cells = json_object_new_array();
+	struct ap_owner_grid *g = ap_owner_grid_new(&v->m);
+	struct json_object *o, *cells;
+
+	if (!g)
+		return NULL;
+	o = json_object_new_object();
+	cells = json_object_new_array();
 	struct ap_mask rows, cols;
 	struct ap_cell c;
 	int a, d;
@@ -428,7 +445,7 @@ static struct json_object *matrix_json(const struct apctl_view *v)
 		ap_mask_for_each(d, &cols) {
 			struct json_object *cell = ap_json_apqn((unsigned int)a, (unsigned int)d);
 
-			ap_grid_cell(&v->m, (unsigned int)a, (unsigned int)d, &c);
+			grid_cell(v, g, (unsigned int)a, (unsigned int)d, &c);
 			json_object_object_add(cell, "owner",
 					       json_object_new_string(ap_cell_kind_name(c.kind)));
 			json_object_object_add(cell, "mdev",
@@ -439,6 +456,7 @@ static struct json_object *matrix_json(const struct apctl_view *v)
 		}
 	}
 	json_object_object_add(o, "cells", cells);
+	ap_owner_grid_free(g);
 	return o;
 }
 
@@ -472,7 +490,7 @@ static char *reason_text(enum ap_guest_reason r, const struct ap_model *m, unsig
 		else
 			rc = asprintf(&s, _("queue %02x.%04x is bound to %s, not vfio_ap%s"), a, d,
 				      ap_out_driver_name(q->driver),
-				      m->host.caps.masks && ap_host_owns(&m->host, a, d)
+				      m->host.caps.masks && ap_owner_host_owns(&m->host, a, d)
 					      ? _(" (apmask and aqmask give it to the host)")
 					      : "");
 		break;

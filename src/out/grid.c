@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "core/owner.h"
 #include "out/out.h"
 
 void ap_grid_axes(const struct ap_model *m, struct ap_mask *rows, struct ap_mask *cols)
@@ -45,58 +46,49 @@ static bool mx_has(const struct ap_matrix *mx, unsigned int apid, unsigned int a
 	return ap_mask_test(&mx->apm, apid) && ap_mask_test(&mx->aqm, apqi);
 }
 
-static bool configured(const struct ap_host *h, unsigned int apid, unsigned int apqi)
+void ap_grid_cell_from(const struct ap_model *m, unsigned int kind, unsigned int flags,
+		       size_t first, struct ap_cell *c)
 {
-	if (h->qci_known)
-		return ap_mask_test(&h->cfg_apm, apid) && ap_mask_test(&h->cfg_aqm, apqi);
-	return ap_host_find_queue(h, apid, apqi) != NULL;
+	/* without the machine's configuration, a queue device stands for it */
+	bool inconf = m->host.qci_known ? (flags & AP_OWNF_IN_CONFIG) : (flags & AP_OWNF_QUEUE);
+
+	c->mdev = 0;
+	switch ((enum ap_owner_kind)kind) {
+	case AP_OWNER_HOST:
+		c->kind = inconf ? AP_CELL_HOST : AP_CELL_UNCONFIGURED;
+		return;
+	case AP_OWNER_FREE:
+		c->kind = inconf ? AP_CELL_FREE : AP_CELL_UNCONFIGURED;
+		return;
+	case AP_OWNER_ASSIGNED:
+		c->mdev = first;
+		if (!(flags & AP_OWNF_ACTIVE))
+			c->kind = AP_CELL_DEFINED;
+		else
+			c->kind = inconf ? AP_CELL_MDEV : AP_CELL_OVERPROV;
+		return;
+	case AP_OWNER_IN_USE:
+		c->mdev = first;
+		c->kind = AP_CELL_GUEST;
+		return;
+	case AP_OWNER_CONFLICT:
+	default:
+		c->mdev = first;
+		c->kind = AP_CELL_CONFLICT;
+		return;
+	}
 }
 
 void ap_grid_cell(const struct ap_model *m, unsigned int apid, unsigned int apqi,
 		  struct ap_cell *c)
 {
-	const struct ap_host *h = &m->host;
-	size_t i, live = 0, first_live = 0, first_def = 0;
-	bool host = h->caps.masks ? ap_host_owns(h, apid, apqi) : true;
-	bool inconf = configured(h, apid, apqi);
-	const struct ap_mdev *md;
+	struct ap_owner o;
+	size_t first = 0;
 
-	for (i = 0; i < m->n_mdevs; i++) {
-		md = &m->mdevs[i];
-		if (md->active && mx_has(&md->live, apid, apqi)) {
-			if (!live++)
-				first_live = i + 1;
-		} else if (!md->active && md->defined && mx_has(&md->def, apid, apqi) &&
-			   !first_def) {
-			first_def = i + 1;
-		}
-	}
-	c->mdev = first_live ? first_live : first_def;
-	if (live >= 2 || (live == 1 && host)) {
-		c->kind = AP_CELL_CONFLICT;
-		return;
-	}
-	if (live == 1) {
-		const struct ap_queue *q = ap_host_find_queue(h, apid, apqi);
-
-		md = &m->mdevs[first_live - 1];
-		if (!inconf)
-			c->kind = AP_CELL_OVERPROV;
-		else if (md->guest_known ? (md->in_use && mx_has(&md->guest, apid, apqi))
-					 : (q && q->status == AP_QS_IN_USE))
-			c->kind = AP_CELL_GUEST;
-		else
-			c->kind = AP_CELL_MDEV;
-		return;
-	}
-	if (first_def && !host)
-		c->kind = AP_CELL_DEFINED;
-	else if (!inconf)
-		c->kind = AP_CELL_UNCONFIGURED;
-	else
-		c->kind = host ? AP_CELL_HOST : AP_CELL_FREE;
-	if (c->kind != AP_CELL_DEFINED)
-		c->mdev = 0;
+	ap_owner_of(m, apid, apqi, &o);
+	if (o.n_claims)
+		first = (size_t)(o.claims[0].mdev - m->mdevs) + 1;
+	ap_grid_cell_from(m, o.kind, o.flags, first, c);
 }
 
 const char *ap_cell_text(const struct ap_cell *c, char *buf, size_t sz)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/apqn.h"
+#include "core/owner.h"
 #include "i18n.h"
 #include "out/out.h"
 
@@ -478,7 +479,7 @@ static const char *q_owner(const struct ap_out_env *e, const struct ap_queue *q)
 {
 	if (!e->m->host.caps.masks)
 		return "host";
-	return ap_host_owns(&e->m->host, q->apid, q->apqi) ? "host" : "vfio_ap";
+	return ap_owner_host_owns(&e->m->host, q->apid, q->apqi) ? "host" : "vfio_ap";
 }
 
 static char *q_owner_text(const struct ap_out_env *e, const void *o)
@@ -834,7 +835,7 @@ static const struct ap_col mdev_cols[] = {
 
 const struct ap_colset ap_mdev_cols = {
 	"mdevs", mdev_cols, sizeof(mdev_cols) / sizeof(mdev_cols[0]),
-	"INDEX,UUID,STATE,START,GUEST,ADAPTERS,DOMAINS,CONTROL,APQNS",
+	"INDEX,UUID,STATE,START,GUEST,ADAPTERS,DOMAINS,CONTROL,APQNS,NOTE",
 };
 
 const struct ap_colset ap_mdev_list_cols = {

@@ -149,12 +149,12 @@ bool ap_out_mdev_differs(const struct ap_mdev *md);
 /* ---- the ownership grid of 'show matrix' and the guest filter reasons ---- */
 
 enum ap_cell_kind {
-	AP_CELL_UNCONFIGURED,	/* not in the host configuration, not assigned: "-" */
+	AP_CELL_UNCONFIGURED,	/* not in the host configuration, nobody's: "-" */
 	AP_CELL_HOST,		/* host-owned (apmask and aqmask bits): "H" */
 	AP_CELL_FREE,		/* in the vfio_ap pool, not assigned: "." */
-	AP_CELL_DEFINED,	/* free, named by an inactive definition N: "(N)" */
+	AP_CELL_DEFINED,	/* only named by the definition of mdev N: "(N)" */
 	AP_CELL_MDEV,		/* assigned to active mdev N: "N" */
-	AP_CELL_GUEST,		/* assigned to N and passed to its running guest: "N*" */
+	AP_CELL_GUEST,		/* assigned to N and used by its guest: "N*" */
 	AP_CELL_OVERPROV,	/* assigned to N, not in the host configuration: "N?" */
 	AP_CELL_CONFLICT,	/* two mdevs, or an mdev and the host: "!" */
 };
@@ -166,8 +166,12 @@ struct ap_cell {
 
 /* rows and columns that matter: configured or assigned (live or defined) */
 void ap_grid_axes(const struct ap_model *m, struct ap_mask *rows, struct ap_mask *cols);
+/* one cell, from the core's ownership (core/owner.h) */
 void ap_grid_cell(const struct ap_model *m, unsigned int apid, unsigned int apqi,
 		  struct ap_cell *c);
+/* the same from an ownership grid entry (kind, AP_OWNF_* flags, first) */
+void ap_grid_cell_from(const struct ap_model *m, unsigned int kind, unsigned int flags,
+		       size_t first, struct ap_cell *c);
 /* the short cell text ("H", ".", "3*"); buf of at least 16 bytes */
 const char *ap_cell_text(const struct ap_cell *c, char *buf, size_t sz);
 /* machine word: unconfigured, host, free, defined, mdev, guest, overprovisioned, conflict */

@@ -43,7 +43,8 @@ static void test_cells(void)
 	is_str(cell(&m, 5, 0x47), "!", "assigned APQN owned by the host: conflict");
 	is_str(cell(&m, 6, 0x47), "(3)", "adapter 6 unaffected");
 	ap_mask_fill(&m.host.apmask);
-	is_str(cell(&m, 6, 0x47), "H", "a definition does not override the host");
+	is_str(cell(&m, 6, 0x47), "!", "a definition naming a host APQN: conflict");
+	is_str(cell(&m, 6, 0x04), "!", "active mdev 1 on host APQNs: conflict");
 
 	ap_model_free(&m);
 	build_three_guests(&m);
