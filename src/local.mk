@@ -7,3 +7,5 @@ src_apctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SMARTCOLS_CFLAGS) $(UDEV_CFLAG
 src_apctl_SOURCES += src/cmd/load.c src/cmd/load.h src/cmd/show.c src/cmd/check.c \
 	src/cmd/mdev_list.c
 src_apctl_LDADD += src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a
+# reserve, release, mdev create/modify/remove and their transaction flow (issue 5)
+src_apctl_SOURCES += src/cmd/change.c src/cmd/change.h src/cmd/reserve.c src/cmd/mdev_change.c

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The transaction flow every command that changes the system goes through
+ * (reserve, release, mdev create/modify/remove):
+ *
+ *   read the model -> build the plan -> validate it -> print the problems
+ *   (exit CONFLICT) or, with --dry-run, the plan -> take the s390apconfig
+ *   lock -> re-read the model, rebuild and re-validate the plan (somebody
+ *   may have changed something meanwhile) -> apply each step with read-back
+ *   verification, undoing the steps already done in reverse order when one
+ *   fails -> release the lock -> report, in text or as a JSON document.
+ *
+ * A command describes itself with a struct chg_ops: a build() callback that
+ * turns a model into a plan (called once before the lock and once under it)
+ * and a report() callback for the success message.
+ */
+#ifndef APCTL_CMD_CHANGE_H
+#define APCTL_CMD_CHANGE_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "cmd/cmd.h"
+#include "core/apmask.h"
+#include "core/model.h"
+
+/* options every changing command accepts */
+struct chg_opts {
+	bool dry_run;		/* -n, --dry-run: print the plan, write nothing */
+	bool yes;		/* -y, --yes: do not ask */
+	bool json;		/* -J, --json: a result document on stdout */
+	bool force;		/* -f, --force: allow what is refused otherwise */
+	int wait;		/* -w, --wait SECONDS for the lock */
+	int timeout;		/* mdev remove: seconds to wait for the kernel */
+};
+
+#define CHG_WAIT_DEFAULT 90	/* seconds; about what s390-tools waits */
+#define CHG_WAIT_MAX 3600
+#define CHG_TIMEOUT_DEFAULT 30	/* seconds mdev remove waits for a guest */
+
+enum {
+	CHG_OPT_DRYRUN = 'n',
+	CHG_OPT_YES = 'y',
+	CHG_OPT_JSON = 'J',
+	CHG_OPT_FORCE = 'f',
+	CHG_OPT_WAIT = 'w',
+	CHG_OPT_HELP = 'h',
+};
+
+/* the short options and struct option entries of the shared options */
+#define CHG_SHORTOPTS "nyJfw:h"
+#define CHG_LONGOPTS \
+	{ "dry-run", no_argument, NULL, CHG_OPT_DRYRUN }, \
+	{ "yes", no_argument, NULL, CHG_OPT_YES }, \
+	{ "json", no_argument, NULL, CHG_OPT_JSON }, \
+	{ "force", no_argument, NULL, CHG_OPT_FORCE }, \
+	{ "wait", required_argument, NULL, CHG_OPT_WAIT }, \
+	{ "help", no_argument, NULL, CHG_OPT_HELP }
+
+void chg_opts_init(struct chg_opts *o);
+/*
+ * Handle one of the shared options.  Returns 0 when handled, 1 when opt is
+ * not a shared option, -1 after --help was printed (exit 0), or an exit code
+ * >= 2 after a usage error was printed.
+ */
+int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
+	    void (*usage)(FILE *));
+/* the --help lines of the shared options */
+void chg_usage_common(FILE *out);
+/* the EXIT STATUS block of a changing command's --help */
+void chg_usage_exit(FILE *out);
+/* parse a number of seconds 0..max for option name; usage error otherwise */
+int chg_parse_seconds(const char *cmd, const char *opt, const char *arg, int max, int *out);
+
+/*
+ * Parse a UUID given on the command line.  Refuses everything but the
+ * 36-character 8-4-4-4-12 form (so nothing path-like ever reaches a file
+ * name); lowercases it into out.  Returns 0, or prints the refusal and
+ * returns APCTL_EXIT_USAGE.
+ */
+int chg_parse_uuid(const char *cmd, const char *arg, char out[AP_UUID_STRLEN]);
+
+/* lszcrypt-style id list: "05,06", "05-07", "0004,00ab" (width 2 or 4);
+ * "none" for the empty set.  malloc'd (NULL only when memory is short). */
+char *chg_ids(const struct ap_mask *m, int width);
+/* decimal range list for apctl command lines ("5-6,171"; "" when empty) */
+char *chg_ids_dec(const struct ap_mask *m);
+/* APQNs a x d as "05.0004 05.00ab ..." limited to max entries ("..." after) */
+char *chg_apqns(const struct ap_mask *a, const struct ap_mask *d, unsigned int max);
+
+struct chg_txn;
+
+/* what a command plugs into the flow */
+struct chg_ops {
+	const char *cmd;	/* "reserve", "mdev create": messages and JSON */
+	/*
+	 * Check the request against model m and add the plan's steps to t
+	 * (chg_step_*()), adding refusals with chg_problem(); called before
+	 * the lock and again under it (chg_txn_locked()).  Returns 0, or an
+	 * exit code when the request cannot be planned at all (then the
+	 * message has been added with chg_problem()).
+	 */
+	int (*build)(struct chg_txn *t, const struct ap_model *m, void *arg);
+	/*
+	 * Optional: a question to confirm before applying (NULL: none).  Asked
+	 * on a terminal; refused without -y otherwise.
+	 */
+	const char *(*confirm)(struct chg_txn *t, const struct ap_model *m, void *arg);
+	/* success: print the result and add keys to doc (NULL without --json) */
+	void (*report)(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
+		       void *arg);
+};
+
+/* Run the whole transaction.  Returns the exit code. */
+int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_ops *ops,
+	    void *arg);
+
+const struct chg_opts *chg_txn_opts(const struct chg_txn *t);
+struct apctl_ctx *chg_txn_ctx(const struct chg_txn *t);
+/* true while building under the lock (the second time) */
+bool chg_txn_locked(const struct chg_txn *t);
+/* number of steps planned so far */
+size_t chg_txn_nsteps(const struct chg_txn *t);
+
+enum chg_severity {
+	CHG_WARNING = 0,	/* printed, does not stop the change */
+	CHG_ERROR,		/* the change is refused */
+};
+
+/*
+ * A problem found while building: printed as "apctl: <msg>" (errors) or
+ * "apctl: warning: <msg>"; in JSON {"severity", "kind", "message"}.
+ * kind is a stable machine word ("apqn-in-use", "zero-mask", ...).
+ * An error's exit code is APCTL_EXIT_CONFLICT unless chg_problem_exit()
+ * says otherwise.
+ */
+void chg_problem(struct chg_txn *t, enum chg_severity sev, const char *kind,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* like chg_problem(CHG_ERROR) with another exit code (e.g. USAGE, NOAP) */
+void chg_problem_exit(struct chg_txn *t, int exit_code, const char *kind,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Read a file below the root (etc/..., run/...) for a step's undo: 0 with a
+ * malloc'd NUL-terminated *buf, ENOENT (then *buf is NULL), or another errno
+ * (also added as an error problem).
+ */
+int chg_read_root_file(struct chg_txn *t, const char *relpath, char **buf);
+
+/*
+ * The checks every mdev matrix gets before a create or modify (uuid: the
+ * mdev itself, excluded from the comparisons):
+ *  - live (the active mdev): APQNs shared with another active mdev (error)
+ *    or with an inactive definition (warning); APQNs the live masks give to
+ *    the host (error, unless *reserve is non-NULL: then the adapters to
+ *    reserve are added to it); on kernels without dynamic configuration,
+ *    APQNs that are not existing queues (error);
+ *  - def (a definition is written): with autostart, APQNs shared with
+ *    another autostart definition (error) or allowed only by the live but
+ *    not the persistent masks (warning);
+ *  - both: control domains without usage domains, ids outside the host's
+ *    configuration (warnings: over-provisioning is allowed).
+ */
+void chg_check_matrix(struct chg_txn *t, const struct ap_model *m, const char *uuid,
+		      const struct ap_matrix *mx, bool live, bool def, bool autostart,
+		      struct ap_mask *reserve);
+
+/* ---- steps: each is one write with its undo and its read-back check ---- */
+
+enum chg_dim {
+	CHG_ADAPTER = 0,
+	CHG_DOMAIN,
+	CHG_CDOM,
+};
+
+/*
+ * Relative mask edit of apmask (aq false) or aqmask (aq true): the bits in
+ * bits are set (to_host) or cleared.  bits must only hold bits that change.
+ */
+void chg_step_mask(struct chg_txn *t, bool aq, const struct ap_mask *bits, bool to_host);
+/* write uuid to the type's create file; undo: remove it */
+void chg_step_create(struct chg_txn *t, const char *uuid);
+/* one ap_config write from old to new (the undo writes old back) */
+void chg_step_ap_config(struct chg_txn *t, const char *uuid, const struct ap_matrix *old,
+			const struct ap_matrix *new_m);
+/* assign (or unassign) id of dimension dim; after is the matrix after it */
+void chg_step_assign(struct chg_txn *t, const char *uuid, enum chg_dim dim, unsigned int id,
+		     bool assign, const struct ap_matrix *after);
+/* the last step needs no undo of its own: a later undo (the removal of the
+ * mdev it configures) covers it */
+void chg_step_no_undo(struct chg_txn *t);
+/* the repair hint of the last step (an apctl command line) */
+void chg_step_repair(struct chg_txn *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* remove the mdev (bounded wait, see --timeout); no undo: plan it last */
+void chg_step_remove(struct chg_txn *t, const char *uuid);
+/*
+ * Replace the file relpath (below the root) by content, or delete it when
+ * content is NULL.  old is its current content (NULL: it does not exist),
+ * which the undo restores.  what describes the step.
+ */
+void chg_step_file(struct chg_txn *t, const char *relpath, const char *what,
+		   const char *content, const char *old);
+
+#endif

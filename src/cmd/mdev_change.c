@@ -1,0 +1,760 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl mdev create / modify / remove: the vfio_ap mediated devices, live in
+ * sysfs and, on request, as mdevctl definitions (/etc/mdevctl.d/matrix/<uuid>,
+ * the files mdevctl, libvirt and ap-check read).
+ *
+ * Persistence: an s390 administrator makes an mdev survive a reboot with an
+ * mdevctl definition.  'create --define' writes one that mdevctl starts on
+ * request ("start": "manual"), 'create --autostart' one that udev starts at
+ * boot ("start": "auto").  'modify' changes the live mdev and its definition,
+ * whichever exist (--active / --persistent choose one), 'remove --undefine'
+ * deletes the definition too.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "cmd/change.h"
+#include "cmd/cmd.h"
+#include "core/exitcodes.h"
+#include "core/idlist.h"
+#include "i18n.h"
+#include "sys/mdevctl.h"
+
+static const char *const dim_opt[3] = { "--adapters", "--domains", "--control-domains" };
+
+/* ------------------------------------------------------------------------ */
+/* usage */
+
+void usage_mdev_create(FILE *out)
+{
+	fputs(_("\nUsage:\n apctl mdev create [options] --adapters <list> --domains <list>\n"), out);
+	fputs(_("\nCreate a vfio_ap mediated device and assign adapters, usage domains and\n"
+		"control domains to it in one transaction (one ap_config write where the\n"
+		"kernel has it).  The UUID is printed on success.\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_(" -u, --uuid <uuid>          the mdev's UUID (default: a new random one)\n"), out);
+	fputs(_(" -a, --adapters <list>      adapters\n"), out);
+	fputs(_(" -d, --domains <list>       usage domains\n"), out);
+	fputs(_(" -c, --control-domains <list>\n"
+		"                            control domains (default: none)\n"), out);
+	fputs(_(" -r, --reserve              reserve the adapters for vfio_ap first if the\n"
+		"                            masks give any of their APQNs to the host\n"), out);
+	fputs(_("     --define               also write an mdevctl definition (started on\n"
+		"                            request: mdevctl start -u <uuid>)\n"), out);
+	fputs(_("     --autostart            also write an mdevctl definition started at boot\n"), out);
+	chg_usage_common(out);
+	fputs(_("\nExamples:\n"
+		"  apctl mdev create -a 5,6 -d 4,0xab\n"
+		"  apctl mdev create -u 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 -a 5 -d 0x47 "
+		"--autostart\n"), out);
+	chg_usage_exit(out);
+}
+
+void usage_mdev_modify(FILE *out)
+{
+	fputs(_("\nUsage:\n apctl mdev modify [options] <uuid>\n"), out);
+	fputs(_("\nChange the adapters, usage domains and control domains of an mdev.  While a\n"
+		"guest uses it, the kernel hot plugs and unplugs them (kernels before 6.0\n"
+		"refuse any change while a guest runs).  The live mdev and its mdevctl\n"
+		"definition are both changed, whichever exist.\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_(" -a, --adapters <list>      set the adapters\n"
+		"     --add-adapters <list>  add adapters\n"
+		"     --remove-adapters <list>\n"
+		"                            remove adapters\n"), out);
+	fputs(_(" -d, --domains <list>       set the usage domains\n"
+		"     --add-domains <list>   add usage domains\n"
+		"     --remove-domains <list>\n"
+		"                            remove usage domains\n"), out);
+	fputs(_(" -c, --control-domains <list>\n"
+		"                            set the control domains\n"
+		"     --add-control-domains <list>, --remove-control-domains <list>\n"), out);
+	fputs(_("     --active               change only the live mdev\n"
+		" -p, --persistent           change only the mdevctl definition\n"), out);
+	chg_usage_common(out);
+	fputs(_("\nRemoving adapters or domains from an mdev a guest uses asks for confirmation\n"
+		"(-y to skip).\n"), out);
+	fputs(_("\nExamples:\n"
+		"  apctl mdev modify 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 --add-domains 0x47\n"), out);
+	chg_usage_exit(out);
+}
+
+void usage_mdev_remove(FILE *out)
+{
+	fputs(_("\nUsage:\n apctl mdev remove [options] <uuid>\n"), out);
+	fputs(_("\nRemove a vfio_ap mediated device.  Refused while a guest uses it unless\n"
+		"--force is given: the kernel then withdraws the AP devices from the guest\n"
+		"and blocks the removal until the guest (QEMU) releases the mdev; apctl\n"
+		"waits for that at most --timeout seconds and then reports that the removal\n"
+		"is still pending.\n"), out);
+	fputs(_("\nOptions:\n"), out);
+	fputs(_("     --undefine             also delete its mdevctl definition (alone: when\n"
+		"                            the mdev is only defined)\n"), out);
+	fputs(_(" -t, --timeout <seconds>    wait at most this long for the kernel to remove\n"
+		"                            an mdev a guest holds (default 30)\n"), out);
+	chg_usage_common(out);
+	chg_usage_exit(out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* shared */
+
+struct edit {
+	const char *set, *add, *rm;
+};
+
+static int parse_ids(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
+		     struct ap_mask *out)
+{
+	struct ap_idlist_error e;
+	struct ap_idlist l;
+	char msg[256];
+
+	if (ap_idlist_parse(s, max, false, &l, &e)) {
+		ap_idlist_strerror(&e, msg, sizeof(msg));
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
+		return -1;
+	}
+	*out = l.set;
+	return 0;
+}
+
+static unsigned int dim_max(const struct ap_model *m, int dim)
+{
+	return dim == 0 ? m->host.max_adapter : m->host.max_domain;
+}
+
+static struct ap_mask *dim_mask(struct ap_matrix *mx, int dim)
+{
+	return dim == 0 ? &mx->apm : dim == 1 ? &mx->aqm : &mx->adm;
+}
+
+static bool has_vfio(struct chg_txn *t, const struct ap_model *m)
+{
+	if (m->host.caps.vfio_ap)
+		return true;
+	chg_problem_exit(t, APCTL_EXIT_NOAP, "no-vfio-ap",
+			 _("there is no vfio_ap matrix device (is the vfio_ap module loaded?)"));
+	return false;
+}
+
+/* the steps configuring an mdev from old to new_m */
+static void plan_config(struct chg_txn *t, const struct ap_model *m, const char *uuid,
+			const struct ap_matrix *old, const struct ap_matrix *new_m, bool fresh)
+{
+	struct ap_matrix cur = *old;
+	struct ap_mask x;
+	int dim, id;
+
+	if (m->host.caps.ap_config) {
+		if (ap_mask_equal(&old->apm, &new_m->apm) && ap_mask_equal(&old->aqm, &new_m->aqm) &&
+		    ap_mask_equal(&old->adm, &new_m->adm))
+			return;
+		chg_step_ap_config(t, uuid, old, new_m);
+		if (fresh)
+			chg_step_no_undo(t);
+		return;
+	}
+	/*
+	 * One id per write.  Unassign first, so that every product the kernel
+	 * validates on the way is a subset of the old or the new matrix, then
+	 * assign adapters, domains, control domains.
+	 */
+	for (dim = 0; dim < 3; dim++) {
+		ap_mask_andnot(&x, dim_mask(&cur, dim), dim_mask((struct ap_matrix *)new_m, dim));
+		ap_mask_for_each(id, &x) {
+			ap_mask_clear(dim_mask(&cur, dim), (unsigned int)id);
+			chg_step_assign(t, uuid, (enum chg_dim)dim, (unsigned int)id, false, &cur);
+		}
+	}
+	for (dim = 0; dim < 3; dim++) {
+		ap_mask_andnot(&x, dim_mask((struct ap_matrix *)new_m, dim), dim_mask(&cur, dim));
+		ap_mask_for_each(id, &x) {
+			ap_mask_set(dim_mask(&cur, dim), (unsigned int)id);
+			chg_step_assign(t, uuid, (enum chg_dim)dim, (unsigned int)id, true, &cur);
+			if (fresh)
+				chg_step_no_undo(t);
+		}
+	}
+}
+
+static char *def_path(const char *uuid)
+{
+	size_t n = strlen(AP_MDEVCTL_DIR) + 1 + strlen(uuid) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", AP_MDEVCTL_DIR, uuid);
+	return p;
+}
+
+/* a step writing the definition of uuid (old: its current file content) */
+static int plan_def(struct chg_txn *t, const char *uuid, const struct ap_matrix *mx,
+		    bool autostart, const char *what)
+{
+	struct ap_mdevdef def = { .autostart = autostart, .m = *mx };
+	char *rel = def_path(uuid), *content = ap_mdevdef_format(&def), *old = NULL;
+	int e;
+
+	if (!rel || !content) {
+		free(rel);
+		free(content);
+		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+		return APCTL_EXIT_FAILURE;
+	}
+	e = chg_read_root_file(t, rel, &old);
+	if (e && e != ENOENT) {
+		free(rel);
+		free(content);
+		return APCTL_EXIT_BADDATA;
+	}
+	chg_step_file(t, rel, what, content, old);
+	free(rel);
+	free(content);
+	free(old);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* create */
+
+struct create {
+	char uuid[AP_UUID_STRLEN];
+	const char *list[3];
+	bool reserve, define, autostart;
+	struct ap_matrix mx;
+};
+
+static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct create *c = arg;
+	const struct ap_mdev *md;
+	struct ap_mask rsv;
+	int dim;
+	char *rel;
+
+	if (!has_vfio(t, m))
+		return APCTL_EXIT_NOAP;
+	memset(&c->mx, 0, sizeof(c->mx));
+	for (dim = 0; dim < 3; dim++)
+		if (c->list[dim] &&
+		    parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
+			return APCTL_EXIT_USAGE;
+
+	md = ap_model_find_mdev(m, c->uuid);
+	if (md && md->active)
+		chg_problem(t, CHG_ERROR, "mdev-exists", _("mdev %s already exists"), c->uuid);
+	else if (md && md->defined)
+		chg_problem(t, CHG_ERROR, "mdev-defined",
+			    _("mdev %s is defined for mdevctl already; start it with 'mdevctl "
+			      "start -u %s', or choose another UUID"), c->uuid, c->uuid);
+
+	ap_mask_zero(&rsv);
+	chg_check_matrix(t, m, c->uuid, &c->mx, true, c->define, c->autostart,
+			 c->reserve ? &rsv : NULL);
+	if (c->reserve && !ap_mask_is_empty(&rsv)) {
+		struct ap_mask na;
+
+		ap_mask_andnot(&na, &m->host.apmask, &rsv);
+		ap_mask_limit(&na, m->host.max_adapter);
+		if (ap_mask_is_empty(&na) && !chg_txn_opts(t)->force)
+			chg_problem(t, CHG_ERROR, "zero-mask",
+				    _("refusing to make apmask all zero: every queue of the "
+				      "machine would go to vfio_ap, the host would keep none (use "
+				      "--force if that is intended)"));
+		chg_step_mask(t, false, &rsv, false);
+	}
+	chg_step_create(t, c->uuid);
+	plan_config(t, m, c->uuid, &(struct ap_matrix){ 0 }, &c->mx, true);
+	if (c->define) {
+		int r = plan_def(t, c->uuid, &c->mx, c->autostart,
+				 c->autostart ? _("define it for mdevctl, started at boot")
+					      : _("define it for mdevctl, started on request"));
+
+		if (r)
+			return r;
+		rel = def_path(c->uuid);
+		chg_step_repair(t, "rm %s/%s", "/" AP_MDEVCTL_DIR, c->uuid);
+		free(rel);
+	}
+	return 0;
+}
+
+static void create_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
+			  void *arg)
+{
+	struct create *c = arg;
+
+	(void)t;
+	(void)m;
+	if (doc) {
+		json_object_object_add(doc, "uuid", json_object_new_string(c->uuid));
+		return;
+	}
+	printf("%s\n", c->uuid);
+}
+
+int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_DEFINE = 0x100, OPT_AUTOSTART };
+	static const struct option longopts[] = {
+		{ "uuid", required_argument, NULL, 'u' },
+		{ "adapters", required_argument, NULL, 'a' },
+		{ "domains", required_argument, NULL, 'd' },
+		{ "control-domains", required_argument, NULL, 'c' },
+		{ "reserve", no_argument, NULL, 'r' },
+		{ "define", no_argument, NULL, OPT_DEFINE },
+		{ "autostart", no_argument, NULL, OPT_AUTOSTART },
+		CHG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char cmd[] = "mdev create";
+	struct chg_ops ops = { .cmd = cmd, .build = create_build, .report = create_report };
+	struct create c = { .uuid = "" };
+	struct chg_opts o;
+	int opt, rc, dim;
+
+	chg_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, "+u:a:d:c:r" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'u':
+			rc = chg_parse_uuid(cmd, optarg, c.uuid);
+			if (rc)
+				return rc;
+			break;
+		case 'a':
+		case 'd':
+		case 'c':
+			dim = opt == 'a' ? 0 : opt == 'd' ? 1 : 2;
+			if (c.list[dim])
+				return apctl_usage_error(cmd, _("%s given twice"), dim_opt[dim]);
+			c.list[dim] = optarg;
+			break;
+		case 'r':
+			c.reserve = true;
+			break;
+		case OPT_DEFINE:
+			c.define = true;
+			break;
+		case OPT_AUTOSTART:
+			c.define = c.autostart = true;
+			break;
+		default:
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_create);
+			if (rc < 0)
+				return APCTL_EXIT_OK;
+			if (rc == 1)
+				return apctl_usage_error(cmd, _("invalid option"));
+			if (rc)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return apctl_usage_error(cmd, _("unexpected argument '%s'"), argv[optind]);
+	if (!c.list[0] || !c.list[1])
+		return apctl_usage_error(cmd, _("--adapters and --domains are required"));
+	if (!c.uuid[0]) {
+		uuid_t u;
+
+		uuid_generate_random(u);
+		uuid_unparse_lower(u, c.uuid);
+	}
+	return chg_run(ctx, &o, &ops, &c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* modify */
+
+struct modify {
+	char uuid[AP_UUID_STRLEN];
+	struct edit e[3];
+	bool active, persistent;	/* as given; neither: whatever exists */
+	struct ap_matrix old, mx;	/* live */
+	bool did_live, did_def;
+};
+
+static int apply_edit(struct chg_txn *t, const struct ap_model *m, const struct edit *e, int dim,
+		      const struct ap_mask *cur, struct ap_mask *out)
+{
+	static const char *const add_opt[3] = { "--add-adapters", "--add-domains",
+						"--add-control-domains" };
+	static const char *const rm_opt[3] = { "--remove-adapters", "--remove-domains",
+					       "--remove-control-domains" };
+	struct ap_mask a, r, x;
+	unsigned int max = dim_max(m, dim);
+
+	*out = *cur;
+	if (e->set)
+		return parse_ids(t, dim_opt[dim], e->set, max, out);
+	ap_mask_zero(&a);
+	ap_mask_zero(&r);
+	if (e->add && parse_ids(t, add_opt[dim], e->add, max, &a))
+		return -1;
+	if (e->rm && parse_ids(t, rm_opt[dim], e->rm, 255, &r))
+		return -1;
+	ap_mask_and(&x, &a, &r);
+	if (!ap_mask_is_empty(&x)) {
+		char *s = chg_ids(&x, dim ? 4 : 2);
+
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "contradiction",
+				 _("%s and %s both name %s"), add_opt[dim], rm_opt[dim], s ? s : "");
+		free(s);
+		return -1;
+	}
+	ap_mask_or(out, out, &a);
+	ap_mask_andnot(out, out, &r);
+	return 0;
+}
+
+static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct modify *mo = arg;
+	const struct ap_mdev *md;
+	struct ap_matrix dnew;
+	bool live, def;
+	int dim;
+
+	if (!has_vfio(t, m))
+		return APCTL_EXIT_NOAP;
+	md = ap_model_find_mdev(m, mo->uuid);
+	if (!md) {
+		chg_problem(t, CHG_ERROR, "no-such-mdev",
+			    _("mdev %s does not exist (neither active nor defined)"), mo->uuid);
+		return APCTL_EXIT_CONFLICT;
+	}
+	live = md->active && (mo->active || !mo->persistent);
+	def = md->defined && (mo->persistent || !mo->active);
+	if (mo->active && !md->active)
+		chg_problem(t, CHG_ERROR, "not-active", _("mdev %s is not active"), mo->uuid);
+	if (mo->persistent && !md->defined)
+		chg_problem(t, CHG_ERROR, "not-defined",
+			    _("mdev %s has no mdevctl definition"), mo->uuid);
+	mo->did_live = live;
+	mo->did_def = def;
+
+	if (live) {
+		mo->old = md->live;
+		for (dim = 0; dim < 3; dim++)
+			if (apply_edit(t, m, &mo->e[dim], dim, dim_mask(&mo->old, dim),
+				       dim_mask(&mo->mx, dim)))
+				return APCTL_EXIT_USAGE;
+		if (md->in_use && !m->host.caps.guest_matrix &&
+		    (!ap_mask_equal(&mo->old.apm, &mo->mx.apm) ||
+		     !ap_mask_equal(&mo->old.aqm, &mo->mx.aqm) ||
+		     !ap_mask_equal(&mo->old.adm, &mo->mx.adm)))
+			chg_problem(t, CHG_ERROR, "in-use-no-hotplug",
+				    _("mdev %s is in use by a guest, and this kernel (without "
+				      "dynamic configuration) cannot change an mdev while a guest "
+				      "uses it; stop the guest first"), mo->uuid);
+		chg_check_matrix(t, m, mo->uuid, &mo->mx, true, false, false, NULL);
+		plan_config(t, m, mo->uuid, &mo->old, &mo->mx, false);
+	}
+	if (def) {
+		struct ap_matrix dold = md->def;
+
+		for (dim = 0; dim < 3; dim++)
+			if (apply_edit(t, m, &mo->e[dim], dim, dim_mask(&dold, dim),
+				       dim_mask(&dnew, dim)))
+				return APCTL_EXIT_USAGE;
+		if (!live)
+			mo->old = dold, mo->mx = dnew;
+		chg_check_matrix(t, m, mo->uuid, &dnew, false, true, md->autostart, NULL);
+		if (!ap_mask_equal(&dold.apm, &dnew.apm) || !ap_mask_equal(&dold.aqm, &dnew.aqm) ||
+		    !ap_mask_equal(&dold.adm, &dnew.adm)) {
+			int r = plan_def(t, mo->uuid, &dnew, md->autostart,
+					 _("update its mdevctl definition"));
+
+			if (r)
+				return r;
+			chg_step_repair(t, "apctl mdev modify --persistent %s ...", mo->uuid);
+		}
+	}
+	return 0;
+}
+
+static const char *modify_confirm(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct modify *mo = arg;
+	const struct ap_mdev *md = ap_model_find_mdev(m, mo->uuid);
+	struct ap_mask a, d;
+
+	(void)t;
+	if (!md || !md->in_use || !mo->did_live)
+		return NULL;
+	ap_mask_andnot(&a, &mo->old.apm, &mo->mx.apm);
+	ap_mask_andnot(&d, &mo->old.aqm, &mo->mx.aqm);
+	if (ap_mask_is_empty(&a) && ap_mask_is_empty(&d))
+		return NULL;
+	return _("a guest uses this mdev: the removed adapters or domains are unplugged from "
+		 "the running guest. Continue?");
+}
+
+static void modify_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
+			  void *arg)
+{
+	struct modify *mo = arg;
+	char *a, *d, *c;
+
+	(void)m;
+	a = chg_ids(&mo->mx.apm, 2);
+	d = chg_ids(&mo->mx.aqm, 4);
+	c = chg_ids(&mo->mx.adm, 4);
+	if (doc) {
+		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
+		json_object_object_add(doc, "adapters", json_object_new_string(a ? a : ""));
+		json_object_object_add(doc, "domains", json_object_new_string(d ? d : ""));
+		json_object_object_add(doc, "control_domains", json_object_new_string(c ? c : ""));
+	} else if (chg_txn_nsteps(t)) {
+		apctl_note(chg_txn_ctx(t), _("mdev %s: adapters %s, domains %s, control domains %s"),
+			   mo->uuid, a ? a : "", d ? d : "", c ? c : "");
+	}
+	free(a);
+	free(d);
+	free(c);
+}
+
+int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum {
+		OPT_ADD_A = 0x100, OPT_RM_A, OPT_ADD_D, OPT_RM_D, OPT_ADD_C, OPT_RM_C, OPT_ACTIVE,
+	};
+	static const struct option longopts[] = {
+		{ "adapters", required_argument, NULL, 'a' },
+		{ "add-adapters", required_argument, NULL, OPT_ADD_A },
+		{ "remove-adapters", required_argument, NULL, OPT_RM_A },
+		{ "domains", required_argument, NULL, 'd' },
+		{ "add-domains", required_argument, NULL, OPT_ADD_D },
+		{ "remove-domains", required_argument, NULL, OPT_RM_D },
+		{ "control-domains", required_argument, NULL, 'c' },
+		{ "add-control-domains", required_argument, NULL, OPT_ADD_C },
+		{ "remove-control-domains", required_argument, NULL, OPT_RM_C },
+		{ "active", no_argument, NULL, OPT_ACTIVE },
+		{ "persistent", no_argument, NULL, 'p' },
+		CHG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char cmd[] = "mdev modify";
+	struct chg_ops ops = { .cmd = cmd, .build = modify_build, .confirm = modify_confirm,
+			       .report = modify_report };
+	struct modify mo;
+	struct chg_opts o;
+	const char **slot;
+	bool any = false;
+	int opt, rc, dim;
+
+	memset(&mo, 0, sizeof(mo));
+	chg_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, "+a:d:c:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+		slot = NULL;
+		switch (opt) {
+		case 'a':
+			slot = &mo.e[0].set;
+			break;
+		case OPT_ADD_A:
+			slot = &mo.e[0].add;
+			break;
+		case OPT_RM_A:
+			slot = &mo.e[0].rm;
+			break;
+		case 'd':
+			slot = &mo.e[1].set;
+			break;
+		case OPT_ADD_D:
+			slot = &mo.e[1].add;
+			break;
+		case OPT_RM_D:
+			slot = &mo.e[1].rm;
+			break;
+		case 'c':
+			slot = &mo.e[2].set;
+			break;
+		case OPT_ADD_C:
+			slot = &mo.e[2].add;
+			break;
+		case OPT_RM_C:
+			slot = &mo.e[2].rm;
+			break;
+		case OPT_ACTIVE:
+			mo.active = true;
+			break;
+		case 'p':
+			mo.persistent = true;
+			break;
+		default:
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_modify);
+			if (rc < 0)
+				return APCTL_EXIT_OK;
+			if (rc == 1)
+				return apctl_usage_error(cmd, _("invalid option"));
+			if (rc)
+				return rc;
+		}
+		if (slot) {
+			if (*slot)
+				return apctl_usage_error(cmd, _("option '%s' given twice"),
+							 argv[optind - 1]);
+			*slot = optarg;
+			any = true;
+		}
+	}
+	if (optind >= argc)
+		return apctl_usage_error(cmd, _("no mdev UUID given"));
+	if (optind + 1 < argc)
+		return apctl_usage_error(cmd, _("unexpected argument '%s'"), argv[optind + 1]);
+	rc = chg_parse_uuid(cmd, argv[optind], mo.uuid);
+	if (rc)
+		return rc;
+	if (!any)
+		return apctl_usage_error(cmd, _("nothing to change: give adapters, domains or "
+						"control domains to set, add or remove"));
+	for (dim = 0; dim < 3; dim++)
+		if (mo.e[dim].set && (mo.e[dim].add || mo.e[dim].rm))
+			return apctl_usage_error(cmd, _("%s sets the list; it cannot be combined "
+							"with adding or removing"), dim_opt[dim]);
+	return chg_run(ctx, &o, &ops, &mo);
+}
+
+/* ------------------------------------------------------------------------ */
+/* remove */
+
+struct remove {
+	char uuid[AP_UUID_STRLEN];
+	bool undefine;
+	bool in_use;
+};
+
+static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct remove *rm = arg;
+	const struct ap_mdev *md;
+	char *q, *rel;
+
+	if (!has_vfio(t, m))
+		return APCTL_EXIT_NOAP;
+	md = ap_model_find_mdev(m, rm->uuid);
+	if (!md || (!md->active && !md->defined)) {
+		chg_problem(t, CHG_ERROR, "no-such-mdev",
+			    _("mdev %s does not exist (neither active nor defined)"), rm->uuid);
+		return APCTL_EXIT_CONFLICT;
+	}
+	if (!md->active && !rm->undefine) {
+		chg_problem(t, CHG_ERROR, "not-active",
+			    _("mdev %s is not active, only defined for mdevctl; add --undefine "
+			      "to delete its definition"), rm->uuid);
+		return APCTL_EXIT_CONFLICT;
+	}
+	rm->in_use = md->active && md->in_use;
+	if (rm->in_use && !chg_txn_opts(t)->force) {
+		q = chg_apqns(&md->guest.apm, &md->guest.aqm, 8);
+		chg_problem(t, CHG_ERROR, "in-use",
+			    _("mdev %s is in use by a guest (queues %s); stop the guest first, or "
+			      "add --force: the kernel then withdraws the AP devices from the "
+			      "guest and blocks the removal until the guest releases the mdev "
+			      "(apctl waits at most %d s, see --timeout)"),
+			    rm->uuid, q && *q ? q : "?", chg_txn_opts(t)->timeout);
+		free(q);
+		return APCTL_EXIT_CONFLICT;
+	}
+	if (rm->undefine && md->defined) {
+		char *old = NULL;
+		int e;
+
+		rel = def_path(rm->uuid);
+		if (!rel) {
+			chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+			return APCTL_EXIT_FAILURE;
+		}
+		e = chg_read_root_file(t, rel, &old);
+		if (e && e != ENOENT) {
+			free(rel);
+			return APCTL_EXIT_BADDATA;
+		}
+		if (!e)
+			chg_step_file(t, rel, _("delete its mdevctl definition"), NULL, old);
+		free(rel);
+		free(old);
+	}
+	if (md->active)
+		chg_step_remove(t, rm->uuid);
+	return 0;
+}
+
+static const char *remove_confirm(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct remove *rm = arg;
+
+	(void)t;
+	(void)m;
+	if (!rm->in_use)
+		return NULL;
+	return _("a guest uses this mdev: its AP devices are withdrawn from the running guest. "
+		 "Remove it anyway?");
+}
+
+static void remove_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
+			  void *arg)
+{
+	struct remove *rm = arg;
+
+	(void)m;
+	if (doc)
+		json_object_object_add(doc, "uuid", json_object_new_string(rm->uuid));
+	else if (chg_txn_nsteps(t))
+		apctl_note(chg_txn_ctx(t), _("mdev %s removed"), rm->uuid);
+}
+
+int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_UNDEFINE = 0x100 };
+	static const struct option longopts[] = {
+		{ "undefine", no_argument, NULL, OPT_UNDEFINE },
+		{ "timeout", required_argument, NULL, 't' },
+		CHG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char cmd[] = "mdev remove";
+	struct chg_ops ops = { .cmd = cmd, .build = remove_build, .confirm = remove_confirm,
+			       .report = remove_report };
+	struct remove rm;
+	struct chg_opts o;
+	int opt, rc;
+
+	memset(&rm, 0, sizeof(rm));
+	chg_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, "+t:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_UNDEFINE:
+			rm.undefine = true;
+			break;
+		case 't':
+			rc = chg_parse_seconds(cmd, "--timeout", optarg, CHG_WAIT_MAX, &o.timeout);
+			if (rc)
+				return rc;
+			break;
+		default:
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_remove);
+			if (rc < 0)
+				return APCTL_EXIT_OK;
+			if (rc == 1)
+				return apctl_usage_error(cmd, _("invalid option"));
+			if (rc)
+				return rc;
+		}
+	}
+	if (optind >= argc)
+		return apctl_usage_error(cmd, _("no mdev UUID given"));
+	if (optind + 1 < argc)
+		return apctl_usage_error(cmd, _("unexpected argument '%s'"), argv[optind + 1]);
+	rc = chg_parse_uuid(cmd, argv[optind], rm.uuid);
+	if (rc)
+		return rc;
+	return chg_run(ctx, &o, &ops, &rm);
+}

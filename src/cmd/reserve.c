@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl reserve / apctl release: give adapters and domains to vfio_ap by
+ * clearing their bits in apmask/aqmask, or give them back to the host's
+ * drivers by setting them, live (sysfs) and/or persistently (the udev rule
+ * 41-ap.rules that chzdev --type ap writes).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/change.h"
+#include "cmd/cmd.h"
+#include "core/apqn.h"
+#include "core/exitcodes.h"
+#include "core/idlist.h"
+#include "i18n.h"
+#include "sys/udevrule.h"
+
+static void usage_common(FILE *out, bool reserve)
+{
+	fputs(_("\nOptions:\n"), out);
+	fputs(_(" -a, --adapters <list>      adapters (the default for a bare <list>)\n"), out);
+	fputs(_(" -d, --domains <list>       usage domains\n"), out);
+	fputs(_("     --active               change the live masks (the default)\n"), out);
+	fputs(_(" -p, --persistent           change the udev rule 41-ap.rules that sets the\n"
+		"                            masks at boot; with --active as well: both\n"), out);
+	chg_usage_common(out);
+	fputs(_("\nLists: decimal or 0x hex ids, ranges a-b, commas, 'all'\n"
+		"(e.g. 5,6  or  0x10-0x1f,4).  An APQN such as 05.0004 cannot be\n"), out);
+	if (reserve)
+		fputs(_("reserved alone: the masks select whole adapters and whole domains.\n"), out);
+	else
+		fputs(_("released alone: the masks select whole adapters and whole domains.\n"), out);
+}
+
+void usage_reserve(FILE *out)
+{
+	fputs(_("\nUsage:\n apctl reserve [options] [<adapter list>]\n"
+		" apctl reserve [options] --adapters <list> --domains <list>\n"), out);
+	fputs(_("\nReserve adapters and/or usage domains for vfio_ap: clear their bits in\n"
+		"apmask/aqmask so that their queues leave the host's drivers and can be\n"
+		"assigned to mdevs.  The masks are changed with the kernel's relative form\n"
+		"(-5,-6), which it applies atomically.\n"), out);
+	usage_common(out, true);
+	fputs(_("\nExamples:\n"
+		"  apctl reserve 5,6                  adapters 05 and 06 to vfio_ap\n"
+		"  apctl reserve --domains 4,0xab     domains 0004 and 00ab to vfio_ap\n"
+		"  apctl reserve -n 5                 show the writes, change nothing\n"
+		"  apctl reserve -p --active 5        live and at boot\n"), out);
+	chg_usage_exit(out);
+}
+
+void usage_release(FILE *out)
+{
+	fputs(_("\nUsage:\n apctl release [options] [<adapter list>]\n"
+		" apctl release [options] --adapters <list> --domains <list>\n"), out);
+	fputs(_("\nGive adapters and/or usage domains back to the host's drivers: set their\n"
+		"bits in apmask/aqmask.  Refused while an mdev (active, or defined for\n"
+		"mdevctl) holds an APQN that would become the host's.\n"), out);
+	usage_common(out, false);
+	fputs(_("\nExamples:\n"
+		"  apctl release 5,6                  adapters 05 and 06 back to the host\n"
+		"  apctl release --domains all        every domain back to the host\n"), out);
+	chg_usage_exit(out);
+}
+
+/* ------------------------------------------------------------------------ */
+
+struct rsv {
+	bool release;
+	const char *alist, *dlist;	/* NULL: not given */
+	const char *apqn;		/* a bare APQN was given: explain */
+	bool active, persistent;
+	struct ap_mask a, d;		/* parsed under the model's limits */
+	struct ap_mask ca, cd;		/* live bits that change */
+	struct ap_mask pa, pd;		/* persistent bits that change */
+};
+
+static int parse_list(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
+		      struct ap_mask *out)
+{
+	struct ap_idlist_error e;
+	struct ap_idlist l;
+	char msg[256];
+
+	if (ap_idlist_parse(s, max, false, &l, &e)) {
+		ap_idlist_strerror(&e, msg, sizeof(msg));
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
+		return -1;
+	}
+	*out = l.set;
+	return 0;
+}
+
+/* 'apctl reserve 05.0004': the masks cannot express it; say what can */
+static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv *r)
+{
+	const struct ap_host *h = &m->host;
+	struct ap_apqn q;
+	struct ap_mask one, alld, alla, dom, ad;
+	size_t pos;
+	char *lst;
+
+	if (ap_apqn_parse(r->apqn, &q, &pos)) {
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list",
+				 _("'%s' is neither an id list nor an APQN (AA.DDDD)"), r->apqn);
+		return;
+	}
+	chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
+			 r->release ? _("APQN %02x.%04x cannot be released alone: apmask and "
+					"aqmask select whole adapters and whole domains")
+				    : _("APQN %02x.%04x cannot be reserved alone: apmask and "
+					"aqmask select whole adapters and whole domains"),
+			 q.apid, q.apqi);
+	/* the queues whose owner would change along with it */
+	if (h->qci_known) {
+		alld = h->cfg_aqm;
+		alla = h->cfg_apm;
+	} else {
+		ap_mask_fill(&alld);
+		ap_mask_limit(&alld, h->max_domain);
+		ap_mask_fill(&alla);
+		ap_mask_limit(&alla, h->max_adapter);
+	}
+	ap_mask_zero(&one);
+	ap_mask_set(&one, q.apid);
+	ap_mask_zero(&dom);
+	ap_mask_set(&dom, q.apqi);
+	/* the adapter: its domains whose owner changes (those in aqmask) */
+	ap_mask_and(&ad, &alld, &h->aqmask);
+	lst = chg_apqns(&one, &ad, 16);
+	chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
+			 _("  'apctl %s --adapters %u' moves the whole adapter: %s"),
+			 r->release ? "release" : "reserve", q.apid, lst && *lst ? lst : _("none"));
+	free(lst);
+	ap_mask_and(&ad, &alla, &h->apmask);
+	lst = chg_apqns(&ad, &dom, 16);
+	chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
+			 _("  'apctl %s --domains %u' moves the whole domain: %s"),
+			 r->release ? "release" : "reserve", q.apqi, lst && *lst ? lst : _("none"));
+	free(lst);
+}
+
+/* APQNs becoming host-owned when the masks go from (oa, od) to (na, nd),
+ * checked against every mdev's matrix (live or definition) */
+static void check_release(struct chg_txn *t, const struct ap_model *m, const struct ap_mask *oa,
+			  const struct ap_mask *od, const struct ap_mask *na,
+			  const struct ap_mask *nd, bool persistent)
+{
+	const struct ap_host *h = &m->host;
+	struct ap_mask ia, id, all;
+	size_t i;
+	int a;
+
+	ap_mask_fill(&all);
+	for (i = 0; i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
+		const struct ap_matrix *mx = persistent ? &md->def : &md->live;
+		bool hit = false;
+		char *q;
+
+		if (persistent ? !md->defined : !md->active)
+			continue;
+		/* the APQNs of the matrix that become host-owned */
+		ap_mask_and(&ia, &mx->apm, na);
+		ap_mask_and(&id, &mx->aqm, nd);
+		ap_mask_for_each(a, &ia) {
+			struct ap_mask nq;
+
+			if (ap_mask_test(oa, (unsigned int)a))
+				ap_mask_andnot(&nq, &id, od);
+			else
+				nq = id;
+			if (!ap_mask_is_empty(&nq)) {
+				hit = true;
+				break;
+			}
+		}
+		if (hit) {
+			q = chg_apqns(&ia, &id, 8);
+			if (!persistent)
+				chg_problem(t, CHG_ERROR, "apqn-in-use",
+					    _("APQNs %s would go back to the host, but mdev %s "
+					      "holds them; remove them from it first ('apctl mdev "
+					      "modify %s')"), q ? q : "", md->uuid, md->uuid);
+			else
+				chg_problem(t, md->autostart ? CHG_ERROR : CHG_WARNING,
+					    "apqn-defined",
+					    _("at boot, APQNs %s would belong to the host, but the "
+					      "%s definition of mdev %s holds them"), q ? q : "",
+					    md->autostart ? _("autostart") : _("manual"), md->uuid);
+			free(q);
+			continue;
+		}
+		if (persistent || !h->caps.driver_override)
+			continue;
+		/* >= 6.19: the kernel refuses newly set bits against all-ones partner
+		 * masks, even for APQNs that stay with vfio_ap */
+		ap_mask_andnot(&ia, na, oa);
+		ap_mask_and(&ia, &ia, &mx->apm);
+		ap_mask_andnot(&id, nd, od);
+		ap_mask_and(&id, &id, &mx->aqm);
+		if ((!ap_mask_is_empty(&ia) && !ap_mask_is_empty(&mx->aqm)) ||
+		    (!ap_mask_is_empty(&id) && !ap_mask_is_empty(&mx->apm))) {
+			q = !ap_mask_is_empty(&ia) ? chg_ids(&ia, 2) : chg_ids(&id, 4);
+			chg_problem(t, CHG_ERROR, "kernel-ebusy",
+				    !ap_mask_is_empty(&ia)
+				    ? _("this kernel refuses to give adapters %s back while mdev %s "
+					"has them assigned (with any domain); remove them from the "
+					"mdev first")
+				    : _("this kernel refuses to give domains %s back while mdev %s "
+					"has them assigned (with any adapter); remove them from the "
+					"mdev first"), q ? q : "", md->uuid);
+			free(q);
+		}
+	}
+	(void)all;
+}
+
+static void zero_check(struct chg_txn *t, const struct ap_mask *nm, unsigned int max,
+		       bool aq, bool persistent)
+{
+	struct ap_mask x = *nm;
+
+	ap_mask_limit(&x, max);
+	if (!ap_mask_is_empty(&x))
+		return;
+	if (chg_txn_opts(t)->force) {
+		if (!chg_txn_locked(t))
+			chg_problem(t, CHG_WARNING, "zero-mask",
+				    aq ? _("aqmask becomes all zero: every queue goes to vfio_ap "
+					   "(forced)")
+				       : _("apmask becomes all zero: every queue goes to vfio_ap "
+					   "(forced)"));
+		return;
+	}
+	if (persistent)
+		chg_problem(t, CHG_ERROR, "zero-mask",
+			    aq ? _("refusing to make the persistent aqmask all zero: at boot every "
+				   "queue of the machine would go to vfio_ap, the host would keep "
+				   "none (use --force if that is intended)")
+			       : _("refusing to make the persistent apmask all zero: at boot every "
+				   "queue of the machine would go to vfio_ap, the host would keep "
+				   "none (use --force if that is intended)"));
+	else
+		chg_problem(t, CHG_ERROR, "zero-mask",
+			    aq ? _("refusing to make aqmask all zero: every queue of the machine "
+				   "would go to vfio_ap, the host would keep none (use --force if "
+				   "that is intended)")
+			       : _("refusing to make apmask all zero: every queue of the machine "
+				   "would go to vfio_ap, the host would keep none (use --force if "
+				   "that is intended)"));
+}
+
+static void new_masks(const struct rsv *r, const struct ap_mask *oa, const struct ap_mask *od,
+		      struct ap_mask *na, struct ap_mask *nd)
+{
+	if (r->release) {
+		ap_mask_or(na, oa, &r->a);
+		ap_mask_or(nd, od, &r->d);
+	} else {
+		ap_mask_andnot(na, oa, &r->a);
+		ap_mask_andnot(nd, od, &r->d);
+	}
+}
+
+/* bits that differ between o and n */
+static void changed(const struct ap_mask *o, const struct ap_mask *n, struct ap_mask *c)
+{
+	struct ap_mask x, y;
+
+	ap_mask_andnot(&x, o, n);
+	ap_mask_andnot(&y, n, o);
+	ap_mask_or(c, &x, &y);
+}
+
+static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct rsv *r = arg;
+	const struct ap_host *h = &m->host;
+	struct ap_mask na, nd;
+
+	if (r->apqn) {
+		explain_apqn(t, m, r);
+		return APCTL_EXIT_USAGE;
+	}
+	if (!h->caps.masks) {
+		chg_problem_exit(t, APCTL_EXIT_NOAP, "no-masks",
+				 _("this kernel has no apmask/aqmask files"));
+		return APCTL_EXIT_NOAP;
+	}
+	ap_mask_zero(&r->a);
+	ap_mask_zero(&r->d);
+	if (r->alist && parse_list(t, "--adapters", r->alist, h->max_adapter, &r->a))
+		return APCTL_EXIT_USAGE;
+	if (r->dlist && parse_list(t, "--domains", r->dlist, h->max_domain, &r->d))
+		return APCTL_EXIT_USAGE;
+
+	if (r->active) {
+		new_masks(r, &h->apmask, &h->aqmask, &na, &nd);
+		changed(&h->apmask, &na, &r->ca);
+		changed(&h->aqmask, &nd, &r->cd);
+		if (!r->release) {
+			if (!ap_mask_is_empty(&r->ca))
+				zero_check(t, &na, h->max_adapter, false, false);
+			if (!ap_mask_is_empty(&r->cd))
+				zero_check(t, &nd, h->max_domain, true, false);
+		} else {
+			check_release(t, m, &h->apmask, &h->aqmask, &na, &nd, false);
+		}
+		chg_step_mask(t, false, &r->ca, r->release);
+		chg_step_mask(t, true, &r->cd, r->release);
+	}
+	if (r->persistent) {
+		struct ap_mask oa, od;
+		bool seta, setd;
+		char *old = NULL, *content;
+		int e;
+
+		/* the masks at boot: the persistent ones, else the kernel default */
+		seta = h->persist_apmask_set;
+		setd = h->persist_aqmask_set;
+		if (seta)
+			oa = h->persist_apmask;
+		else
+			ap_mask_fill(&oa);
+		if (setd)
+			od = h->persist_aqmask;
+		else
+			ap_mask_fill(&od);
+		new_masks(r, &oa, &od, &na, &nd);
+		changed(&oa, &na, &r->pa);
+		changed(&od, &nd, &r->pd);
+		if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) {
+			if (!r->release) {
+				if (!ap_mask_is_empty(&r->pa))
+					zero_check(t, &na, h->max_adapter, false, true);
+				if (!ap_mask_is_empty(&r->pd))
+					zero_check(t, &nd, h->max_domain, true, true);
+			} else {
+				check_release(t, m, &oa, &od, &na, &nd, true);
+			}
+			if (h->persist_src == AP_PERSIST_UDEV_RUN)
+				chg_problem(t, CHG_WARNING, "persist-run",
+					    _("the persistent masks come from /run/udev/rules.d/"
+					      "41-ap.rules; apctl writes /etc/udev/rules.d/41-ap.rules, "
+					      "which takes precedence"));
+			e = chg_read_root_file(t, "etc/udev/rules.d/41-ap.rules", &old);
+			if (e && e != ENOENT)
+				return APCTL_EXIT_BADDATA;
+			content = ap_udevrule_format(seta || !ap_mask_is_empty(&r->pa) ? &na : NULL,
+						     setd || !ap_mask_is_empty(&r->pd) ? &nd : NULL);
+			if (!content) {
+				free(old);
+				chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+				return APCTL_EXIT_FAILURE;
+			}
+			chg_step_file(t, "etc/udev/rules.d/41-ap.rules",
+				      r->release ? _("give them back to the host at boot "
+						     "(udev rule 41-ap.rules)")
+						 : _("reserve them for vfio_ap at boot (udev rule "
+						     "41-ap.rules)"),
+				      content, old);
+			{
+				char *ia = chg_ids_dec(&r->pa), *id = chg_ids_dec(&r->pd);
+
+				chg_step_repair(t, "apctl %s --persistent%s%s%s%s",
+						r->release ? "reserve" : "release",
+						ia && *ia ? " --adapters " : "", ia && *ia ? ia : "",
+						id && *id ? " --domains " : "", id && *id ? id : "");
+				free(ia);
+				free(id);
+			}
+			free(content);
+			free(old);
+		}
+	}
+	return 0;
+}
+
+static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
+		       void *arg)
+{
+	struct rsv *r = arg;
+	char *a, *d;
+
+	(void)m;
+	if (doc) {
+		a = chg_ids(&r->ca, 2);
+		d = chg_ids(&r->cd, 4);
+		json_object_object_add(doc, "adapters_changed", json_object_new_string(a ? a : ""));
+		json_object_object_add(doc, "domains_changed", json_object_new_string(d ? d : ""));
+		free(a);
+		free(d);
+		return;
+	}
+	if (!chg_txn_nsteps(t))
+		return;
+	if (!ap_mask_is_empty(&r->ca)) {
+		a = chg_ids(&r->ca, 2);
+		apctl_note(chg_txn_ctx(t), r->release ? _("adapters %s now belong to the host")
+						      : _("adapters %s reserved for vfio_ap"),
+			   a ? a : "");
+		free(a);
+	}
+	if (!ap_mask_is_empty(&r->cd)) {
+		d = chg_ids(&r->cd, 4);
+		apctl_note(chg_txn_ctx(t), r->release ? _("domains %s now belong to the host")
+						      : _("domains %s reserved for vfio_ap"),
+			   d ? d : "");
+		free(d);
+	}
+	if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd))
+		apctl_note(chg_txn_ctx(t), _("the boot-time masks in 41-ap.rules were updated"));
+}
+
+static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
+{
+	enum { OPT_ACTIVE = 0x100 };
+	static const struct option longopts[] = {
+		{ "adapters", required_argument, NULL, 'a' },
+		{ "domains", required_argument, NULL, 'd' },
+		{ "active", no_argument, NULL, OPT_ACTIVE },
+		{ "persistent", no_argument, NULL, 'p' },
+		CHG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd = release ? "release" : "reserve";
+	struct chg_ops ops = { .cmd = cmd, .build = rsv_build, .report = rsv_report };
+	struct rsv r = { .release = release };
+	struct chg_opts o;
+	int opt, rc;
+
+	chg_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, "+a:d:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			if (r.alist)
+				return apctl_usage_error(cmd, _("--adapters given twice"));
+			r.alist = optarg;
+			break;
+		case 'd':
+			if (r.dlist)
+				return apctl_usage_error(cmd, _("--domains given twice"));
+			r.dlist = optarg;
+			break;
+		case OPT_ACTIVE:
+			r.active = true;
+			break;
+		case 'p':
+			r.persistent = true;
+			break;
+		default:
+			rc = chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve);
+			if (rc < 0)
+				return APCTL_EXIT_OK;
+			if (rc == 1)
+				return apctl_usage_error(cmd, _("invalid option"));
+			if (rc)
+				return rc;
+		}
+	}
+	if (optind < argc) {
+		if (optind + 1 < argc)
+			return apctl_usage_error(cmd, _("unexpected argument '%s'"), argv[optind + 1]);
+		if (r.alist)
+			return apctl_usage_error(cmd, _("an adapter list was given twice ('%s' and "
+							"--adapters)"), argv[optind]);
+		if (strchr(argv[optind], '.'))
+			r.apqn = argv[optind];
+		else
+			r.alist = argv[optind];
+	}
+	if (!r.alist && !r.dlist && !r.apqn)
+		return apctl_usage_error(cmd, _("no adapters or domains given"));
+	if (!r.active && !r.persistent)
+		r.active = true;
+	return chg_run(ctx, &o, &ops, &r);
+}
+
+int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	return rsv_main(ctx, argc, argv, false);
+}
+
+int cmd_release(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	return rsv_main(ctx, argc, argv, true);
+}
