@@ -24,6 +24,14 @@ void ap_diags_free(struct ap_diags *d)
 	ap_diags_init(d);
 }
 
+/* messages quote file content: keep terminal control characters out */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path,
 		  const char *fmt, ...)
 {
@@ -49,6 +57,8 @@ void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path
 		return;
 	}
 	d->v = nv;
+	sanitize(msg);
+	sanitize(p);
 	d->v[d->n].level = level;
 	d->v[d->n].path = p;
 	d->v[d->n].msg = msg;

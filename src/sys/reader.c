@@ -667,6 +667,9 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		caps->guest_matrix = has_token(h->matrix_features, "guest_matrix");
 		caps->ap_config = has_token(h->matrix_features, "ap_config");
 	}
+	/* the vfio_ap queue 'status' file came with 5.17, 'scans' with 5.18 */
+	if (c.scans)
+		caps->queue_status = true;
 	/* the AP bus 'features' file came with 6.4, after the 6.0 rework */
 	if (caps->bus_features)
 		caps->guest_matrix = caps->queue_status = true;
