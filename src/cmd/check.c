@@ -90,10 +90,16 @@ int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 		json_object_object_add(doc, "diagnostics", apctl_view_diags_json(&v));
 		rc = apctl_print_json(doc, stdout);
 	} else {
-		if (!apctl_view_problems_print(&v, stdout) && !v.n_read_errors)
+		if (!apctl_view_problems_print(&v, stdout) && !v.n_read_errors) {
 			printf("%s\n", _("no problems found"));
-		else
-			printf(_("%zu errors, %zu warnings\n"), v.n_errors, v.n_warnings);
+		} else {
+			printf(P_("%zu error", "%zu errors", v.n_errors), v.n_errors);
+			printf(P_(", %zu warning", ", %zu warnings", v.n_warnings), v.n_warnings);
+			if (v.n_read_errors)
+				printf(P_(", %zu file could not be read", ", %zu files could not be read",
+					  v.n_read_errors), v.n_read_errors);
+			putchar('\n');
+		}
 	}
 	if (!rc) {
 		if (v.n_errors)

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cmd/load.h"
+#include "core/apqn.h"
 #include "core/exitcodes.h"
+#include "core/validate.h"
 #include "i18n.h"
 #include "sys/diag.h"
 #include "sys/path.h"
@@ -70,12 +72,31 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return rc == -ENOMEM ? APCTL_EXIT_FAILURE : APCTL_EXIT_BADDATA;
 	}
-	(void)want_problems;
+	if (want_problems) {
+		struct ap_problems *pr = calloc(1, sizeof(*pr));
+		struct ap_request req;
+
+		ap_request_init(&req, AP_REQ_NONE);
+		if (!pr || ap_validate(&v->m, &req, pr)) {
+			free(pr);
+			apctl_err(_("out of memory"));
+			apctl_view_free(v);
+			return APCTL_EXIT_FAILURE;
+		}
+		v->problems = pr;
+		v->n_errors = pr->n_errors;
+		v->n_warnings = pr->n_warnings;
+	}
 	return 0;
 }
 
 void apctl_view_free(struct apctl_view *v)
 {
+	if (v->problems) {
+		ap_problems_free(v->problems);
+		free(v->problems);
+		v->problems = NULL;
+	}
 	if (v->diags) {
 		ap_diags_free(v->diags);
 		free(v->diags);
@@ -102,14 +123,84 @@ struct json_object *apctl_view_diags_json(const struct apctl_view *v)
 	return a;
 }
 
+static struct json_object *sides_json(unsigned int sides)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (sides & AP_SIDE_ACTIVE)
+		json_object_array_add(a, json_object_new_string("active"));
+	if (sides & AP_SIDE_DEFINED)
+		json_object_array_add(a, json_object_new_string("defined"));
+	return a;
+}
+
+static struct json_object *problem_json(const struct ap_problem *p)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	size_t i;
+
+	json_object_object_add(o, "severity", json_object_new_string(ap_severity_name(p->severity)));
+	json_object_object_add(o, "kind", json_object_new_string(ap_problem_kind_name(p->kind)));
+	json_object_object_add(o, "message", json_object_new_string(p->message ? p->message : ""));
+	json_object_object_add(o, "mdev", p->mdev[0] ? json_object_new_string(p->mdev) : NULL);
+	json_object_object_add(o, "mdev_sides", sides_json(p->mdev[0] ? p->mdev_sides : 0));
+	json_object_object_add(o, "autostart", json_object_new_boolean(p->mdev_autostart));
+	json_object_object_add(o, "other",
+			       p->other == AP_PARTY_HOST ? json_object_new_string("host")
+			       : p->other == AP_PARTY_MDEV ? json_object_new_string("mdev")
+							   : NULL);
+	json_object_object_add(o, "other_mdev", p->other == AP_PARTY_MDEV
+						? json_object_new_string(p->other_mdev) : NULL);
+	json_object_object_add(o, "other_sides",
+			       sides_json(p->other != AP_PARTY_NONE ? p->other_sides : 0));
+	json_object_object_add(o, "other_autostart", json_object_new_boolean(p->other_autostart));
+	json_object_object_add(o, "adapters", ap_json_mask(&p->ids.apm));
+	json_object_object_add(o, "domains", ap_json_mask(&p->ids.aqm));
+	json_object_object_add(o, "control_domains", ap_json_mask(&p->ids.adm));
+	a = json_object_new_array();
+	for (i = 0; i < p->n_apqns; i++)
+		json_object_array_add(a, ap_json_apqn(p->apqns[i].apid, p->apqns[i].apqi));
+	json_object_object_add(o, "apqns", a);
+	return o;
+}
+
 struct json_object *apctl_view_problems_json(const struct apctl_view *v)
 {
-	return json_object_new_array();
+	const struct ap_problems *pr = v->problems;
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; a && pr && i < pr->n; i++)
+		json_object_array_add(a, problem_json(&pr->v[i]));
+	return a;
 }
+
+#define APQNS_SHOWN 16
 
 size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out)
 {
-	return 0;
+	const struct ap_problems *pr = v->problems;
+	char b[AP_APQN_STRLEN];
+	size_t i, k;
+
+	for (i = 0; pr && i < pr->n; i++) {
+		const struct ap_problem *p = &pr->v[i];
+
+		fprintf(out, "  %s: %s\n",
+			p->severity == AP_SEV_ERROR ? _("error") : _("warning"),
+			p->message ? p->message : ap_problem_kind_name(p->kind));
+		if (p->n_apqns <= 1)
+			continue;
+		fprintf(out, "    %s", _("APQNs:"));
+		for (k = 0; k < p->n_apqns && k < APQNS_SHOWN; k++) {
+			ap_apqn_format(p->apqns[k].apid, p->apqns[k].apqi, b);
+			fprintf(out, " %s", b);
+		}
+		if (p->n_apqns > APQNS_SHOWN)
+			fprintf(out, _(" ... (%zu in all)"), p->n_apqns);
+		fputc('\n', out);
+	}
+	return pr ? pr->n : 0;
 }
 
 int apctl_parse_format(const char *cmd, const char *arg, struct apctl_outopts *o)
