@@ -5,7 +5,8 @@ CORE_TESTS = \
 	tests/unit/test-apqn \
 	tests/unit/test-model \
 	tests/unit/test-idlist \
-	tests/unit/test-owner
+	tests/unit/test-owner \
+	tests/unit/test-validate
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -20,3 +21,5 @@ tests_unit_test_idlist_SOURCES = tests/unit/test-idlist.c tests/unit/tap.h
 tests_unit_test_idlist_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_owner_SOURCES = tests/unit/test-owner.c tests/unit/tap.h
 tests_unit_test_owner_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_validate_SOURCES = tests/unit/test-validate.c tests/unit/tap.h
+tests_unit_test_validate_LDADD = src/core/libapcore.a $(LIBINTL)

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_planned = -1;
@@ -172,6 +173,13 @@ static inline void skip(int n, const char *reason)
 	}
 	fflush(stdout);
 }
+
+/* stop the whole test: "Bail out!" and exit 1 */
+#define BAIL_OUT()								\
+	do {									\
+		printf("Bail out! %s:%d\n", __FILE__, __LINE__);		\
+		exit(1);							\
+	} while (0)
 
 static inline int done_testing(void)
 {

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A proposed change to the AP configuration: what commands hand to the
+ * validator (validate.h) and the planner (plan.h).  Pure data.
+ */
+#ifndef APCTL_CORE_REQUEST_H
+#define APCTL_CORE_REQUEST_H
+
+#include <stdbool.h>
+
+#include "core/apmask.h"
+#include "core/idlist.h"
+#include "core/model.h"
+
+enum ap_req_kind {
+	AP_REQ_NONE = 0,	/* no change: audit the current system (apctl check) */
+	AP_REQ_MASKS,		/* edit apmask and/or aqmask */
+	AP_REQ_MDEV_CREATE,	/* a new mdev: live (create + configure) and/or a definition */
+	AP_REQ_MDEV_MODIFY,	/* a new matrix for an mdev, live and/or its definition;
+				 * modifying the definition of an mdev that has none adds one */
+	AP_REQ_MDEV_REMOVE,	/* remove the live mdev and/or its definition */
+};
+
+/* an edit of one 256-bit mask */
+struct ap_mask_edit {
+	bool change;		/* false: leave this mask alone */
+	bool absolute;		/* true: 'value' replaces the mask */
+	struct ap_mask value;	/* absolute */
+	struct ap_mask set;	/* relative: bits to set (give to the host) */
+	struct ap_mask clear;	/* relative: bits to clear (give to vfio_ap) */
+};
+
+struct ap_request {
+	enum ap_req_kind kind;
+	/*
+	 * Targets.  Masks: 'active' edits the live sysfs masks, 'persistent'
+	 * the boot-time masks (udev rule).  mdevs: 'active' acts on the live
+	 * device in sysfs, 'persistent' on its mdevctl definition.
+	 */
+	bool active;
+	bool persistent;
+	bool force;			/* allow a mask edit whose result is all zero */
+
+	/* AP_REQ_MASKS */
+	struct ap_mask_edit apmask, aqmask;
+
+	/* mdev requests */
+	char uuid[AP_UUID_STRLEN];	/* lowercase */
+	struct ap_matrix matrix;	/* CREATE, MODIFY: the complete new matrix */
+	bool set_autostart;		/* CREATE, MODIFY of the definition: set 'autostart' */
+	bool autostart;
+};
+
+/* zeroes *r and sets the kind (targets default to active only) */
+void ap_request_init(struct ap_request *r, enum ap_req_kind kind);
+
+/* the result of an edit on the current value */
+void ap_mask_edit_apply(const struct ap_mask_edit *e, const struct ap_mask *cur,
+			struct ap_mask *out);
+/* an id list (idlist.h) as a mask edit of the bits it names.  For
+ * reserve/release the caller maps ids to bits: reserving adapters 5,6 is
+ * the relative list "-5,-6" on apmask. */
+void ap_mask_edit_from_idlist(struct ap_mask_edit *e, const struct ap_idlist *l);
+
+/* the value a persistent mask has at boot: the persisted one, else the live one
+ * (as ap-check reads it) */
+void ap_host_persistent_masks(const struct ap_host *h, struct ap_mask *apmask,
+			      struct ap_mask *aqmask);
+
+#endif

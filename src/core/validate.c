@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/idlist.h"
+#include "core/owner.h"
+#include "core/validate.h"
+
+/* the system as validated: the model's host with edited masks, and mdevs */
+struct state {
+	struct ap_host host;		/* shallow copy: cards/queues are shared, read only */
+	struct ap_mask papm, paqm;	/* effective persistent masks */
+	struct ap_mdev *mdevs;
+	size_t n;
+};
+
+/* an APQN set as 256 domain masks, one per adapter */
+struct apqn_set {
+	struct ap_mask row[256];
+};
+
+struct ctx {
+	const struct ap_model *model;
+	const struct ap_request *req;
+	struct ap_problems *out;
+	int oom;
+};
+
+const char *ap_problem_kind_name(enum ap_problem_kind kind)
+{
+	static const char *const names[] = {
+		[AP_PROB_APQN_SHARED] = "apqn-shared",
+		[AP_PROB_HOST_OWNED] = "host-owned",
+		[AP_PROB_MASK_TAKES_ASSIGNED] = "mask-takes-assigned",
+		[AP_PROB_ID_ABOVE_MAX] = "id-above-max",
+		[AP_PROB_CDOM_WITHOUT_USAGE] = "cdom-without-usage",
+		[AP_PROB_NOT_IN_CONFIG] = "not-in-config",
+		[AP_PROB_EMPTY_MASK] = "empty-mask",
+		[AP_PROB_MDEV_EXISTS] = "mdev-exists",
+		[AP_PROB_MDEV_NOT_FOUND] = "mdev-not-found",
+		[AP_PROB_IN_USE] = "in-use",
+		[AP_PROB_QUEUE_NOT_BOUND] = "queue-not-bound",
+	};
+
+	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
+		return names[kind];
+	return "unknown";
+}
+
+const char *ap_severity_name(enum ap_severity sev)
+{
+	return sev == AP_SEV_ERROR ? "error" : "warning";
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static void set_clear(struct apqn_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static bool set_empty(const struct apqn_set *s)
+{
+	for (int a = 0; a < 256; a++)
+		if (!ap_mask_is_empty(&s->row[a]))
+			return false;
+	return true;
+}
+
+static void set_add_product(struct apqn_set *s, const struct ap_mask *apm,
+			    const struct ap_mask *aqm)
+{
+	int a;
+
+	ap_mask_for_each(a, apm)
+		ap_mask_or(&s->row[a], &s->row[a], aqm);
+}
+
+/* the host's APQNs in state st within the product apm x aqm */
+static void host_in_product(const struct state *st, const struct ap_mask *hapm,
+			    const struct ap_mask *haqm, bool live, const struct ap_matrix *x,
+			    struct apqn_set *s)
+{
+	int a, d;
+
+	set_clear(s);
+	ap_mask_for_each(a, &x->apm) {
+		ap_mask_for_each(d, &x->aqm) {
+			bool host = live ? ap_owner_host_owns(&st->host, (unsigned int)a,
+							      (unsigned int)d)
+					 : ap_mask_test(hapm, (unsigned int)a) &&
+					   ap_mask_test(haqm, (unsigned int)d);
+
+			if (host)
+				ap_mask_set(&s->row[a], (unsigned int)d);
+		}
+	}
+}
+
+__attribute__((format(printf, 1, 2)))
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* ---- problem list -------------------------------------------------------- */
+
+static struct ap_problem *add(struct ctx *c, enum ap_problem_kind kind, enum ap_severity sev,
+			      const struct ap_mdev *d, unsigned int sides)
+{
+	struct ap_problems *o = c->out;
+	struct ap_problem *p, *v;
+
+	if (c->oom)
+		return NULL;
+	v = realloc(o->v, (o->n + 1) * sizeof(*v));
+	if (!v) {
+		c->oom = 1;
+		return NULL;
+	}
+	o->v = v;
+	p = &v[o->n++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->severity = sev;
+	if (d) {
+		memcpy(p->mdev, d->uuid, AP_UUID_STRLEN);
+		p->mdev_autostart = d->autostart && d->defined;
+	}
+	p->mdev_sides = sides;
+	return p;
+}
+
+static void set_other_mdev(struct ap_problem *p, const struct ap_mdev *d, unsigned int sides)
+{
+	p->other = AP_PARTY_MDEV;
+	memcpy(p->other_mdev, d->uuid, AP_UUID_STRLEN);
+	p->other_sides = sides;
+	p->other_autostart = d->autostart && d->defined;
+}
+
+/* store the APQNs of s in p (and the summary ids) */
+static void set_apqns(struct ctx *c, struct ap_problem *p, const struct apqn_set *s)
+{
+	size_t n = 0, k = 0;
+	int a, d;
+
+	for (a = 0; a < 256; a++)
+		n += ap_mask_weight(&s->row[a]);
+	if (!n)
+		return;
+	p->apqns = malloc(n * sizeof(*p->apqns));
+	if (!p->apqns) {
+		c->oom = 1;
+		return;
+	}
+	for (a = 0; a < 256; a++) {
+		if (ap_mask_is_empty(&s->row[a]))
+			continue;
+		ap_mask_set(&p->ids.apm, (unsigned int)a);
+		ap_mask_or(&p->ids.aqm, &p->ids.aqm, &s->row[a]);
+		ap_mask_for_each(d, &s->row[a]) {
+			p->apqns[k].apid = (unsigned int)a;
+			p->apqns[k].apqi = (unsigned int)d;
+			k++;
+		}
+	}
+	p->n_apqns = n;
+}
+
+/* "05.0004, 05.00ab and 3 more" */
+#define APQN_LIST_MAX 8
+static void fmt_apqns(const struct ap_problem *p, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n_apqns && i < APQN_LIST_MAX; i++) {
+		char q[AP_APQN_STRLEN];
+
+		ap_apqn_format(p->apqns[i].apid, p->apqns[i].apqi, q);
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+					i ? ", " : "", q);
+		if (len >= size)
+			return;
+	}
+	if (p->n_apqns > APQN_LIST_MAX)
+		snprintf(buf + len, size - len, _(" and %zu more"), p->n_apqns - APQN_LIST_MAX);
+}
+
+/* "adapters 40,41; domains 0010" from a matrix of ids */
+static void fmt_ids(const struct ap_matrix *x, char *buf, size_t size)
+{
+	char h[AP_IDLIST_STRLEN];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!ap_mask_is_empty(&x->apm)) {
+		ap_idlist_format_hex(&x->apm, 2, h, sizeof(h));
+		len += (size_t)snprintf(buf + len, size - len, _("adapters %s"), h);
+	}
+	if (!ap_mask_is_empty(&x->aqm) && len < size) {
+		ap_idlist_format_hex(&x->aqm, 4, h, sizeof(h));
+		len += (size_t)snprintf(buf + len, size - len, "%s", len ? "; " : "");
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, _("domains %s"), h);
+	}
+	if (!ap_mask_is_empty(&x->adm) && len < size) {
+		ap_idlist_format_hex(&x->adm, 4, h, sizeof(h));
+		len += (size_t)snprintf(buf + len, size - len, "%s", len ? "; " : "");
+		if (len < size)
+			snprintf(buf + len, size - len, _("control domains %s"), h);
+	}
+}
+
+/* "active", "defined, autostart", "active and defined, manual" */
+static const char *sides_text(unsigned int sides, bool autostart)
+{
+	switch (sides) {
+	case AP_SIDE_ACTIVE:
+		return _("active");
+	case AP_SIDE_DEFINED:
+		return autostart ? _("defined, autostart") : _("defined, manual start");
+	case AP_SIDE_ACTIVE | AP_SIDE_DEFINED:
+		return autostart ? _("active and defined, autostart")
+				 : _("active and defined, manual start");
+	}
+	return "";
+}
+
+/* ---- state --------------------------------------------------------------- */
+
+static int state_init(struct state *st, const struct ap_model *m)
+{
+	st->host = m->host;
+	ap_host_persistent_masks(&m->host, &st->papm, &st->paqm);
+	st->n = m->n_mdevs;
+	st->mdevs = malloc((m->n_mdevs + 1) * sizeof(*st->mdevs));
+	if (!st->mdevs)
+		return -1;
+	if (m->n_mdevs)
+		memcpy(st->mdevs, m->mdevs, m->n_mdevs * sizeof(*st->mdevs));
+	return 0;
+}
+
+static struct ap_mdev *state_find(struct state *st, const char *uuid)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->mdevs[i].uuid, uuid))
+			return &st->mdevs[i];
+	return NULL;
+}
+
+/* apply the request to st; the problems of the request itself go to c */
+static void state_apply(struct ctx *c, struct state *st)
+{
+	const struct ap_request *r = c->req;
+	struct ap_mdev *d;
+	struct ap_problem *p;
+
+	switch (r->kind) {
+	case AP_REQ_NONE:
+		return;
+	case AP_REQ_MASKS:
+		if (r->active) {
+			ap_mask_edit_apply(&r->apmask, &st->host.apmask, &st->host.apmask);
+			ap_mask_edit_apply(&r->aqmask, &st->host.aqmask, &st->host.aqmask);
+		}
+		if (r->persistent) {
+			ap_mask_edit_apply(&r->apmask, &st->papm, &st->papm);
+			ap_mask_edit_apply(&r->aqmask, &st->paqm, &st->paqm);
+		}
+		return;
+	case AP_REQ_MDEV_CREATE:
+		d = state_find(st, r->uuid);
+		if (d && ((r->active && d->active) || (r->persistent && d->defined))) {
+			unsigned int sides = (d->active ? AP_SIDE_ACTIVE : 0) |
+					     (d->defined ? AP_SIDE_DEFINED : 0);
+
+			p = add(c, AP_PROB_MDEV_EXISTS, AP_SEV_ERROR, d, sides);
+			if (p)
+				p->message = xasprintf(_("mdev %s already exists (%s); change it with 'apctl mdev modify' or choose another UUID"),
+						       d->uuid, sides_text(sides, p->mdev_autostart));
+		}
+		if (!d) {
+			/* keep uuid order: problems come out sorted */
+			size_t at = 0;
+
+			while (at < st->n && strcmp(st->mdevs[at].uuid, r->uuid) < 0)
+				at++;
+			memmove(&st->mdevs[at + 1], &st->mdevs[at],
+				(st->n - at) * sizeof(*st->mdevs));
+			st->n++;
+			d = &st->mdevs[at];
+			memset(d, 0, sizeof(*d));
+			snprintf(d->uuid, sizeof(d->uuid), "%s", r->uuid);
+		}
+		if (r->active) {
+			d->active = true;
+			d->live = r->matrix;
+			d->in_use = false;
+			d->guest_known = false;
+		}
+		if (r->persistent) {
+			d->defined = true;
+			d->def = r->matrix;
+			d->autostart = r->set_autostart && r->autostart;
+		}
+		return;
+	case AP_REQ_MDEV_MODIFY:
+	case AP_REQ_MDEV_REMOVE:
+		d = state_find(st, r->uuid);
+		if (!d || (r->active && !d->active) ||
+		    (r->kind == AP_REQ_MDEV_REMOVE && r->persistent && !d->defined)) {
+			bool no_active = r->active && (!d || !d->active);
+
+			p = add(c, AP_PROB_MDEV_NOT_FOUND, AP_SEV_ERROR, NULL,
+				no_active ? AP_SIDE_ACTIVE : AP_SIDE_DEFINED);
+			if (p) {
+				snprintf(p->mdev, sizeof(p->mdev), "%s", r->uuid);
+				p->message = xasprintf(no_active
+						       ? _("there is no active mdev %s")
+						       : _("there is no definition of mdev %s"),
+						       r->uuid);
+			}
+			if (!d)
+				return;
+		}
+		if (r->kind == AP_REQ_MDEV_REMOVE) {
+			if (r->active)
+				d->active = false;
+			if (r->persistent)
+				d->defined = false;
+			return;
+		}
+		if (r->active && d->active)
+			d->live = r->matrix;
+		if (r->persistent) {
+			if (!d->defined)
+				d->autostart = false;
+			d->defined = true;
+			d->def = r->matrix;
+			if (r->set_autostart)
+				d->autostart = r->autostart;
+		}
+		return;
+	}
+}
+
+/* ---- checks of one state ------------------------------------------------- */
+
+static void check_ids(struct ctx *c, const struct state *st, const struct ap_mdev *d)
+{
+	const struct ap_host *h = &st->host;
+	struct ap_matrix over, lim;
+	unsigned int sides = 0;
+	struct ap_problem *p;
+	char ids[3 * AP_IDLIST_STRLEN];
+
+	memset(&over, 0, sizeof(over));
+	ap_mask_fill(&lim.apm);
+	ap_mask_limit(&lim.apm, h->max_adapter);
+	ap_mask_fill(&lim.aqm);
+	ap_mask_limit(&lim.aqm, h->max_domain);
+	for (int side = 0; side < 2; side++) {
+		const struct ap_matrix *x = side ? &d->def : &d->live;
+		struct ap_mask t;
+
+		if (!(side ? d->defined : d->active))
+			continue;
+		ap_mask_andnot(&t, &x->apm, &lim.apm);
+		ap_mask_or(&over.apm, &over.apm, &t);
+		if (!ap_mask_is_empty(&t))
+			sides |= side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+		ap_mask_andnot(&t, &x->aqm, &lim.aqm);
+		ap_mask_or(&over.aqm, &over.aqm, &t);
+		if (!ap_mask_is_empty(&t))
+			sides |= side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+		ap_mask_andnot(&t, &x->adm, &lim.aqm);
+		ap_mask_or(&over.adm, &over.adm, &t);
+		if (!ap_mask_is_empty(&t))
+			sides |= side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+	}
+	if (!sides)
+		return;
+	p = add(c, AP_PROB_ID_ABOVE_MAX, AP_SEV_ERROR, d, sides);
+	if (!p)
+		return;
+	p->ids = over;
+	fmt_ids(&over, ids, sizeof(ids));
+	p->message = xasprintf(_("mdev %s (%s): %s above the maximum (adapters up to %02x, domains up to %04x); the kernel refuses them: remove them from the mdev"),
+			       d->uuid, sides_text(sides, p->mdev_autostart), ids,
+			       h->max_adapter, h->max_domain);
+}
+
+/*
+ * Control domains without usage domains.  The kernel accepts such an mdev
+ * and nothing is at risk (control domains are not exclusive), but
+ * s390-tools' ap-check, which mdevctl runs before starting a device, refuses
+ * it.  So: a warning for an active device and for a manual definition (a
+ * later 'mdevctl start' will fail, apctl itself can still start it), and an
+ * error for an autostart definition, which mdevctl starts at boot through
+ * ap-check: it would silently not come up.
+ */
+static void check_cdoms(struct ctx *c, const struct ap_mdev *d)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct ap_matrix *x = side ? &d->def : &d->live;
+		enum ap_severity sev = AP_SEV_WARNING;
+		struct ap_problem *p;
+		char h[AP_IDLIST_STRLEN];
+
+		if (!(side ? d->defined : d->active))
+			continue;
+		if (ap_mask_is_empty(&x->adm) || !ap_mask_is_empty(&x->aqm))
+			continue;
+		/* active and defined with the same matrix: report once */
+		if (side && d->active && ap_mask_equal(&d->live.adm, &d->def.adm) &&
+		    ap_mask_is_empty(&d->live.aqm))
+			continue;
+		if (side && d->autostart)
+			sev = AP_SEV_ERROR;
+		p = add(c, AP_PROB_CDOM_WITHOUT_USAGE, sev, d,
+			side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE);
+		if (!p)
+			return;
+		if (!side && d->defined && ap_mask_equal(&d->live.adm, &d->def.adm) &&
+		    ap_mask_is_empty(&d->def.aqm)) {
+			p->mdev_sides |= AP_SIDE_DEFINED;
+			if (d->autostart)
+				p->severity = AP_SEV_ERROR;
+		}
+		p->ids.adm = x->adm;
+		ap_idlist_format_hex(&x->adm, 4, h, sizeof(h));
+		p->message = xasprintf(_("mdev %s (%s) has control domains %s but no usage domain; mdevctl's ap-check refuses to start such a device: add a usage domain or remove the control domains"),
+				       d->uuid, sides_text(p->mdev_sides, p->mdev_autostart), h);
+	}
+}
+
+static void check_config(struct ctx *c, const struct state *st, const struct ap_mdev *d)
+{
+	const struct ap_host *h = &st->host;
+	struct ap_matrix miss;
+	unsigned int sides = 0;
+	struct ap_problem *p;
+	char ids[3 * AP_IDLIST_STRLEN];
+
+	if (!h->qci_known)
+		return;
+	memset(&miss, 0, sizeof(miss));
+	for (int side = 0; side < 2; side++) {
+		const struct ap_matrix *x = side ? &d->def : &d->live;
+		struct ap_matrix t;
+
+		if (!(side ? d->defined : d->active))
+			continue;
+		ap_mask_andnot(&t.apm, &x->apm, &h->cfg_apm);
+		ap_mask_andnot(&t.aqm, &x->aqm, &h->cfg_aqm);
+		ap_mask_andnot(&t.adm, &x->adm, &h->cfg_adm);
+		if (ap_mask_is_empty(&t.apm) && ap_mask_is_empty(&t.aqm) && ap_mask_is_empty(&t.adm))
+			continue;
+		sides |= side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+		ap_mask_or(&miss.apm, &miss.apm, &t.apm);
+		ap_mask_or(&miss.aqm, &miss.aqm, &t.aqm);
+		ap_mask_or(&miss.adm, &miss.adm, &t.adm);
+	}
+	if (!sides)
+		return;
+	p = add(c, AP_PROB_NOT_IN_CONFIG, AP_SEV_WARNING, d, sides);
+	if (!p)
+		return;
+	p->ids = miss;
+	fmt_ids(&miss, ids, sizeof(ids));
+	p->message = xasprintf(_("mdev %s (%s): %s not in the host's AP configuration; the guest gets them only once they are configured to this LPAR"),
+			       d->uuid, sides_text(sides, p->mdev_autostart), ids);
+}
+
+/* APQNs of an mdev that the masks give to the host */
+static void check_host(struct ctx *c, const struct state *st, const struct ap_mdev *d,
+		       struct apqn_set *tmp)
+{
+	struct ap_problem *p;
+	char q[160];
+
+	if (d->active) {
+		host_in_product(st, NULL, NULL, true, &d->live, tmp);
+		if (!set_empty(tmp)) {
+			p = add(c, AP_PROB_HOST_OWNED, AP_SEV_ERROR, d, AP_SIDE_ACTIVE);
+			if (!p)
+				return;
+			p->other = AP_PARTY_HOST;
+			p->other_sides = AP_SIDE_ACTIVE;
+			set_apqns(c, p, tmp);
+			fmt_apqns(p, q, sizeof(q));
+			p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
+					       d->uuid, q);
+		}
+	}
+	if (d->defined) {
+		bool autostart = d->autostart;
+
+		host_in_product(st, &st->papm, &st->paqm, !autostart, &d->def, tmp);
+		if (!set_empty(tmp)) {
+			p = add(c, AP_PROB_HOST_OWNED, autostart ? AP_SEV_ERROR : AP_SEV_WARNING, d,
+				AP_SIDE_DEFINED);
+			if (!p)
+				return;
+			p->other = AP_PARTY_HOST;
+			p->other_sides = autostart ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+			set_apqns(c, p, tmp);
+			fmt_apqns(p, q, sizeof(q));
+			if (autostart)
+				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent) or remove them from the definition"),
+						       d->uuid, q);
+			else
+				p->message = xasprintf(_("mdev %s (defined, manual start) holds APQNs %s that the live masks give to the host; starting it will fail until they are reserved (apctl reserve)"),
+						       d->uuid, q);
+		}
+	}
+}
+
+/* sharing between two mdevs: one error and one warning problem at most */
+static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_mdev *y,
+		       struct apqn_set *err, struct apqn_set *warn)
+{
+	unsigned int xs[2] = { 0, 0 }, ys[2] = { 0, 0 };	/* sides per severity */
+
+	set_clear(err);
+	set_clear(warn);
+	for (int sx = 0; sx < 2; sx++) {
+		const struct ap_matrix *mx = sx ? &x->def : &x->live;
+
+		if (!(sx ? x->defined : x->active))
+			continue;
+		for (int sy = 0; sy < 2; sy++) {
+			const struct ap_matrix *my = sy ? &y->def : &y->live;
+			struct apqn_set *target;
+			bool error;
+			struct ap_mask a, d;
+
+			if (!(sy ? y->defined : y->active))
+				continue;
+			ap_mask_and(&a, &mx->apm, &my->apm);
+			ap_mask_and(&d, &mx->aqm, &my->aqm);
+			if (ap_mask_is_empty(&a) || ap_mask_is_empty(&d))
+				continue;
+			if (!sx && !sy)
+				error = true;				/* active-active */
+			else if (sx && sy)
+				error = x->autostart && y->autostart;	/* defined-defined */
+			else
+				error = sx ? x->autostart : y->autostart; /* active-defined */
+			target = error ? err : warn;
+			set_add_product(target, &a, &d);
+			xs[error] |= sx ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+			ys[error] |= sy ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+		}
+	}
+	/* a warning APQN that is also an error is reported once, as the error */
+	for (int a = 0; a < 256; a++)
+		ap_mask_andnot(&warn->row[a], &warn->row[a], &err->row[a]);
+
+	for (int e = 1; e >= 0; e--) {
+		struct apqn_set *s = e ? err : warn;
+		struct ap_problem *p;
+		char q[160];
+
+		if (set_empty(s))
+			continue;
+		p = add(c, AP_PROB_APQN_SHARED, e ? AP_SEV_ERROR : AP_SEV_WARNING, x, xs[e]);
+		if (!p)
+			return;
+		set_other_mdev(p, y, ys[e]);
+		set_apqns(c, p, s);
+		fmt_apqns(p, q, sizeof(q));
+		p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
+				       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
+				       y->uuid, sides_text(p->other_sides, p->other_autostart));
+	}
+}
+
+static void audit(struct ctx *c, const struct state *st)
+{
+	struct apqn_set *a = malloc(2 * sizeof(*a));
+
+	if (!a) {
+		c->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		const struct ap_mdev *d = &st->mdevs[i];
+
+		if (!d->active && !d->defined)
+			continue;
+		check_ids(c, st, d);
+		check_host(c, st, d, &a[0]);
+		for (size_t j = i + 1; j < st->n; j++)
+			if (st->mdevs[j].active || st->mdevs[j].defined)
+				check_pair(c, d, &st->mdevs[j], &a[0], &a[1]);
+		check_cdoms(c, d);
+		check_config(c, st, d);
+	}
+	free(a);
+}
+
+/* ---- request-specific checks -------------------------------------------- */
+
+static void check_empty_masks(struct ctx *c, const struct state *after)
+{
+	const struct ap_request *r = c->req;
+	static const char *const which[] = { "apmask", "aqmask" };
+
+	for (int side = 0; side < 2; side++) {
+		if (!(side ? r->persistent : r->active))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			const struct ap_mask_edit *e = k ? &r->aqmask : &r->apmask;
+			const struct ap_mask *res = side ? (k ? &after->paqm : &after->papm)
+							 : (k ? &after->host.aqmask
+							      : &after->host.apmask);
+			struct ap_problem *p;
+
+			if (!e->change || !ap_mask_is_empty(res))
+				continue;
+			p = add(c, AP_PROB_EMPTY_MASK, r->force ? AP_SEV_WARNING : AP_SEV_ERROR,
+				NULL, 0);
+			if (!p)
+				return;
+			p->other = AP_PARTY_HOST;
+			p->other_sides = side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+			if (side)
+				p->message = xasprintf(_("the persistent %s would be all zero: at boot every queue of this machine would go to vfio_ap%s"),
+						       which[k],
+						       r->force ? "" : _(" (use --force if that is really wanted)"));
+			else
+				p->message = xasprintf(_("the new %s would be all zero: every queue of this machine would go to vfio_ap%s"),
+						       which[k],
+						       r->force ? "" : _(" (use --force if that is really wanted)"));
+		}
+	}
+}
+
+/*
+ * A mask edit that gives the host APQNs an mdev holds.  Live masks: every
+ * mdev claim (active or defined); with the >= 6.19 rule also a newly set
+ * bit whose adapter (domain) an active mdev holds with any domain (adapter).
+ * Persistent masks: the definitions.
+ */
+static void check_mask_take(struct ctx *c, const struct state *before,
+			    const struct state *after, struct apqn_set *s)
+{
+	const struct ap_request *r = c->req;
+	const struct ap_host *h = &c->model->host;
+	struct ap_mask new_ap, new_aq;
+
+	ap_mask_andnot(&new_ap, &after->host.apmask, &before->host.apmask);
+	ap_mask_andnot(&new_aq, &after->host.aqmask, &before->host.aqmask);
+
+	for (size_t i = 0; i < after->n; i++) {
+		const struct ap_mdev *d = &after->mdevs[i];
+
+		for (int side = 0; side < 2; side++) {
+			bool persistent = side == 1;
+			unsigned int sides = 0;
+			struct ap_problem *p;
+			char q[160];
+
+			if (!(persistent ? r->persistent : r->active))
+				continue;
+			set_clear(s);
+			for (int ms = 0; ms < 2; ms++) {
+				const struct ap_matrix *x = ms ? &d->def : &d->live;
+				int a, dq;
+
+				if (!(ms ? d->defined : d->active))
+					continue;
+				/* the persistent masks matter for definitions only */
+				if (persistent && !ms)
+					continue;
+				ap_mask_for_each(a, &x->apm) {
+					ap_mask_for_each(dq, &x->aqm) {
+						unsigned int ua = (unsigned int)a, ud = (unsigned int)dq;
+						bool was, now;
+
+						if (persistent) {
+							was = ap_mask_test(&before->papm, ua) &&
+							      ap_mask_test(&before->paqm, ud);
+							now = ap_mask_test(&after->papm, ua) &&
+							      ap_mask_test(&after->paqm, ud);
+						} else {
+							was = ap_owner_host_owns(&before->host, ua, ud);
+							now = ap_owner_host_owns(&after->host, ua, ud);
+							/* >= 6.19: all-ones candidate set */
+							if (!ms && h->caps.driver_override &&
+							    (ap_mask_test(&new_ap, ua) ||
+							     ap_mask_test(&new_aq, ud)))
+								now = true, was = false;
+						}
+						if (now && !was) {
+							ap_mask_set(&s->row[a], ud);
+							sides |= ms ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+						}
+					}
+				}
+			}
+			if (set_empty(s))
+				continue;
+			p = add(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d, sides);
+			if (!p)
+				return;
+			p->other = AP_PARTY_HOST;
+			p->other_sides = persistent ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
+			set_apqns(c, p, s);
+			fmt_apqns(p, q, sizeof(q));
+			p->message = xasprintf(persistent
+					       ? _("the new persistent masks would give APQNs %s to the host at boot, but mdev %s (%s) holds them: remove them from the mdev first (apctl mdev modify)")
+					       : _("the new masks would give APQNs %s to the host, but mdev %s (%s) holds them: remove them from the mdev first (apctl mdev modify)"),
+					       q, d->uuid, sides_text(sides, p->mdev_autostart));
+		}
+	}
+}
+
+static void check_mdev_request(struct ctx *c, const struct state *before,
+			       const struct state *after)
+{
+	const struct ap_request *r = c->req;
+	const struct ap_host *h = &c->model->host;
+	const struct ap_mdev *old = NULL, *now = NULL;
+	struct ap_problem *p;
+	char q[160];
+
+	for (size_t i = 0; i < before->n; i++)
+		if (!strcmp(before->mdevs[i].uuid, r->uuid))
+			old = &before->mdevs[i];
+	for (size_t i = 0; i < after->n; i++)
+		if (!strcmp(after->mdevs[i].uuid, r->uuid))
+			now = &after->mdevs[i];
+	if (!r->active)
+		return;
+
+	/* a guest is running: hot unplug (6.0+) or EBUSY (before 6.0) */
+	if (old && old->active && old->in_use &&
+	    (r->kind == AP_REQ_MDEV_REMOVE ||
+	     (r->kind == AP_REQ_MDEV_MODIFY &&
+	      (!h->caps.guest_matrix ||
+	       !ap_mask_equal(&old->live.apm, &r->matrix.apm) ||
+	       !ap_mask_equal(&old->live.aqm, &r->matrix.aqm) ||
+	       !ap_mask_equal(&old->live.adm, &r->matrix.adm))))) {
+		struct apqn_set *s = calloc(1, sizeof(*s));
+
+		if (!s) {
+			c->oom = 1;
+			return;
+		}
+		if (r->kind == AP_REQ_MDEV_MODIFY) {
+			/* the guest loses what leaves the live matrix */
+			const struct ap_matrix *g = old->guest_known ? &old->guest : &old->live;
+			int a, d;
+
+			ap_mask_for_each(a, &g->apm)
+				ap_mask_for_each(d, &g->aqm)
+					if (!ap_mask_test(&r->matrix.apm, (unsigned int)a) ||
+					    !ap_mask_test(&r->matrix.aqm, (unsigned int)d))
+						ap_mask_set(&s->row[a], (unsigned int)d);
+		}
+		if (!h->caps.guest_matrix) {
+			p = add(c, AP_PROB_IN_USE, AP_SEV_ERROR, old, AP_SIDE_ACTIVE);
+			if (p) {
+				set_apqns(c, p, s);
+				p->message = xasprintf(r->kind == AP_REQ_MDEV_REMOVE
+						       ? _("mdev %s is in use by a guest; stop the guest before removing it")
+						       : _("mdev %s is in use by a guest, and this kernel (before 6.0) refuses changes while a guest is attached; stop the guest first"),
+						       old->uuid);
+			}
+		} else if (r->kind == AP_REQ_MDEV_REMOVE) {
+			p = add(c, AP_PROB_IN_USE, AP_SEV_WARNING, old, AP_SIDE_ACTIVE);
+			if (p)
+				p->message = xasprintf(_("mdev %s is in use by a guest: removing it waits until the guest releases the device"),
+						       old->uuid);
+		} else if (!set_empty(s)) {
+			p = add(c, AP_PROB_IN_USE, AP_SEV_WARNING, old, AP_SIDE_ACTIVE);
+			if (p) {
+				set_apqns(c, p, s);
+				fmt_apqns(p, q, sizeof(q));
+				p->message = xasprintf(_("mdev %s is in use by a guest: APQNs %s will be unplugged from the running guest"),
+						       old->uuid, q);
+			}
+		}
+		free(s);
+	}
+
+	/* before 6.0 only queues bound to vfio_ap can be assigned */
+	if (now && now->active && h->caps.vfio_ap && !h->caps.guest_matrix &&
+	    (r->kind == AP_REQ_MDEV_CREATE || r->kind == AP_REQ_MDEV_MODIFY)) {
+		struct apqn_set *s = calloc(1, sizeof(*s));
+		int a, d;
+
+		if (!s) {
+			c->oom = 1;
+			return;
+		}
+		ap_mask_for_each(a, &now->live.apm) {
+			ap_mask_for_each(d, &now->live.aqm) {
+				const struct ap_queue *qu =
+					ap_host_find_queue(h, (unsigned int)a, (unsigned int)d);
+
+				if (!qu || qu->driver != AP_DRV_VFIO_AP)
+					ap_mask_set(&s->row[a], (unsigned int)d);
+			}
+		}
+		if (!set_empty(s)) {
+			p = add(c, AP_PROB_QUEUE_NOT_BOUND, AP_SEV_ERROR, now, AP_SIDE_ACTIVE);
+			if (p) {
+				set_apqns(c, p, s);
+				fmt_apqns(p, q, sizeof(q));
+				p->message = xasprintf(_("mdev %s: APQNs %s are not queues bound to vfio_ap, and this kernel (before 6.0) assigns only those; reserve them first (apctl reserve)"),
+						       now->uuid, q);
+			}
+		}
+		free(s);
+	}
+}
+
+/* ---- preexisting problems ------------------------------------------------ */
+
+static bool same_problem(const struct ap_problem *a, const struct ap_problem *b)
+{
+	return a->kind == b->kind && a->severity == b->severity &&
+	       !strcmp(a->mdev, b->mdev) && a->mdev_sides == b->mdev_sides &&
+	       a->other == b->other && !strcmp(a->other_mdev, b->other_mdev) &&
+	       a->other_sides == b->other_sides &&
+	       ap_mask_equal(&a->ids.apm, &b->ids.apm) && ap_mask_equal(&a->ids.aqm, &b->ids.aqm) &&
+	       ap_mask_equal(&a->ids.adm, &b->ids.adm) && a->n_apqns == b->n_apqns &&
+	       (!a->n_apqns || !memcmp(a->apqns, b->apqns, a->n_apqns * sizeof(*a->apqns)));
+}
+
+static void remove_at(struct ap_problems *o, size_t i)
+{
+	free(o->v[i].apqns);
+	free(o->v[i].message);
+	memmove(&o->v[i], &o->v[i + 1], (o->n - i - 1) * sizeof(*o->v));
+	o->n--;
+}
+
+void ap_problems_free(struct ap_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].apqns);
+		free(p->v[i].message);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+int ap_validate(const struct ap_model *m, const struct ap_request *req,
+		struct ap_problems *out)
+{
+	struct ap_request none;
+	struct state before = { 0 }, after = { 0 };
+	struct ap_problems old = { 0 };
+	struct ctx c = { .model = m, .req = req, .out = out };
+	size_t first_audit;
+
+	memset(out, 0, sizeof(*out));
+	if (!req) {
+		ap_request_init(&none, AP_REQ_NONE);
+		req = c.req = &none;
+	}
+	if (state_init(&before, m) || state_init(&after, m))
+		goto oom;
+
+	state_apply(&c, &after);
+	if (req->kind == AP_REQ_MASKS) {
+		struct apqn_set *s = malloc(sizeof(*s));
+
+		if (!s)
+			goto oom;
+		check_empty_masks(&c, &after);
+		check_mask_take(&c, &before, &after, s);
+		free(s);
+	} else if (req->kind != AP_REQ_NONE) {
+		check_mdev_request(&c, &before, &after);
+	}
+	first_audit = out->n;
+	audit(&c, &after);
+	if (c.oom)
+		goto oom;
+
+	if (req->kind != AP_REQ_NONE) {
+		struct ctx oc = { .model = m, .req = req, .out = &old };
+
+		audit(&oc, &before);
+		if (oc.oom)
+			goto oom;
+		for (size_t i = first_audit; i < out->n; i++)
+			for (size_t k = 0; k < old.n; k++)
+				if (same_problem(&out->v[i], &old.v[k]))
+					out->v[i].preexisting = true;
+		/* a new host-owned problem caused by a mask edit is reported
+		 * once, as mask-takes-assigned */
+		if (req->kind == AP_REQ_MASKS) {
+			for (size_t i = first_audit; i < out->n;) {
+				bool dup = false;
+
+				if (out->v[i].kind == AP_PROB_HOST_OWNED && !out->v[i].preexisting)
+					for (size_t k = 0; k < first_audit; k++)
+						if (out->v[k].kind == AP_PROB_MASK_TAKES_ASSIGNED &&
+						    !strcmp(out->v[k].mdev, out->v[i].mdev))
+							dup = true;
+				if (dup)
+					remove_at(out, i);
+				else
+					i++;
+			}
+		}
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		if (!out->v[i].message)
+			goto oom;
+		if (out->v[i].severity == AP_SEV_ERROR) {
+			out->n_errors++;
+			out->new_errors += !out->v[i].preexisting;
+		} else {
+			out->n_warnings++;
+			out->new_warnings += !out->v[i].preexisting;
+		}
+	}
+	ap_problems_free(&old);
+	free(before.mdevs);
+	free(after.mdevs);
+	return 0;
+oom:
+	ap_problems_free(&old);
+	ap_problems_free(out);
+	free(before.mdevs);
+	free(after.mdevs);
+	return -1;
+}
