@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 sbin_PROGRAMS += src/apctl
-src_apctl_SOURCES = src/apctl.c
-src_apctl_LDADD = src/core/libapcore.a $(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)
-src_apctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SMARTCOLS_CFLAGS) $(UDEV_CFLAGS) $(UUID_CFLAGS)
-# show, check, mdev list (issue 4); core again after out/sys for static link order
+src_apctl_SOURCES = src/apctl.c src/i18n.h src/cmd/cmd.h src/cmd/mdev.c
+# show, check, mdev list (issue 4)
 src_apctl_SOURCES += src/cmd/load.c src/cmd/load.h src/cmd/show.c src/cmd/check.c \
 	src/cmd/mdev_list.c
-src_apctl_LDADD += src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a
 # reserve, release, mdev create/modify/remove and their transaction flow (issue 5)
 src_apctl_SOURCES += src/cmd/change.c src/cmd/change.h src/cmd/reserve.c src/cmd/mdev_change.c
+# static libraries in dependency order: out and sys use core
+src_apctl_LDADD = src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a \
+	$(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)
+src_apctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SMARTCOLS_CFLAGS) $(UDEV_CFLAGS) $(UUID_CFLAGS)
