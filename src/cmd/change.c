@@ -21,6 +21,8 @@
 #include "cmd/cmd.h"
 #include "core/apqn.h"
 #include "core/exitcodes.h"
+#include "core/idlist.h"
+#include "core/validate.h"
 #include "i18n.h"
 #include "sys/diag.h"
 #include "sys/lock.h"
@@ -60,7 +62,7 @@ bad:
 }
 
 int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
-	    void (*usage)(FILE *))
+	    void (*usage)(FILE *), char **argv)
 {
 	switch (opt) {
 	case CHG_OPT_DRYRUN:
@@ -82,10 +84,11 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return -1;
 	case ':':
 		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
-					 optind > 0 ? (optind <= 1 ? "?" : "") : "");
+					 argv[optind - 1]);
 	case '?':
-		/* getopt has printed the message */
-		return apctl_usage_error(cmd, _("invalid option"));
+		if (optopt && optopt < 0x100)
+			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
+		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
 	}
 	return 1;
 }
@@ -207,47 +210,22 @@ static char * __attribute__((format(printf, 1, 2))) xasprintf(const char *fmt, .
 	return sb_take(&b);
 }
 
-static void ids_ranges(struct sbuf *b, const struct ap_mask *m, int width, bool dec)
-{
-	int id, end;
-	bool first = true;
-
-	for (id = ap_mask_next(m, 0); id >= 0; id = ap_mask_next(m, end + 1)) {
-		end = id;
-		while (end < AP_MAX_ID && ap_mask_test(m, (unsigned int)end + 1))
-			end++;
-		if (!first)
-			sb_add(b, ",");
-		first = false;
-		if (dec)
-			sb_add(b, "%d", id);
-		else
-			sb_add(b, "%0*x", width, id);
-		if (end > id) {
-			if (dec)
-				sb_add(b, "-%d", end);
-			else
-				sb_add(b, "-%0*x", width, end);
-		}
-	}
-}
-
 char *chg_ids(const struct ap_mask *m, int width)
 {
-	struct sbuf b = { 0 };
+	char buf[AP_IDLIST_STRLEN];
 
 	if (ap_mask_is_empty(m))
 		return strdup(_("none"));
-	ids_ranges(&b, m, width, false);
-	return sb_take(&b);
+	ap_idlist_format_hex(m, (unsigned int)width, buf, sizeof(buf));
+	return strdup(buf);
 }
 
 char *chg_ids_dec(const struct ap_mask *m)
 {
-	struct sbuf b = { 0 };
+	char buf[AP_IDLIST_STRLEN];
 
-	ids_ranges(&b, m, 0, true);
-	return sb_take(&b);
+	ap_idlist_format(m, buf, sizeof(buf));
+	return strdup(buf);
 }
 
 char *chg_apqns(const struct ap_mask *a, const struct ap_mask *d, unsigned int max)
@@ -543,23 +521,18 @@ static void set_act(struct chg_txn *t, struct act *a, enum act_kind kind, char *
 		t->oom = true;
 }
 
-/* relative mask text: "-5-6,-171" (decimal) */
+/* the kernel's relative mask text ("-5,-6", decimal) */
 static char *mask_rel(const struct ap_mask *bits, char sign)
 {
-	struct sbuf b = { 0 };
-	int id, end;
-	bool first = true;
+	char buf[AP_IDLIST_STRLEN * 2];
+	struct ap_mask none;
 
-	for (id = ap_mask_next(bits, 0); id >= 0; id = ap_mask_next(bits, end + 1)) {
-		end = id;
-		while (end < AP_MAX_ID && ap_mask_test(bits, (unsigned int)end + 1))
-			end++;
-		sb_add(&b, "%s%c%d", first ? "" : ",", sign, id);
-		if (end > id)
-			sb_add(&b, "-%d", end);
-		first = false;
-	}
-	return sb_take(&b);
+	ap_mask_zero(&none);
+	if (sign == '+')
+		ap_idlist_format_kernel_edit(bits, &none, buf, sizeof(buf));
+	else
+		ap_idlist_format_kernel_edit(&none, bits, buf, sizeof(buf));
+	return strdup(buf);
 }
 
 void chg_step_mask(struct chg_txn *t, bool aq, const struct ap_mask *bits, bool to_host)
@@ -848,144 +821,30 @@ int chg_read_root_file(struct chg_txn *t, const char *relpath, char **buf)
 }
 
 /* ------------------------------------------------------------------------ */
-/* the checks shared by mdev create and modify */
+/* validation */
 
-static void report_shared(struct chg_txn *t, enum chg_severity sev, const char *kind,
-			  const char *what, const char *other, const struct ap_mask *a,
-			  const struct ap_mask *d)
+unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
+			  const struct ap_request *req)
 {
-	char *q = chg_apqns(a, d, 8);
-
-	chg_problem(t, sev, kind, P_("APQN %s is already assigned to %s %s",
-				     "APQNs %s are already assigned to %s %s",
-				     ap_mask_weight(a) * ap_mask_weight(d)),
-		    q ? q : "", what, other);
-	free(q);
-}
-
-void chg_check_matrix(struct chg_txn *t, const struct ap_model *m, const char *uuid,
-		      const struct ap_matrix *mx, bool live, bool def, bool autostart,
-		      struct ap_mask *reserve)
-{
-	const struct ap_host *h = &m->host;
-	struct ap_mask ia, id, x;
-	char *s;
+	struct ap_problems pr;
+	unsigned int errs = 0;
 	size_t i;
-	int a, d;
 
-	for (i = 0; i < m->n_mdevs; i++) {
-		const struct ap_mdev *md = &m->mdevs[i];
+	if (ap_validate(m, req, &pr)) {
+		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+		return 1;
+	}
+	for (i = 0; i < pr.n; i++) {
+		const struct ap_problem *p = &pr.v[i];
 
-		if (!strcmp(md->uuid, uuid))
+		if (p->preexisting)
 			continue;
-		if (live && md->active) {
-			ap_mask_and(&ia, &mx->apm, &md->live.apm);
-			ap_mask_and(&id, &mx->aqm, &md->live.aqm);
-			if (!ap_mask_is_empty(&ia) && !ap_mask_is_empty(&id))
-				report_shared(t, CHG_ERROR, "apqn-in-use", _("mdev"), md->uuid,
-					      &ia, &id);
-		}
-		if (!md->defined)
-			continue;
-		ap_mask_and(&ia, &mx->apm, &md->def.apm);
-		ap_mask_and(&id, &mx->aqm, &md->def.aqm);
-		if (ap_mask_is_empty(&ia) || ap_mask_is_empty(&id))
-			continue;
-		if (def && autostart && md->autostart)
-			report_shared(t, CHG_ERROR, "apqn-defined",
-				      _("the autostart definition of mdev"), md->uuid, &ia, &id);
-		else if (live && !md->active)
-			report_shared(t, CHG_WARNING, "apqn-defined",
-				      _("the definition of mdev"), md->uuid, &ia, &id);
-		else if (def && !md->active)
-			report_shared(t, CHG_WARNING, "apqn-defined",
-				      _("the definition of mdev"), md->uuid, &ia, &id);
+		chg_problem(t, p->severity == AP_SEV_ERROR ? CHG_ERROR : CHG_WARNING,
+			    ap_problem_kind_name(p->kind), "%s", p->message);
+		errs += p->severity == AP_SEV_ERROR;
 	}
-
-	if (live) {
-		/* APQNs the live masks give to the host */
-		struct ap_mask hosta;
-
-		ap_mask_zero(&hosta);
-		ap_mask_for_each(a, &mx->apm) {
-			if (!ap_mask_test(&h->apmask, (unsigned int)a))
-				continue;
-			ap_mask_and(&id, &mx->aqm, &h->aqmask);
-			if (!ap_mask_is_empty(&id))
-				ap_mask_set(&hosta, (unsigned int)a);
-		}
-		if (!ap_mask_is_empty(&hosta)) {
-			if (reserve) {
-				ap_mask_or(reserve, reserve, &hosta);
-			} else {
-				char *dec;
-
-				ap_mask_and(&id, &mx->aqm, &h->aqmask);
-				s = chg_apqns(&hosta, &id, 8);
-				dec = chg_ids_dec(&hosta);
-				chg_problem(t, CHG_ERROR, "host-owned",
-					    _("APQNs %s belong to the host's drivers (apmask and "
-					      "aqmask); reserve them first with 'apctl reserve "
-					      "%s' or add --reserve"), s ? s : "", dec ? dec : "");
-				free(s);
-				free(dec);
-			}
-		}
-		/* before dynamic configuration, only existing queues (bound to vfio_ap
-		 * once reserved) can be assigned */
-		if (!h->caps.guest_matrix) {
-			ap_mask_for_each(a, &mx->apm) {
-				ap_mask_for_each(d, &mx->aqm) {
-					char apqn[AP_APQN_STRLEN];
-
-					if (ap_host_find_queue(h, (unsigned int)a, (unsigned int)d))
-						continue;
-					ap_apqn_format((unsigned int)a, (unsigned int)d, apqn);
-					chg_problem(t, CHG_ERROR, "no-queue",
-						    _("queue %s does not exist; this kernel (without "
-						      "dynamic configuration) assigns only existing "
-						      "queues"), apqn);
-				}
-			}
-		}
-	}
-	if (def && autostart && h->persist_src != AP_PERSIST_NONE) {
-		struct ap_mask pa = h->persist_apmask_set ? h->persist_apmask : h->apmask;
-		struct ap_mask pq = h->persist_aqmask_set ? h->persist_aqmask : h->aqmask;
-
-		ap_mask_and(&ia, &mx->apm, &pa);
-		ap_mask_and(&id, &mx->aqm, &pq);
-		if (!ap_mask_is_empty(&ia) && !ap_mask_is_empty(&id)) {
-			s = chg_apqns(&ia, &id, 8);
-			chg_problem(t, CHG_WARNING, "persist-host-owned",
-				    _("the persistent masks give APQNs %s to the host at boot: "
-				      "the autostart definition will not start (apctl reserve "
-				      "--persistent)"), s ? s : "");
-			free(s);
-		}
-	}
-	if (!ap_mask_is_empty(&mx->adm) && ap_mask_is_empty(&mx->aqm))
-		chg_problem(t, CHG_WARNING, "cdom-without-domain",
-			    _("control domains without usage domains: the guest cannot send "
-			      "them commands"));
-	if (h->qci_known) {
-		ap_mask_andnot(&x, &mx->apm, &h->cfg_apm);
-		if (!ap_mask_is_empty(&x)) {
-			s = chg_ids(&x, 2);
-			chg_problem(t, CHG_WARNING, "not-configured",
-				    _("adapters %s are not in the host's configuration (yet): "
-				      "the guest gets them when they appear"), s ? s : "");
-			free(s);
-		}
-		ap_mask_andnot(&x, &mx->aqm, &h->cfg_aqm);
-		if (!ap_mask_is_empty(&x)) {
-			s = chg_ids(&x, 4);
-			chg_problem(t, CHG_WARNING, "not-configured",
-				    _("domains %s are not in the host's configuration (yet): "
-				      "the guest gets them when they appear"), s ? s : "");
-			free(s);
-		}
-	}
+	ap_problems_free(&pr);
+	return errs;
 }
 
 /* ------------------------------------------------------------------------ */

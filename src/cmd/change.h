@@ -26,6 +26,7 @@
 #include "cmd/cmd.h"
 #include "core/apmask.h"
 #include "core/model.h"
+#include "core/request.h"
 
 /* options every changing command accepts */
 struct chg_opts {
@@ -50,7 +51,9 @@ enum {
 	CHG_OPT_HELP = 'h',
 };
 
-/* the short options and struct option entries of the shared options */
+/* the short options and struct option entries of the shared options (the
+ * leading ':' makes getopt report a missing argument as ':'; the command
+ * sets opterr = 0 and lets chg_opt() word the errors) */
 #define CHG_SHORTOPTS "nyJfw:h"
 #define CHG_LONGOPTS \
 	{ "dry-run", no_argument, NULL, CHG_OPT_DRYRUN }, \
@@ -67,7 +70,7 @@ void chg_opts_init(struct chg_opts *o);
  * >= 2 after a usage error was printed.
  */
 int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
-	    void (*usage)(FILE *));
+	    void (*usage)(FILE *), char **argv);
 /* the --help lines of the shared options */
 void chg_usage_common(FILE *out);
 /* the EXIT STATUS block of a changing command's --help */
@@ -151,22 +154,12 @@ void chg_problem_exit(struct chg_txn *t, int exit_code, const char *kind,
 int chg_read_root_file(struct chg_txn *t, const char *relpath, char **buf);
 
 /*
- * The checks every mdev matrix gets before a create or modify (uuid: the
- * mdev itself, excluded from the comparisons):
- *  - live (the active mdev): APQNs shared with another active mdev (error)
- *    or with an inactive definition (warning); APQNs the live masks give to
- *    the host (error, unless *reserve is non-NULL: then the adapters to
- *    reserve are added to it); on kernels without dynamic configuration,
- *    APQNs that are not existing queues (error);
- *  - def (a definition is written): with autostart, APQNs shared with
- *    another autostart definition (error) or allowed only by the live but
- *    not the persistent masks (warning);
- *  - both: control domains without usage domains, ids outside the host's
- *    configuration (warnings: over-provisioning is allowed).
+ * Validate req against m with the core validator (core/validate.h) and add
+ * every problem the change introduces (not those that exist anyway) to t.
+ * Returns the number of new errors.
  */
-void chg_check_matrix(struct chg_txn *t, const struct ap_model *m, const char *uuid,
-		      const struct ap_matrix *mx, bool live, bool def, bool autostart,
-		      struct ap_mask *reserve);
+unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
+			  const struct ap_request *req);
 
 /* ---- steps: each is one write with its undo and its read-back check ---- */
 

@@ -25,6 +25,7 @@
 #include "cmd/cmd.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
+#include "core/request.h"
 #include "i18n.h"
 #include "sys/mdevctl.h"
 
@@ -236,7 +237,8 @@ struct create {
 static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct create *c = arg;
-	const struct ap_mdev *md;
+	struct ap_request req;
+	struct ap_model mm;
 	struct ap_mask rsv;
 	int dim;
 	char *rel;
@@ -249,29 +251,37 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		    parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
 			return APCTL_EXIT_USAGE;
 
-	md = ap_model_find_mdev(m, c->uuid);
-	if (md && md->active)
-		chg_problem(t, CHG_ERROR, "mdev-exists", _("mdev %s already exists"), c->uuid);
-	else if (md && md->defined)
-		chg_problem(t, CHG_ERROR, "mdev-defined",
-			    _("mdev %s is defined for mdevctl already; start it with 'mdevctl "
-			      "start -u %s', or choose another UUID"), c->uuid, c->uuid);
-
 	ap_mask_zero(&rsv);
-	chg_check_matrix(t, m, c->uuid, &c->mx, true, c->define, c->autostart,
-			 c->reserve ? &rsv : NULL);
-	if (c->reserve && !ap_mask_is_empty(&rsv)) {
-		struct ap_mask na;
+	mm = *m;	/* shallow: only the masks differ */
+	if (c->reserve) {
+		/* the adapters whose APQNs of this matrix the masks give to the host */
+		struct ap_mask d;
+		int a;
 
-		ap_mask_andnot(&na, &m->host.apmask, &rsv);
-		ap_mask_limit(&na, m->host.max_adapter);
-		if (ap_mask_is_empty(&na) && !chg_txn_opts(t)->force)
-			chg_problem(t, CHG_ERROR, "zero-mask",
-				    _("refusing to make apmask all zero: every queue of the "
-				      "machine would go to vfio_ap, the host would keep none (use "
-				      "--force if that is intended)"));
+		ap_mask_and(&d, &c->mx.aqm, &m->host.aqmask);
+		if (!ap_mask_is_empty(&d))
+			ap_mask_and(&rsv, &c->mx.apm, &m->host.apmask);
+		(void)a;
+	}
+	if (!ap_mask_is_empty(&rsv)) {
+		ap_request_init(&req, AP_REQ_MASKS);
+		req.active = true;
+		req.force = chg_txn_opts(t)->force;
+		req.apmask.change = true;
+		req.apmask.clear = rsv;
+		chg_validate(t, m, &req);
+		ap_mask_andnot(&mm.host.apmask, &m->host.apmask, &rsv);
 		chg_step_mask(t, false, &rsv, false);
 	}
+	ap_request_init(&req, AP_REQ_MDEV_CREATE);
+	req.active = true;
+	req.persistent = c->define;
+	req.set_autostart = c->define;
+	req.autostart = c->autostart;
+	snprintf(req.uuid, sizeof(req.uuid), "%s", c->uuid);
+	req.matrix = c->mx;
+	chg_validate(t, &mm, &req);
+
 	chg_step_create(t, c->uuid);
 	plan_config(t, m, c->uuid, &(struct ap_matrix){ 0 }, &c->mx, true);
 	if (c->define) {
@@ -323,7 +333,8 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 	int opt, rc, dim;
 
 	chg_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "+u:a:d:c:r" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":u:a:d:c:r" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u':
 			rc = chg_parse_uuid(cmd, optarg, c.uuid);
@@ -348,7 +359,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 			c.define = c.autostart = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_create);
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_create, argv);
 			if (rc < 0)
 				return APCTL_EXIT_OK;
 			if (rc == 1)
@@ -418,6 +429,7 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct modify *mo = arg;
 	const struct ap_mdev *md;
+	struct ap_request req;
 	struct ap_matrix dnew;
 	bool live, def;
 	int dim;
@@ -446,15 +458,11 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			if (apply_edit(t, m, &mo->e[dim], dim, dim_mask(&mo->old, dim),
 				       dim_mask(&mo->mx, dim)))
 				return APCTL_EXIT_USAGE;
-		if (md->in_use && !m->host.caps.guest_matrix &&
-		    (!ap_mask_equal(&mo->old.apm, &mo->mx.apm) ||
-		     !ap_mask_equal(&mo->old.aqm, &mo->mx.aqm) ||
-		     !ap_mask_equal(&mo->old.adm, &mo->mx.adm)))
-			chg_problem(t, CHG_ERROR, "in-use-no-hotplug",
-				    _("mdev %s is in use by a guest, and this kernel (without "
-				      "dynamic configuration) cannot change an mdev while a guest "
-				      "uses it; stop the guest first"), mo->uuid);
-		chg_check_matrix(t, m, mo->uuid, &mo->mx, true, false, false, NULL);
+		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
+		req.active = true;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
+		req.matrix = mo->mx;
+		chg_validate(t, m, &req);
 		plan_config(t, m, mo->uuid, &mo->old, &mo->mx, false);
 	}
 	if (def) {
@@ -466,7 +474,11 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				return APCTL_EXIT_USAGE;
 		if (!live)
 			mo->old = dold, mo->mx = dnew;
-		chg_check_matrix(t, m, mo->uuid, &dnew, false, true, md->autostart, NULL);
+		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
+		req.persistent = true;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
+		req.matrix = dnew;
+		chg_validate(t, m, &req);
 		if (!ap_mask_equal(&dold.apm, &dnew.apm) || !ap_mask_equal(&dold.aqm, &dnew.aqm) ||
 		    !ap_mask_equal(&dold.adm, &dnew.adm)) {
 			int r = plan_def(t, mo->uuid, &dnew, md->autostart,
@@ -552,7 +564,8 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 
 	memset(&mo, 0, sizeof(mo));
 	chg_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "+a:d:c:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":a:d:c:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		slot = NULL;
 		switch (opt) {
 		case 'a':
@@ -589,7 +602,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 			mo.persistent = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_modify);
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_modify, argv);
 			if (rc < 0)
 				return APCTL_EXIT_OK;
 			if (rc == 1)
@@ -635,6 +648,7 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct remove *rm = arg;
 	const struct ap_mdev *md;
+	struct ap_request req;
 	char *q, *rel;
 
 	if (!has_vfio(t, m))
@@ -663,6 +677,11 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		free(q);
 		return APCTL_EXIT_CONFLICT;
 	}
+	ap_request_init(&req, AP_REQ_MDEV_REMOVE);
+	req.active = md->active;
+	req.persistent = rm->undefine && md->defined;
+	snprintf(req.uuid, sizeof(req.uuid), "%s", rm->uuid);
+	chg_validate(t, m, &req);
 	if (rm->undefine && md->defined) {
 		char *old = NULL;
 		int e;
@@ -729,7 +748,8 @@ int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
 
 	memset(&rm, 0, sizeof(rm));
 	chg_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "+t:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":t:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_UNDEFINE:
 			rm.undefine = true;
@@ -740,7 +760,7 @@ int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_remove);
+			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_remove, argv);
 			if (rc < 0)
 				return APCTL_EXIT_OK;
 			if (rc == 1)

@@ -146,117 +146,6 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 	free(lst);
 }
 
-/* APQNs becoming host-owned when the masks go from (oa, od) to (na, nd),
- * checked against every mdev's matrix (live or definition) */
-static void check_release(struct chg_txn *t, const struct ap_model *m, const struct ap_mask *oa,
-			  const struct ap_mask *od, const struct ap_mask *na,
-			  const struct ap_mask *nd, bool persistent)
-{
-	const struct ap_host *h = &m->host;
-	struct ap_mask ia, id, all;
-	size_t i;
-	int a;
-
-	ap_mask_fill(&all);
-	for (i = 0; i < m->n_mdevs; i++) {
-		const struct ap_mdev *md = &m->mdevs[i];
-		const struct ap_matrix *mx = persistent ? &md->def : &md->live;
-		bool hit = false;
-		char *q;
-
-		if (persistent ? !md->defined : !md->active)
-			continue;
-		/* the APQNs of the matrix that become host-owned */
-		ap_mask_and(&ia, &mx->apm, na);
-		ap_mask_and(&id, &mx->aqm, nd);
-		ap_mask_for_each(a, &ia) {
-			struct ap_mask nq;
-
-			if (ap_mask_test(oa, (unsigned int)a))
-				ap_mask_andnot(&nq, &id, od);
-			else
-				nq = id;
-			if (!ap_mask_is_empty(&nq)) {
-				hit = true;
-				break;
-			}
-		}
-		if (hit) {
-			q = chg_apqns(&ia, &id, 8);
-			if (!persistent)
-				chg_problem(t, CHG_ERROR, "apqn-in-use",
-					    _("APQNs %s would go back to the host, but mdev %s "
-					      "holds them; remove them from it first ('apctl mdev "
-					      "modify %s')"), q ? q : "", md->uuid, md->uuid);
-			else
-				chg_problem(t, md->autostart ? CHG_ERROR : CHG_WARNING,
-					    "apqn-defined",
-					    _("at boot, APQNs %s would belong to the host, but the "
-					      "%s definition of mdev %s holds them"), q ? q : "",
-					    md->autostart ? _("autostart") : _("manual"), md->uuid);
-			free(q);
-			continue;
-		}
-		if (persistent || !h->caps.driver_override)
-			continue;
-		/* >= 6.19: the kernel refuses newly set bits against all-ones partner
-		 * masks, even for APQNs that stay with vfio_ap */
-		ap_mask_andnot(&ia, na, oa);
-		ap_mask_and(&ia, &ia, &mx->apm);
-		ap_mask_andnot(&id, nd, od);
-		ap_mask_and(&id, &id, &mx->aqm);
-		if ((!ap_mask_is_empty(&ia) && !ap_mask_is_empty(&mx->aqm)) ||
-		    (!ap_mask_is_empty(&id) && !ap_mask_is_empty(&mx->apm))) {
-			q = !ap_mask_is_empty(&ia) ? chg_ids(&ia, 2) : chg_ids(&id, 4);
-			chg_problem(t, CHG_ERROR, "kernel-ebusy",
-				    !ap_mask_is_empty(&ia)
-				    ? _("this kernel refuses to give adapters %s back while mdev %s "
-					"has them assigned (with any domain); remove them from the "
-					"mdev first")
-				    : _("this kernel refuses to give domains %s back while mdev %s "
-					"has them assigned (with any adapter); remove them from the "
-					"mdev first"), q ? q : "", md->uuid);
-			free(q);
-		}
-	}
-	(void)all;
-}
-
-static void zero_check(struct chg_txn *t, const struct ap_mask *nm, unsigned int max,
-		       bool aq, bool persistent)
-{
-	struct ap_mask x = *nm;
-
-	ap_mask_limit(&x, max);
-	if (!ap_mask_is_empty(&x))
-		return;
-	if (chg_txn_opts(t)->force) {
-		if (!chg_txn_locked(t))
-			chg_problem(t, CHG_WARNING, "zero-mask",
-				    aq ? _("aqmask becomes all zero: every queue goes to vfio_ap "
-					   "(forced)")
-				       : _("apmask becomes all zero: every queue goes to vfio_ap "
-					   "(forced)"));
-		return;
-	}
-	if (persistent)
-		chg_problem(t, CHG_ERROR, "zero-mask",
-			    aq ? _("refusing to make the persistent aqmask all zero: at boot every "
-				   "queue of the machine would go to vfio_ap, the host would keep "
-				   "none (use --force if that is intended)")
-			       : _("refusing to make the persistent apmask all zero: at boot every "
-				   "queue of the machine would go to vfio_ap, the host would keep "
-				   "none (use --force if that is intended)"));
-	else
-		chg_problem(t, CHG_ERROR, "zero-mask",
-			    aq ? _("refusing to make aqmask all zero: every queue of the machine "
-				   "would go to vfio_ap, the host would keep none (use --force if "
-				   "that is intended)")
-			       : _("refusing to make apmask all zero: every queue of the machine "
-				   "would go to vfio_ap, the host would keep none (use --force if "
-				   "that is intended)"));
-}
-
 static void new_masks(const struct rsv *r, const struct ap_mask *oa, const struct ap_mask *od,
 		      struct ap_mask *na, struct ap_mask *nd)
 {
@@ -279,10 +168,21 @@ static void changed(const struct ap_mask *o, const struct ap_mask *n, struct ap_
 	ap_mask_or(c, &x, &y);
 }
 
+static void set_edit(struct ap_mask_edit *e, const struct ap_mask *bits, bool release)
+{
+	memset(e, 0, sizeof(*e));
+	e->change = true;
+	if (release)
+		e->set = *bits;
+	else
+		e->clear = *bits;
+}
+
 static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct rsv *r = arg;
 	const struct ap_host *h = &m->host;
+	struct ap_request req;
 	struct ap_mask na, nd;
 
 	if (r->apqn) {
@@ -301,18 +201,21 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (r->dlist && parse_list(t, "--domains", r->dlist, h->max_domain, &r->d))
 		return APCTL_EXIT_USAGE;
 
+	/* one validation of the whole edit, live and/or persistent */
+	ap_request_init(&req, AP_REQ_MASKS);
+	req.active = r->active;
+	req.persistent = r->persistent;
+	req.force = chg_txn_opts(t)->force;
+	if (r->alist)
+		set_edit(&req.apmask, &r->a, r->release);
+	if (r->dlist)
+		set_edit(&req.aqmask, &r->d, r->release);
+	chg_validate(t, m, &req);
+
 	if (r->active) {
 		new_masks(r, &h->apmask, &h->aqmask, &na, &nd);
 		changed(&h->apmask, &na, &r->ca);
 		changed(&h->aqmask, &nd, &r->cd);
-		if (!r->release) {
-			if (!ap_mask_is_empty(&r->ca))
-				zero_check(t, &na, h->max_adapter, false, false);
-			if (!ap_mask_is_empty(&r->cd))
-				zero_check(t, &nd, h->max_domain, true, false);
-		} else {
-			check_release(t, m, &h->apmask, &h->aqmask, &na, &nd, false);
-		}
 		chg_step_mask(t, false, &r->ca, r->release);
 		chg_step_mask(t, true, &r->cd, r->release);
 	}
@@ -322,35 +225,20 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		char *old = NULL, *content;
 		int e;
 
-		/* the masks at boot: the persistent ones, else the kernel default */
+		/* the masks at boot, as ap-check reads them */
+		ap_host_persistent_masks(h, &oa, &od);
 		seta = h->persist_apmask_set;
 		setd = h->persist_aqmask_set;
-		if (seta)
-			oa = h->persist_apmask;
-		else
-			ap_mask_fill(&oa);
-		if (setd)
-			od = h->persist_aqmask;
-		else
-			ap_mask_fill(&od);
 		new_masks(r, &oa, &od, &na, &nd);
 		changed(&oa, &na, &r->pa);
 		changed(&od, &nd, &r->pd);
 		if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) {
-			if (!r->release) {
-				if (!ap_mask_is_empty(&r->pa))
-					zero_check(t, &na, h->max_adapter, false, true);
-				if (!ap_mask_is_empty(&r->pd))
-					zero_check(t, &nd, h->max_domain, true, true);
-			} else {
-				check_release(t, m, &oa, &od, &na, &nd, true);
-			}
 			if (h->persist_src == AP_PERSIST_UDEV_RUN)
 				chg_problem(t, CHG_WARNING, "persist-run",
 					    _("the persistent masks come from /run/udev/rules.d/"
 					      "41-ap.rules; apctl writes /etc/udev/rules.d/41-ap.rules, "
 					      "which takes precedence"));
-			e = chg_read_root_file(t, "etc/udev/rules.d/41-ap.rules", &old);
+			e = chg_read_root_file(t, AP_UDEVRULE_ETC, &old);
 			if (e && e != ENOENT)
 				return APCTL_EXIT_BADDATA;
 			content = ap_udevrule_format(seta || !ap_mask_is_empty(&r->pa) ? &na : NULL,
@@ -360,7 +248,7 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
 				return APCTL_EXIT_FAILURE;
 			}
-			chg_step_file(t, "etc/udev/rules.d/41-ap.rules",
+			chg_step_file(t, AP_UDEVRULE_ETC,
 				      r->release ? _("give them back to the host at boot "
 						     "(udev rule 41-ap.rules)")
 						 : _("reserve them for vfio_ap at boot (udev rule "
@@ -437,7 +325,8 @@ static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 	int opt, rc;
 
 	chg_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, "+a:d:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":a:d:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (r.alist)
@@ -456,7 +345,8 @@ static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 			r.persistent = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve);
+			rc = chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve,
+				     argv);
 			if (rc < 0)
 				return APCTL_EXIT_OK;
 			if (rc == 1)

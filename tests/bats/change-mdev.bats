@@ -1,0 +1,310 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# apctl reserve + mdev create/modify/remove against apsim: the three-guest
+# example of the AP documentation done with apctl only, its documented
+# failures, definitions, hot plug, removal of an mdev a guest holds.
+
+load helpers
+load change-helpers
+
+setup() {
+	sim_start doc-example 7.2
+}
+
+teardown() {
+	sim_stop
+}
+
+three_guests() {
+	"$APCTL" reserve 5,6
+	"$APCTL" mdev create -u "$U1" -a 5,6 -d 4,0xab
+	"$APCTL" mdev create -u "$U2" -a 5 -d 0x47,0xff
+	"$APCTL" mdev create -u "$U3" -a 6 -d 0x47,0xff
+}
+
+@test "three guests: reserve 5,6 and three mdev create, then show" {
+	run "$APCTL" reserve 5,6
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: adapters 05,06 reserved for vfio_ap" "$output"
+	expect_r bus/ap/apmask "$(mask_all_but 5 6)\n"
+	expect_driver 05.0004 vfio_ap
+	expect_driver 06.00ff vfio_ap
+
+	run "$APCTL" mdev create -u "$U1" -a 5,6 -d 4,0xab
+	[ "$status" -eq 0 ]
+	expect_eq "$U1" "$output"
+	run "$APCTL" mdev create -u "$U2" -a 5 -d 0x47,0xff
+	[ "$status" -eq 0 ]
+	expect_eq "$U2" "$output"
+	run "$APCTL" mdev create -u "$U3" -a 6 -d 0x47,0xff
+	[ "$status" -eq 0 ]
+	expect_eq "$U3" "$output"
+
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n05.00ab\n06.0004\n06.00ab\n'
+	expect_r "$MATRIX/$U2/matrix" '05.0047\n05.00ff\n'
+	expect_r "$MATRIX/$U3/matrix" '06.0047\n06.00ff\n'
+	expect_r "$MATRIX/$U1/guest_matrix" '05.0004\n05.00ab\n06.0004\n06.00ab\n'
+
+	run "$APCTL" show
+	[ "$status" -eq 0 ]
+	[[ $output == *"$U1"* && $output == *"$U2"* && $output == *"$U3"* ]]
+}
+
+@test "three guests: a second mdev asking for 05.0004 is refused before any write, naming the first" {
+	three_guests
+	snap before
+	run "$APCTL" mdev create -u "$U4" -a 5 -d 4
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: APQN 05.0004 is already assigned to mdev $U1
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+	expect_no_events
+	expect_missing "$MATRIX/$U4"
+}
+
+@test "three guests: the documented invalid pair (adapter 5 domains 0x47,4) names every shared APQN" {
+	three_guests
+	snap before
+	run "$APCTL" mdev create -u "$U4" -a 5 -d 0x47,4
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: APQN 05.0004 is already assigned to mdev $U1
+apctl: APQN 05.0047 is already assigned to mdev $U2
+apctl: refused (2 problems); nothing was written" "$output"
+	expect_snap before
+	expect_no_events
+}
+
+@test "mdev create without reserve: host-owned APQNs refused, --reserve does both in one transaction" {
+	snap before
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: APQNs 05.0004 belong to the host's drivers (apmask and aqmask); reserve them first with 'apctl reserve 5' or add --reserve
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+	expect_no_events
+
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4 --reserve
+	[ "$status" -eq 0 ]
+	expect_eq "$U1" "$output"
+	expect_r bus/ap/apmask "$(mask_all_but 5)\n"
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n'
+}
+
+@test "mdev create: a UUID from libuuid is printed when none is given" {
+	"$APCTL" reserve 5
+	run "$APCTL" mdev create -a 5 -d 4
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+	expect_r "$MATRIX/$output/matrix" '05.0004\n'
+}
+
+@test "mdev create: control domains and an upper-case UUID (lowercased)" {
+	"$APCTL" reserve 5
+	run "$APCTL" mdev create -u "${U1^^}" -a 5 -d 4 -c 4,0xab
+	[ "$status" -eq 0 ]
+	expect_eq "$U1" "$output"
+	expect_r "$MATRIX/$U1/control_domains" '0004\n00ab\n'
+	expect_r "$MATRIX/$U1/ap_config" "$(mask_of 5),$(mask_of 4),$(mask_of 4 0xab)\n"
+}
+
+@test "mdev create --define / --autostart write mdevctl definitions" {
+	"$APCTL" reserve 5,6
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	[ "$status" -eq 0 ]
+	run jq -c . "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
+	expect_eq '{"mdev_type":"vfio_ap-passthrough","start":"manual","attrs":[{"assign_adapter":"0x5"},{"assign_domain":"0x4"}]}' "$output"
+	run "$APCTL" mdev create -u "$U2" -a 6 -d 4 --autostart
+	[ "$status" -eq 0 ]
+	run jq -r .start "$APSIM_ROOT/etc/mdevctl.d/matrix/$U2"
+	expect_eq auto "$output"
+}
+
+@test "mdev create: an autostart definition conflicting with another autostart one is refused" {
+	"$APCTL" reserve 5,6
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --autostart
+	"$APCTL" mdev remove "$U1"
+	snap before
+	run "$APCTL" mdev create -u "$U2" -a 5 -d 4 --autostart
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: APQN 05.0004 is already assigned to the autostart definition of mdev $U1
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+	expect_no_events
+}
+
+@test "mdev create: refusals (existing UUID, path-like and invalid UUIDs, missing lists)" {
+	"$APCTL" reserve 5
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4
+	snap before
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 0x47
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: mdev $U1 already exists
+apctl: refused (1 problem); nothing was written" "$output"
+
+	run "$APCTL" mdev create -u ../../../bus/ap/apmask -a 5 -d 0x47
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: '../../../bus/ap/apmask' is not an mdev UUID (expected 8-4-4-4-12 hex digits, e.g. 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41)
+Try 'apctl mdev create --help' for more information." "$output"
+
+	run "$APCTL" mdev create -u "$U1/" -a 5 -d 0x47
+	[ "$status" -eq 2 ]
+	run "$APCTL" mdev create -u "{$U1}" -a 5 -d 0x47
+	[ "$status" -eq 2 ]
+	run "$APCTL" mdev remove "../$U1"
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: '../$U1' is not an mdev UUID (expected 8-4-4-4-12 hex digits, e.g. 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41)
+Try 'apctl mdev remove --help' for more information." "$output"
+	run "$APCTL" mdev modify "${U1}x" -a 5
+	[ "$status" -eq 2 ]
+
+	run "$APCTL" mdev create -a 5
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: --adapters and --domains are required
+Try 'apctl mdev create --help' for more information." "$output"
+
+	run "$APCTL" mdev create -u "$U2" -a 5 -d 010
+	[ "$status" -eq 2 ]
+	[[ $output == "apctl: --domains '010': "* ]]
+	expect_snap before
+	expect_no_events
+}
+
+@test "mdev modify: add, remove and set adapters and domains" {
+	three_guests
+	run "$APCTL" mdev modify "$U2" --remove-domains 0xff
+	[ "$status" -eq 0 ]
+	expect_r "$MATRIX/$U2/matrix" '05.0047\n'
+	run "$APCTL" mdev modify "$U3" --add-adapters 5 --remove-domains 0xff
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: APQN 05.0047 is already assigned to mdev $U2
+apctl: refused (1 problem); nothing was written" "$output"
+	run "$APCTL" mdev modify "$U2" -d 0xff -c 0xff
+	[ "$status" -eq 0 ]
+	expect_r "$MATRIX/$U2/ap_config" "$(mask_of 5),$(mask_of 0xff),$(mask_of 0xff)\n"
+	run "$APCTL" mdev modify "$U2" -d 0xff --add-domains 4
+	[ "$status" -eq 2 ]
+	run "$APCTL" mdev modify "$U2" --add-domains 4 --remove-domains 4
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: --add-domains and --remove-domains both name 0004
+apctl: refused (1 problem); nothing was written" "$output"
+	run "$APCTL" mdev modify "$U4" --add-domains 4
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: mdev $U4 does not exist (neither active nor defined)
+apctl: refused (1 problem); nothing was written" "$output"
+}
+
+@test "mdev modify: hot plug into and unplug from a running guest" {
+	three_guests
+	ctl attach "$U2"
+	"$APCTL" mdev modify "$U2" --remove-domains 0xff -y
+	expect_r "$MATRIX/$U2/guest_matrix" '05.0047\n'
+	"$APCTL" mdev modify "$U2" --add-domains 0xff
+	expect_r "$MATRIX/$U2/guest_matrix" '05.0047\n05.00ff\n'
+	expect_r "$AP/devices/05.00ff/status" 'in use\n'
+}
+
+@test "mdev modify: unplugging from a running guest needs --yes without a terminal" {
+	three_guests
+	ctl attach "$U2"
+	snap before
+	run "$APCTL" mdev modify "$U2" --remove-domains 0xff </dev/null
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: a guest uses this mdev: the removed adapters or domains are unplugged from the running guest. Continue?; not confirmed (no terminal): add --yes" "$output"
+	expect_snap before
+}
+
+@test "mdev modify: the definition is changed with the live mdev, --persistent changes only it" {
+	"$APCTL" reserve 5,6
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	"$APCTL" mdev modify "$U1" --add-domains 0xab
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n05.00ab\n'
+	run jq -c .attrs "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
+	expect_eq '[{"assign_adapter":"0x5"},{"assign_domain":"0x4"},{"assign_domain":"0xab"}]' "$output"
+	"$APCTL" mdev modify "$U1" --persistent --add-adapters 6
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n05.00ab\n'
+	run jq -c .attrs "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
+	expect_eq '[{"assign_adapter":"0x5"},{"assign_adapter":"0x6"},{"assign_domain":"0x4"},{"assign_domain":"0xab"}]' "$output"
+}
+
+@test "mdev remove: removes; refuses while a guest uses it, naming the queues" {
+	three_guests
+	run "$APCTL" mdev remove "$U3"
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: mdev $U3 removed" "$output"
+	expect_missing "$MATRIX/$U3"
+	expect_r "$AP/devices/06.0047/status" 'unassigned\n'
+
+	ctl attach "$U1"
+	snap before
+	run "$APCTL" mdev remove "$U1"
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: mdev $U1 is in use by a guest (queues 05.0004 05.00ab 06.0004 06.00ab); stop the guest first, or add --force: the kernel then withdraws the AP devices from the guest and blocks the removal until the guest releases the mdev (apctl waits at most 30 s, see --timeout)
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+	expect_no_events
+}
+
+@test "mdev remove --force: bounded wait on the kernel's blocking remove, completes after detach" {
+	three_guests
+	ctl attach "$U1"
+	run "$APCTL" mdev remove "$U1" --force --yes --timeout 1
+	[ "$status" -eq 6 ]
+	[[ ${lines[0]} == "apctl: cannot remove mdev $U1: the kernel is still waiting for the guest to release the device after 1 s" ]]
+	[[ ${lines[1]} == "apctl: the removal of mdev $U1 stays pending: the kernel finishes it when the guest releases the device (process "*" keeps waiting); the guest's AP access is already withdrawn. Nothing else is left to repair" ]]
+	ctl detach "$U1"
+	wait_for "the pending removal" test ! -e "$MATRIX/$U1"
+}
+
+@test "mdev remove --force: a guest releasing in time lets the removal finish" {
+	three_guests
+	ctl attach "$U1"
+	( sleep 0.5; "$APSIMCTL" detach "$U1" ) &
+	run "$APCTL" mdev remove "$U1" --force --yes --timeout 60
+	wait
+	[ "$status" -eq 0 ]
+	expect_missing "$MATRIX/$U1"
+}
+
+@test "mdev remove --undefine: deletes the definition too; alone for a defined-only mdev" {
+	"$APCTL" reserve 5
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	"$APCTL" mdev remove "$U1"
+	expect_exists "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
+	run "$APCTL" mdev remove "$U1"
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: mdev $U1 is not active, only defined for mdevctl; add --undefine to delete its definition
+apctl: refused (1 problem); nothing was written" "$output"
+	run "$APCTL" mdev remove --undefine "$U1"
+	[ "$status" -eq 0 ]
+	expect_missing "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
+}
+
+@test "mdev create --dry-run prints each write with its undo and writes nothing" {
+	snap before
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4 --reserve --dry-run
+	[ "$status" -eq 0 ]
+	expect_eq "mdev create: 3 steps (dry run: nothing is written)
+  1. reserve adapters 05 for vfio_ap (apmask)
+     write \"-5\" to $S/bus/ap/apmask
+     undo: write \"+5\" to $S/bus/ap/apmask
+  2. create mdev $U1
+     write \"$U1\" to $TYPE/create
+     undo: write \"1\" to $MATRIX/$U1/remove
+  3. configure mdev $U1: adapters 05, domains 0004, control domains none
+     write \"$(mask_of 5),$(mask_of 4),$(mask_zero)\" to $MATRIX/$U1/ap_config
+     undo: none (removing the mdev undoes it)" "$output"
+	expect_snap before
+	expect_no_events
+}
+
+@test "mdev create --json: a result document" {
+	"$APCTL" reserve 5
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4 --json
+	[ "$status" -eq 0 ]
+	run jq -c '{command, status, exit_code, uuid, n: (.steps | length), states: [.steps[].state], error}' <<<"$output"
+	expect_eq '{"command":"mdev create","status":"ok","exit_code":0,"uuid":"'"$U1"'","n":2,"states":["done","done"],"error":null}' "$output"
+	run "$APCTL" mdev create -u "$U2" -a 5 -d 4 --json
+	[ "$status" -eq 4 ]
+	run jq -c '{status, exit_code, problems}' <<<"$output"
+	expect_eq '{"status":"refused","exit_code":4,"problems":[{"severity":"error","kind":"apqn-in-use","message":"APQN 05.0004 is already assigned to mdev '"$U1"'"}]}' "$output"
+}

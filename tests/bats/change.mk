@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: MIT
+# End-to-end tests of apctl reserve/release and mdev create/modify/remove
+# against apsim (issue 5).  Included from Makefile.am.
+CHANGE_BATS = \
+	tests/bats/change-reserve.bats \
+	tests/bats/change-mdev.bats \
+	tests/bats/change-faults.bats \
+	tests/bats/change-lock.bats \
+	tests/bats/change-concurrency.bats \
+	tests/bats/change-kernels.bats
+if ENABLE_TESTS
+TESTS += $(CHANGE_BATS)
+endif
+EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash
