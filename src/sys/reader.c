@@ -447,10 +447,17 @@ static void read_card(struct rctx *c, struct ap_card *cd)
 		}
 		free(buf);
 	}
-	rbool(c, true, &cd->config, DEVS "/card%02x/config", id);
-	rbool(c, c->scans, &cd->chkstop, DEVS "/card%02x/chkstop", id);
-	if (cd->driver == AP_DRV_CEX4CARD) {
+	if (cd->driver == AP_DRV_CEX4CARD)
 		rbool(c, true, &cd->online, DEVS "/card%02x/online", id);
+	if (cd->online == 1) {
+		/* online 1 implies config 1 and no checkstop (kernel-abi.md 2.2) */
+		cd->config = 1;
+		cd->chkstop = c->scans ? 0 : AP_UNK;
+	} else {
+		rbool(c, true, &cd->config, DEVS "/card%02x/config", id);
+		rbool(c, c->scans, &cd->chkstop, DEVS "/card%02x/chkstop", id);
+	}
+	if (cd->driver == AP_DRV_CEX4CARD) {
 		if (rfile(c, true, &buf, &len, DEVS "/card%02x/type", id) == 0) {
 			/* "CEX<n><A|C|P>\n" */
 			if (len >= 5 && len < sizeof(cd->type) && buf[len - 1] == '\n' &&
@@ -472,10 +479,17 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 	char *buf;
 	size_t len;
 
-	rbool(c, true, &q->config, DEVS "/%02x.%04x/config", a, d);
-	rbool(c, c->scans, &q->chkstop, DEVS "/%02x.%04x/chkstop", a, d);
 	if (q->driver == AP_DRV_CEX4QUEUE)
 		rbool(c, true, &q->online, DEVS "/%02x.%04x/online", a, d);
+	if (q->online == 1) {
+		/* online reads 1 only when config is 1 and the queue is not
+		 * checkstopped (kernel-abi.md 2.3): two reads fewer per queue */
+		q->config = 1;
+		q->chkstop = c->scans ? 0 : AP_UNK;
+	} else {
+		rbool(c, true, &q->config, DEVS "/%02x.%04x/config", a, d);
+		rbool(c, c->scans, &q->chkstop, DEVS "/%02x.%04x/chkstop", a, d);
+	}
 	if (q->driver == AP_DRV_VFIO_AP &&
 	    rfile(c, caps->guest_matrix || c->scans, &buf, &len,
 		  DEVS "/%02x.%04x/status", a, d) == 0) {

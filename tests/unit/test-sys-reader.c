@@ -190,6 +190,7 @@ static void test_full(struct ap_path *p)
 	   c->driver == AP_DRV_CEX4CARD, "full: card 05");
 	c = ap_host_find_card(h, 6);
 	ok(c && c->raw_hwtype == 15 && c->mode == AP_MODE_EP11 && c->online == 0 &&
+	   c->config == 1 && c->chkstop == 0 &&
 	   strcmp(c->type, "CEX8P") == 0, "full: card 06");
 	is_int((long long)h->n_queues, 2, "full: two queues");
 	q = ap_host_find_queue(h, 5, 4);
@@ -220,12 +221,13 @@ static void test_cost(struct ap_path *p)
 	} cases[] = {
 		/* bus: 10 files; dirs: bus/ap + matrix */
 		{ 0, 11, 2, "bus only" },
-		/* + devices/ap, drivers, cex4card; 2 x 8 card files */
-		{ AP_RD_CARDS, 27, 5, "cards" },
+		/* + devices/ap, drivers, cex4card; 8 card files, but config and
+		 * chkstop are implied by online 1 (card 05) */
+		{ AP_RD_CARDS, 25, 5, "cards" },
 		/* + bus/ap/devices, drivers, cex4card, cex4queue, vfio_ap */
 		{ AP_RD_QUEUES, 11, 7, "queues (listings only)" },
-		/* + 3 files per queue */
-		{ AP_RD_QUEUE_DETAIL, 17, 7, "queue details" },
+		/* + online (config, chkstop implied) / config, chkstop, status */
+		{ AP_RD_QUEUE_DETAIL, 15, 7, "queue details" },
 		/* + available_instances, ap_config */
 		{ AP_RD_MDEVS, 13, 2, "mdevs" },
 		/* + guest_matrix, one status */
