@@ -10,4 +10,5 @@ src_core_libapcore_a_SOURCES = \
 	src/core/idlist.c src/core/idlist.h \
 	src/core/owner.c src/core/owner.h \
 	src/core/request.c src/core/request.h \
-	src/core/validate.c src/core/validate.h
+	src/core/validate.c src/core/validate.h \
+	src/core/plan.c src/core/plan.h

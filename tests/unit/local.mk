@@ -6,7 +6,8 @@ CORE_TESTS = \
 	tests/unit/test-model \
 	tests/unit/test-idlist \
 	tests/unit/test-owner \
-	tests/unit/test-validate
+	tests/unit/test-validate \
+	tests/unit/test-plan
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -23,3 +24,5 @@ tests_unit_test_owner_SOURCES = tests/unit/test-owner.c tests/unit/tap.h
 tests_unit_test_owner_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_validate_SOURCES = tests/unit/test-validate.c tests/unit/tap.h
 tests_unit_test_validate_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_plan_SOURCES = tests/unit/test-plan.c tests/unit/tap.h
+tests_unit_test_plan_LDADD = src/core/libapcore.a $(LIBINTL)

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apqn.h"
+#include "core/i18n.h"
+#include "core/idlist.h"
+#include "core/plan.h"
+
+/* steps under construction: each forward step with its own inverse list */
+struct builder {
+	struct ap_step *steps;
+	size_t n;
+	struct ap_step *inv;		/* inverses, in the order they must run */
+	size_t *inv_owner;		/* index of the forward step of each inverse */
+	size_t n_inv;
+	int oom;
+};
+
+static struct ap_step *push(struct builder *b)
+{
+	struct ap_step *v;
+
+	if (b->oom)
+		return NULL;
+	v = realloc(b->steps, (b->n + 1) * sizeof(*v));
+	if (!v) {
+		b->oom = 1;
+		return NULL;
+	}
+	b->steps = v;
+	memset(&v[b->n], 0, sizeof(*v));
+	return &v[b->n++];
+}
+
+/* an inverse of the step pushed last */
+static struct ap_step *push_inv(struct builder *b)
+{
+	struct ap_step *v;
+	size_t *o;
+
+	if (b->oom || !b->n)
+		return NULL;
+	v = realloc(b->inv, (b->n_inv + 1) * sizeof(*v));
+	if (!v) {
+		b->oom = 1;
+		return NULL;
+	}
+	b->inv = v;
+	o = realloc(b->inv_owner, (b->n_inv + 1) * sizeof(*o));
+	if (!o) {
+		b->oom = 1;
+		return NULL;
+	}
+	b->inv_owner = o;
+	o[b->n_inv] = b->n - 1;
+	memset(&v[b->n_inv], 0, sizeof(*v));
+	return &v[b->n_inv++];
+}
+
+__attribute__((format(printf, 3, 4)))
+static void fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, size, f, ap);
+	va_end(ap);
+}
+
+/* ---- masks ---------------------------------------------------------------- */
+
+static void mask_write(struct ap_step *s, const char *path, const struct ap_mask *set,
+		       const struct ap_mask *clear)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	fmt(s->path, sizeof(s->path), "%s", path);
+	ap_idlist_format_kernel_edit(set, clear, s->data, sizeof(s->data));
+	s->verify.kind = AP_VERIFY_MASK_BITS;
+	fmt(s->verify.path, sizeof(s->verify.path), "%s", path);
+	s->verify.must_set = *set;
+	s->verify.must_clear = *clear;
+}
+
+/* a relative write and its inverse */
+static void add_mask_write(struct builder *b, const char *path, const struct ap_mask *set,
+			   const struct ap_mask *clear)
+{
+	struct ap_step *s;
+
+	if (ap_mask_is_empty(set) && ap_mask_is_empty(clear))
+		return;
+	s = push(b);
+	if (!s)
+		return;
+	mask_write(s, path, set, clear);
+	s = push_inv(b);
+	if (s)
+		mask_write(s, path, clear, set);
+}
+
+static void plan_masks(struct builder *b, const struct ap_model *m, const struct ap_request *r)
+{
+	const struct ap_host *h = &m->host;
+
+	if (r->active) {
+		struct ap_mask nap, naq, ap_set, ap_clr, aq_set, aq_clr, none;
+		bool ap_changes, aq_changes;
+
+		ap_mask_edit_apply(&r->apmask, &h->apmask, &nap);
+		ap_mask_edit_apply(&r->aqmask, &h->aqmask, &naq);
+		ap_mask_andnot(&ap_set, &nap, &h->apmask);
+		ap_mask_andnot(&ap_clr, &h->apmask, &nap);
+		ap_mask_andnot(&aq_set, &naq, &h->aqmask);
+		ap_mask_andnot(&aq_clr, &h->aqmask, &naq);
+		ap_changes = !ap_mask_is_empty(&ap_set) || !ap_mask_is_empty(&ap_clr);
+		aq_changes = !ap_mask_is_empty(&aq_set) || !ap_mask_is_empty(&aq_clr);
+		ap_mask_zero(&none);
+		if (ap_changes && aq_changes) {
+			add_mask_write(b, AP_SYSFS_APMASK, &none, &ap_clr);
+			add_mask_write(b, AP_SYSFS_AQMASK, &none, &aq_clr);
+			add_mask_write(b, AP_SYSFS_APMASK, &ap_set, &none);
+			add_mask_write(b, AP_SYSFS_AQMASK, &aq_set, &none);
+		} else if (ap_changes) {
+			add_mask_write(b, AP_SYSFS_APMASK, &ap_set, &ap_clr);
+		} else if (aq_changes) {
+			add_mask_write(b, AP_SYSFS_AQMASK, &aq_set, &aq_clr);
+		}
+	}
+	if (r->persistent) {
+		struct ap_mask pap, paq, nap, naq;
+		struct ap_step *s;
+		bool existed = h->persist_src == AP_PERSIST_UDEV_ETC;
+
+		ap_host_persistent_masks(h, &pap, &paq);
+		ap_mask_edit_apply(&r->apmask, &pap, &nap);
+		ap_mask_edit_apply(&r->aqmask, &paq, &naq);
+		/* nothing to do when the rule exists with these very masks */
+		if (existed && h->persist_apmask_set && h->persist_aqmask_set &&
+		    ap_mask_equal(&nap, &pap) && ap_mask_equal(&naq, &paq))
+			return;
+		s = push(b);
+		if (!s)
+			return;
+		s->kind = AP_STEP_PERSIST_MASKS;
+		fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
+		s->apmask = nap;
+		s->aqmask = naq;
+		s = push_inv(b);
+		if (!s)
+			return;
+		s->kind = AP_STEP_FILE_RESTORE;
+		fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
+		s->existed = existed;
+	}
+}
+
+/* ---- mdevs ---------------------------------------------------------------- */
+
+static void mdev_path(char *buf, size_t size, const char *uuid, const char *attr)
+{
+	fmt(buf, size, "%s/%s%s%s", AP_SYSFS_MATRIX, uuid, *attr ? "/" : "", attr);
+}
+
+static void create_step(struct ap_step *s, const char *uuid)
+{
+	s->kind = AP_STEP_MDEV_CREATE;
+	fmt(s->path, sizeof(s->path), "%s", AP_SYSFS_CREATE);
+	fmt(s->data, sizeof(s->data), "%s", uuid);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->verify.kind = AP_VERIFY_EXISTS;
+	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+}
+
+static void remove_step(struct ap_step *s, const char *uuid)
+{
+	s->kind = AP_STEP_MDEV_REMOVE;
+	mdev_path(s->path, sizeof(s->path), uuid, "remove");
+	fmt(s->data, sizeof(s->data), "1");
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->verify.kind = AP_VERIFY_ABSENT;
+	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+}
+
+static void ap_config_step(struct ap_step *s, const char *uuid, const struct ap_matrix *x)
+{
+	char buf[AP_CONFIG_STRLEN];
+
+	s->kind = AP_STEP_SYSFS_WRITE;
+	mdev_path(s->path, sizeof(s->path), uuid, "ap_config");
+	ap_config_format(&x->apm, &x->aqm, &x->adm, buf);
+	fmt(s->data, sizeof(s->data), "%s", buf);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->verify.kind = AP_VERIFY_MDEV_MATRIX;
+	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+	s->verify.matrix = *x;
+}
+
+static void id_step(struct ap_step *s, const char *uuid, const char *attr, unsigned int id,
+		    const struct ap_matrix *after)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	mdev_path(s->path, sizeof(s->path), uuid, attr);
+	fmt(s->data, sizeof(s->data), "0x%x", id);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->verify.kind = AP_VERIFY_MDEV_MATRIX;
+	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+	s->verify.matrix = *after;
+}
+
+/*
+ * Steps that take the live matrix of 'uuid' from *old to *new.  'to' and
+ * 'inv' say where the steps go: forward steps with inverses (inv true),
+ * or plain steps appended as inverses of the current forward step.
+ */
+struct sink {
+	struct builder *b;
+	bool as_inverse;
+};
+
+static struct ap_step *sink_push(struct sink *k)
+{
+	return k->as_inverse ? push_inv(k->b) : push(k->b);
+}
+
+static void configure(struct sink *k, const struct ap_host *h, const char *uuid,
+		      const struct ap_matrix *old, const struct ap_matrix *new)
+{
+	static const char *const assign[3] = { "assign_adapter", "assign_domain",
+					       "assign_control_domain" };
+	static const char *const unassign[3] = { "unassign_adapter", "unassign_domain",
+						 "unassign_control_domain" };
+	struct ap_matrix cur = *old;
+	struct ap_step *s;
+	int id;
+
+	if (ap_mask_equal(&old->apm, &new->apm) && ap_mask_equal(&old->aqm, &new->aqm) &&
+	    ap_mask_equal(&old->adm, &new->adm))
+		return;
+	if (h->caps.ap_config) {
+		s = sink_push(k);
+		if (s)
+			ap_config_step(s, uuid, new);
+		if (!k->as_inverse) {
+			s = push_inv(k->b);
+			if (s)
+				ap_config_step(s, uuid, old);
+		}
+		return;
+	}
+	/* unassign what leaves: control domains, domains, adapters */
+	for (int w = 2; w >= 0; w--) {
+		struct ap_mask *cm = w == 0 ? &cur.apm : w == 1 ? &cur.aqm : &cur.adm;
+		const struct ap_mask *nm = w == 0 ? &new->apm : w == 1 ? &new->aqm : &new->adm;
+		struct ap_mask leave;
+
+		ap_mask_andnot(&leave, cm, nm);
+		ap_mask_for_each(id, &leave) {
+			struct ap_matrix before = cur;
+
+			ap_mask_clear(cm, (unsigned int)id);
+			s = sink_push(k);
+			if (s)
+				id_step(s, uuid, unassign[w], (unsigned int)id, &cur);
+			if (!k->as_inverse) {
+				s = push_inv(k->b);
+				if (s)
+					id_step(s, uuid, assign[w], (unsigned int)id, &before);
+			}
+		}
+	}
+	/* assign what comes: adapters, domains, control domains */
+	for (int w = 0; w < 3; w++) {
+		struct ap_mask *cm = w == 0 ? &cur.apm : w == 1 ? &cur.aqm : &cur.adm;
+		const struct ap_mask *nm = w == 0 ? &new->apm : w == 1 ? &new->aqm : &new->adm;
+		struct ap_mask come;
+
+		ap_mask_andnot(&come, nm, cm);
+		ap_mask_for_each(id, &come) {
+			struct ap_matrix before = cur;
+
+			ap_mask_set(cm, (unsigned int)id);
+			s = sink_push(k);
+			if (s)
+				id_step(s, uuid, assign[w], (unsigned int)id, &cur);
+			if (!k->as_inverse) {
+				s = push_inv(k->b);
+				if (s)
+					id_step(s, uuid, unassign[w], (unsigned int)id, &before);
+			}
+		}
+	}
+}
+
+static void define_step(struct builder *b, const char *uuid, const struct ap_matrix *x,
+			bool autostart, bool existed)
+{
+	struct ap_step *s = push(b);
+
+	if (!s)
+		return;
+	s->kind = AP_STEP_DEFINE_MDEV;
+	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->matrix = *x;
+	s->autostart = autostart;
+	s = push_inv(b);
+	if (!s)
+		return;
+	s->kind = AP_STEP_FILE_RESTORE;
+	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->existed = existed;
+}
+
+static int plan_mdev(struct builder *b, const struct ap_model *m, const struct ap_request *r)
+{
+	const struct ap_mdev *d = ap_model_find_mdev(m, r->uuid);
+	struct ap_matrix empty;
+	struct sink fwd = { b, false }, inv = { b, true };
+	struct ap_step *s;
+
+	memset(&empty, 0, sizeof(empty));
+	switch (r->kind) {
+	case AP_REQ_MDEV_CREATE:
+		if (r->active) {
+			s = push(b);
+			if (s)
+				create_step(s, r->uuid);
+			s = push_inv(b);
+			if (s)
+				remove_step(s, r->uuid);
+			configure(&fwd, &m->host, r->uuid, &empty, &r->matrix);
+		}
+		if (r->persistent)
+			define_step(b, r->uuid, &r->matrix, r->set_autostart && r->autostart,
+				    d && d->defined);
+		return 0;
+	case AP_REQ_MDEV_MODIFY:
+		if (!d || (r->active && !d->active))
+			return -1;
+		if (r->active)
+			configure(&fwd, &m->host, r->uuid, &d->live, &r->matrix);
+		if (r->persistent) {
+			bool autostart = r->set_autostart ? r->autostart
+							  : d->defined && d->autostart;
+
+			if (!d->defined || autostart != d->autostart ||
+			    !ap_mask_equal(&d->def.apm, &r->matrix.apm) ||
+			    !ap_mask_equal(&d->def.aqm, &r->matrix.aqm) ||
+			    !ap_mask_equal(&d->def.adm, &r->matrix.adm))
+				define_step(b, r->uuid, &r->matrix, autostart, d->defined);
+		}
+		return 0;
+	case AP_REQ_MDEV_REMOVE:
+		if (!d || (r->active && !d->active) || (r->persistent && !d->defined))
+			return -1;
+		if (r->active) {
+			s = push(b);
+			if (s)
+				remove_step(s, r->uuid);
+			s = push_inv(b);
+			if (s)
+				create_step(s, r->uuid);
+			configure(&inv, &m->host, r->uuid, &empty, &d->live);
+		}
+		if (r->persistent) {
+			s = push(b);
+			if (!s)
+				return 0;
+			s->kind = AP_STEP_UNDEFINE_MDEV;
+			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, r->uuid);
+			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
+			s = push_inv(b);
+			if (!s)
+				return 0;
+			s->kind = AP_STEP_FILE_RESTORE;
+			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, r->uuid);
+			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
+			s->existed = true;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void ap_plan_free(struct ap_plan *p)
+{
+	free(p->steps);
+	free(p->undo);
+	memset(p, 0, sizeof(*p));
+}
+
+int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct ap_plan *out)
+{
+	struct builder b = { 0 };
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (r->kind == AP_REQ_MASKS)
+		plan_masks(&b, m, r);
+	else if (r->kind != AP_REQ_NONE)
+		rc = plan_mdev(&b, m, r);
+	if (rc || b.oom)
+		goto fail;
+
+	/* the complete undo: inverses of the last step first */
+	if (b.n_inv) {
+		out->undo = malloc(b.n_inv * sizeof(*out->undo));
+		if (!out->undo)
+			goto fail;
+	}
+	for (size_t i = b.n; i-- > 0;) {
+		b.steps[i].undo_first = out->n_undo;
+		for (size_t k = 0; k < b.n_inv; k++)
+			if (b.inv_owner[k] == i)
+				out->undo[out->n_undo++] = b.inv[k];
+		b.steps[i].undo_count = out->n_undo - b.steps[i].undo_first;
+	}
+	/*
+	 * Inverses of one step run in the order they were added, except the
+	 * reconfiguration of a removed mdev, which was added in execution order
+	 * already; the per-step order above keeps both as built.
+	 */
+	out->steps = b.steps;
+	out->n_steps = b.n;
+	free(b.inv);
+	free(b.inv_owner);
+	return 0;
+fail:
+	free(b.steps);
+	free(b.inv);
+	free(b.inv_owner);
+	ap_plan_free(out);
+	return -1;
+}
+
+size_t ap_plan_undo_start(const struct ap_plan *p, size_t done)
+{
+	if (!done || done > p->n_steps)
+		return done ? 0 : p->n_undo;
+	return p->steps[done - 1].undo_first;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* 'data' with control characters escaped */
+static void quote(const char *data, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	for (const char *p = data; *p && len + 5 < size; p++) {
+		if (*p == '\n') {
+			buf[len++] = '\\';
+			buf[len++] = 'n';
+		} else if ((unsigned char)*p < 0x20) {
+			len += (size_t)snprintf(buf + len, size - len, "\\x%02x", (unsigned char)*p);
+		} else {
+			buf[len++] = *p;
+		}
+	}
+	buf[len] = '\0';
+}
+
+static void matrix_text(const struct ap_matrix *x, char *buf, size_t size)
+{
+	char a[AP_IDLIST_STRLEN], d[AP_IDLIST_STRLEN], c[AP_IDLIST_STRLEN];
+	const char *none = _("none");
+
+	ap_idlist_format_hex(&x->apm, 2, a, sizeof(a));
+	ap_idlist_format_hex(&x->aqm, 4, d, sizeof(d));
+	ap_idlist_format_hex(&x->adm, 4, c, sizeof(c));
+	snprintf(buf, size, _("adapters %s, domains %s, control domains %s"), *a ? a : none,
+		 *d ? d : none, *c ? c : none);
+}
+
+int ap_step_describe(const struct ap_step *s, const char *sysfs_root, const char *root,
+		     char *buf, size_t size)
+{
+	char q[2 * AP_STEP_DATA_MAX], x[4 * AP_IDLIST_STRLEN];
+	char am[AP_MASK_STRLEN], qm[AP_MASK_STRLEN];
+
+	if (!sysfs_root)
+		sysfs_root = "/sys";
+	if (!root)
+		root = "";
+	switch (s->kind) {
+	case AP_STEP_SYSFS_WRITE:
+		quote(s->data, q, sizeof(q));
+		return snprintf(buf, size, _("write '%s' to %s/%s"), q, sysfs_root, s->path);
+	case AP_STEP_MDEV_CREATE:
+		return snprintf(buf, size, _("create mdev %s (write '%s' to %s/%s)"), s->uuid,
+				s->data, sysfs_root, s->path);
+	case AP_STEP_MDEV_REMOVE:
+		return snprintf(buf, size, _("remove mdev %s (write '%s' to %s/%s)"), s->uuid,
+				s->data, sysfs_root, s->path);
+	case AP_STEP_DEFINE_MDEV:
+		matrix_text(&s->matrix, x, sizeof(x));
+		return snprintf(buf, size, _("define mdev %s in %s/%s: %s, start %s"), s->uuid, root,
+				s->path, x, s->autostart ? "auto" : "manual");
+	case AP_STEP_UNDEFINE_MDEV:
+		return snprintf(buf, size, _("delete the definition %s/%s"), root, s->path);
+	case AP_STEP_PERSIST_MASKS:
+		ap_mask_format(&s->apmask, am);
+		ap_mask_format(&s->aqmask, qm);
+		return snprintf(buf, size, _("write apmask %s and aqmask %s to %s/%s"), am, qm, root,
+				s->path);
+	case AP_STEP_FILE_RESTORE:
+		if (s->existed)
+			return snprintf(buf, size, _("restore the previous %s/%s"), root, s->path);
+		return snprintf(buf, size, _("delete %s/%s"), root, s->path);
+	}
+	return snprintf(buf, size, "?");
+}
+
+struct text {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void text_add(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (t->oom)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *p = realloc(t->s, cap);
+
+		if (!p) {
+			t->oom = 1;
+			return;
+		}
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n + 1);
+	t->len += n;
+}
+
+char *ap_plan_render(const struct ap_plan *p, const char *sysfs_root, const char *root)
+{
+	struct text t = { 0 };
+	char *line = malloc(8192);
+
+	if (!line)
+		return NULL;
+	text_add(&t, "");
+	for (size_t i = 0; i < p->n_steps; i++) {
+		const struct ap_step *s = &p->steps[i];
+
+		ap_step_describe(s, sysfs_root, root, line, 8192);
+		text_add(&t, line);
+		if (s->undo_count == 1 && s->kind == AP_STEP_SYSFS_WRITE &&
+		    p->undo[s->undo_first].kind == AP_STEP_SYSFS_WRITE &&
+		    !strcmp(p->undo[s->undo_first].path, s->path)) {
+			quote(p->undo[s->undo_first].data, line, 8192);
+			text_add(&t, _(" (undo: '"));
+			text_add(&t, line);
+			text_add(&t, "')");
+		} else if (s->undo_count) {
+			text_add(&t, _(" (undo: "));
+			for (size_t k = 0; k < s->undo_count; k++) {
+				ap_step_describe(&p->undo[s->undo_first + k], sysfs_root, root, line,
+						 8192);
+				if (k)
+					text_add(&t, "; ");
+				text_add(&t, line);
+			}
+			text_add(&t, ")");
+		}
+		text_add(&t, "\n");
+	}
+	free(line);
+	if (t.oom) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}

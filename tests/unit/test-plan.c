@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apqn.h"
+#include "core/plan.h"
+#include "tap.h"
+
+#define U1 "11111111-1111-1111-1111-111111111111"
+#define U2 "22222222-2222-2222-2222-222222222222"
+
+static struct ap_mask M(const char *ids)
+{
+	struct ap_idlist l;
+	struct ap_mask m;
+
+	ap_mask_zero(&m);
+	if (*ids && !ap_idlist_parse(ids, 255, false, &l, NULL))
+		m = l.set;
+	return m;
+}
+
+static bool eq(const struct ap_mask *a, const char *ids)
+{
+	struct ap_mask m = M(ids);
+
+	return ap_mask_equal(a, &m);
+}
+
+static struct ap_matrix X(const char *apm, const char *aqm, const char *adm)
+{
+	struct ap_matrix x = { M(apm), M(aqm), M(adm) };
+
+	return x;
+}
+
+enum gen { K510, K61, K612 };	/* no ap_config (5.10, 6.1) and ap_config (6.12) */
+
+static void host(struct ap_model *m, enum gen g)
+{
+	ap_model_init(m);
+	m->host.caps.ap_bus = m->host.caps.vfio_ap = m->host.caps.masks = true;
+	m->host.caps.guest_matrix = g != K510;
+	m->host.caps.ap_config = g == K612;
+	m->host.max_domain = 255;
+	m->host.apmask = M("0-4,7-255");
+	m->host.aqmask = M("0-255");
+}
+
+static void mask_req(struct ap_request *r, const char *ap, const char *aq)
+{
+	struct ap_idlist l;
+
+	ap_request_init(r, AP_REQ_MASKS);
+	if (ap && !ap_idlist_parse(ap, 255, true, &l, NULL))
+		ap_mask_edit_from_idlist(&r->apmask, &l);
+	if (aq && !ap_idlist_parse(aq, 255, true, &l, NULL))
+		ap_mask_edit_from_idlist(&r->aqmask, &l);
+}
+
+static char *render(struct ap_model *m, struct ap_request *r, struct ap_plan *p)
+{
+	if (ap_plan_build(m, r, p))
+		return NULL;
+	return ap_plan_render(p, "/sys", "");
+}
+
+/* ---- exact plans and their text ------------------------------------------- */
+
+static void check_render(struct ap_model *m, struct ap_request *r, const char *expect,
+			 const char *name)
+{
+	struct ap_plan p;
+	char *t = render(m, r, &p);
+
+	is_str(t, expect, "%s", name);
+	free(t);
+	ap_plan_free(&p);
+}
+
+static void test_masks(void)
+{
+	struct ap_model m;
+	struct ap_request r;
+	struct ap_plan p;
+
+	host(&m, K612);
+	m.host.apmask = M("0-255");
+	mask_req(&r, "-5,-6", NULL);
+	check_render(&m, &r, "write '-5,-6' to /sys/bus/ap/apmask (undo: '+5,+6')\n",
+		     "reserve adapters 5,6");
+	ok(!ap_plan_build(&m, &r, &p), "build");
+	is_int(p.n_steps, 1, "one step");
+	is_int(p.n_undo, 1, "one undo step");
+	is_int(p.steps[0].verify.kind, AP_VERIFY_MASK_BITS, "verify mask bits");
+	ok(eq(&p.steps[0].verify.must_clear, "5,6") &&
+	   ap_mask_is_empty(&p.steps[0].verify.must_set), "verify: 5,6 clear");
+	is_str(p.steps[0].verify.path, "bus/ap/apmask", "verify path");
+	is_int(ap_plan_undo_start(&p, 1), 0, "undo after step 1 starts at 0");
+	is_int(ap_plan_undo_start(&p, 0), 1, "nothing to undo after 0 steps");
+	ap_plan_free(&p);
+
+	/* only ids whose state changes: 5 is already vfio's */
+	m.host.apmask = M("0-4,6-255");
+	check_render(&m, &r, "write '-6' to /sys/bus/ap/apmask (undo: '+6')\n",
+		     "reserve 5,6 when 5 is already reserved");
+	m.host.apmask = M("0-4,7-255");
+	check_render(&m, &r, "", "nothing to do: empty plan");
+
+	/* an absolute request becomes a relative write */
+	mask_req(&r, "0-4,7-9", NULL);
+	m.host.apmask = M("0-255");
+	check_render(&m, &r, "write '-5,-6,-10-255' to /sys/bus/ap/apmask (undo: '+5,+6,+10-255')\n",
+		     "absolute request, relative write");
+	mask_req(&r, "0-255", NULL);
+	m.host.apmask = M("0-4,6-255");
+	check_render(&m, &r, "write '+5' to /sys/bus/ap/apmask (undo: '-5')\n",
+		     "release adapter 5");
+
+	/* one mask with sets and clears: one atomic write */
+	mask_req(&r, NULL, "+0x10-0x1f,-4");
+	m.host.aqmask = M("0-7");
+	check_render(&m, &r, "write '-4,+16-31' to /sys/bus/ap/aqmask (undo: '-16-31,+4')\n",
+		     "aqmask edit in one write");
+
+	/* both masks: clears of both first, then sets */
+	mask_req(&r, "+5,-7", "+9,-2");
+	m.host.apmask = M("0-4,7");
+	m.host.aqmask = M("0-7");
+	check_render(&m, &r,
+		     "write '-7' to /sys/bus/ap/apmask (undo: '+7')\n"
+		     "write '-2' to /sys/bus/ap/aqmask (undo: '+2')\n"
+		     "write '+5' to /sys/bus/ap/apmask (undo: '-5')\n"
+		     "write '+9' to /sys/bus/ap/aqmask (undo: '-9')\n",
+		     "both masks: clears first");
+	ok(!ap_plan_build(&m, &r, &p), "build both");
+	is_int(p.n_undo, 4, "four undo steps");
+	is_str(p.undo[0].data, "-9", "undo runs the last step's inverse first");
+	is_str(p.undo[3].data, "+7", "... and the first step's last");
+	is_int(ap_plan_undo_start(&p, 2), 2, "after two steps, undo from 2");
+	is_int(ap_plan_undo_start(&p, 4), 0, "after four steps, undo all");
+	ap_plan_free(&p);
+
+	/* both masks, only clears */
+	mask_req(&r, "-4", "-2");
+	check_render(&m, &r,
+		     "write '-4' to /sys/bus/ap/apmask (undo: '+4')\n"
+		     "write '-2' to /sys/bus/ap/aqmask (undo: '+2')\n", "both masks, clears only");
+	/* persistent */
+	ap_model_free(&m);
+	host(&m, K612);
+	mask_req(&r, "-5,-6", NULL);
+	r.active = false;
+	r.persistent = true;
+	check_render(&m, &r,
+		     "write apmask 0xf9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		     " and aqmask 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		     " to /etc/udev/rules.d/41-ap.rules (undo: delete /etc/udev/rules.d/41-ap.rules)\n",
+		     "persistent without a rule: undo deletes");
+	m.host.persist_src = AP_PERSIST_UDEV_ETC;
+	m.host.persist_apmask_set = m.host.persist_aqmask_set = true;
+	m.host.persist_apmask = M("0-7");
+	m.host.persist_aqmask = M("0-255");
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1, "persistent with a rule: one step");
+	if (p.n_steps == 1) {
+		ok(eq(&p.steps[0].apmask, "0-4,7"),
+		   "persistent apmask from the rule, edited");
+		ok(p.n_undo == 1 && p.undo[0].kind == AP_STEP_FILE_RESTORE && p.undo[0].existed,
+		   "undo restores the previous rule");
+	}
+	ap_plan_free(&p);
+	mask_req(&r, "-5,-6", NULL);
+	r.active = false;
+	r.persistent = true;
+	m.host.persist_apmask = M("0-4,7");
+	check_render(&m, &r, "", "persistent: already so, nothing to do");
+	ap_model_free(&m);
+}
+
+static const char *ZERO = "0x0000000000000000000000000000000000000000000000000000000000000000";
+
+static void test_mdev_ap_config(void)
+{
+	struct ap_model m;
+	struct ap_request r;
+	struct ap_plan p;
+	char expect[4096];
+	struct ap_mdev *d;
+
+	host(&m, K612);
+	ap_request_init(&r, AP_REQ_MDEV_CREATE);
+	strcpy(r.uuid, U1);
+	r.matrix = X("5,6", "4,0xab", "4");
+	snprintf(expect, sizeof(expect),
+		 "create mdev " U1 " (write '" U1 "' to /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create)"
+		 " (undo: remove mdev " U1 " (write '1' to /sys/devices/vfio_ap/matrix/" U1 "/remove))\n"
+		 "write '0x0600000000000000000000000000000000000000000000000000000000000000,"
+		 "0x0800000000000000000000000000000000000000001000000000000000000000,"
+		 "0x0800000000000000000000000000000000000000000000000000000000000000\\n' to"
+		 " /sys/devices/vfio_ap/matrix/" U1 "/ap_config (undo: '%s,%s,%s\\n')\n",
+		 ZERO, ZERO, ZERO);
+	check_render(&m, &r, expect, "create with ap_config: create + one write");
+	ok(!ap_plan_build(&m, &r, &p), "build create");
+	if (p.n_steps == 2) {
+		is_int(p.steps[0].kind, AP_STEP_MDEV_CREATE, "step 1 create");
+		is_str(p.steps[0].data, U1, "create writes the uuid");
+		is_int(p.steps[0].verify.kind, AP_VERIFY_EXISTS, "create verifies existence");
+		is_str(p.steps[0].verify.path, "devices/vfio_ap/matrix/" U1, "existence path");
+		is_int(p.steps[1].verify.kind, AP_VERIFY_MDEV_MATRIX, "ap_config verifies the matrix");
+		ok(ap_mask_equal(&p.steps[1].verify.matrix.apm, &r.matrix.apm), "expected matrix");
+		is_int(strlen(p.steps[1].data), 201, "201 bytes");
+		is_int(p.undo[1].kind, AP_STEP_MDEV_REMOVE, "full undo ends with remove");
+		is_int(p.undo[1].verify.kind, AP_VERIFY_ABSENT, "remove verifies absence");
+	}
+	ap_plan_free(&p);
+
+	/* create + define, autostart */
+	r.persistent = true;
+	r.set_autostart = r.autostart = true;
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 3, "create and define: three steps");
+	if (p.n_steps == 3) {
+		is_int(p.steps[2].kind, AP_STEP_DEFINE_MDEV, "definition last");
+		is_str(p.steps[2].path, "etc/mdevctl.d/matrix/" U1, "definition path");
+		ok(p.steps[2].autostart, "autostart");
+		is_int(p.undo[0].kind, AP_STEP_FILE_RESTORE, "undo of the definition first");
+		ok(!p.undo[0].existed, "... deletes it");
+	}
+	{
+		char line[1024];
+
+		ap_step_describe(&p.steps[2], "/sys", "", line, sizeof(line));
+		is_str(line, "define mdev " U1 " in /etc/mdevctl.d/matrix/" U1 ": adapters 05,06,"
+		       " domains 0004,00ab, control domains 0004, start auto", "define text");
+	}
+	ap_plan_free(&p);
+
+	/* modify: one write, undo the old configuration */
+	d = ap_model_get_mdev(&m, U1);
+	d->active = true;
+	d->live = X("5", "4", "");
+	ap_request_init(&r, AP_REQ_MDEV_MODIFY);
+	strcpy(r.uuid, U1);
+	r.matrix = X("5", "4,5", "");
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.n_undo == 1, "modify: one write");
+	if (p.n_steps == 1) {
+		struct ap_mask a, q, c;
+
+		ok(!ap_config_parse(p.steps[0].data, strlen(p.steps[0].data), &a, &q, &c, NULL) &&
+		   eq(&q, "4,5"), "modify writes the new matrix");
+		ok(!ap_config_parse(p.undo[0].data, strlen(p.undo[0].data), &a, &q, &c, NULL) &&
+		   eq(&q, "4"), "undo writes the old matrix");
+	}
+	ap_plan_free(&p);
+	r.matrix = d->live;
+	check_render(&m, &r, "", "modify to the same matrix: nothing");
+
+	/* remove: undo recreates and reconfigures */
+	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
+	strcpy(r.uuid, U1);
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.n_undo == 2, "remove: one step, two undo");
+	if (p.n_undo == 2) {
+		is_int(p.undo[0].kind, AP_STEP_MDEV_CREATE, "undo: create first");
+		is_str(p.undo[1].path, "devices/vfio_ap/matrix/" U1 "/ap_config", "then ap_config");
+	}
+	ap_plan_free(&p);
+
+	/* remove the definition too */
+	d->defined = true;
+	d->def = d->live;
+	r.persistent = true;
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 2, "remove live and definition");
+	if (p.n_steps == 2) {
+		is_int(p.steps[1].kind, AP_STEP_UNDEFINE_MDEV, "undefine after the live remove");
+		ok(p.undo[0].kind == AP_STEP_FILE_RESTORE && p.undo[0].existed,
+		   "undo restores the definition");
+	}
+	ap_plan_free(&p);
+
+	/* errors: a missing mdev */
+	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
+	strcpy(r.uuid, U2);
+	is_int(ap_plan_build(&m, &r, &p), -1, "remove a missing mdev: -1");
+	ap_request_init(&r, AP_REQ_MDEV_MODIFY);
+	strcpy(r.uuid, U2);
+	is_int(ap_plan_build(&m, &r, &p), -1, "modify a missing mdev: -1");
+	is_int(p.n_steps + p.n_undo, 0, "failed plan is empty");
+	ap_model_free(&m);
+}
+
+static void test_mdev_assign(void)
+{
+	struct ap_model m;
+	struct ap_request r;
+	struct ap_plan p;
+	struct ap_mdev *d;
+
+	host(&m, K61);
+	ap_request_init(&r, AP_REQ_MDEV_CREATE);
+	strcpy(r.uuid, U1);
+	r.matrix = X("5,6", "4,0xab", "4");
+	check_render(&m, &r,
+		     "create mdev " U1 " (write '" U1 "' to /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create)"
+		     " (undo: remove mdev " U1 " (write '1' to /sys/devices/vfio_ap/matrix/" U1 "/remove))\n"
+		     "write '0x5' to /sys/devices/vfio_ap/matrix/" U1 "/assign_adapter"
+		     " (undo: write '0x5' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_adapter)\n"
+		     "write '0x6' to /sys/devices/vfio_ap/matrix/" U1 "/assign_adapter"
+		     " (undo: write '0x6' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_adapter)\n"
+		     "write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/assign_domain"
+		     " (undo: write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_domain)\n"
+		     "write '0xab' to /sys/devices/vfio_ap/matrix/" U1 "/assign_domain"
+		     " (undo: write '0xab' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_domain)\n"
+		     "write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/assign_control_domain"
+		     " (undo: write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_control_domain)\n",
+		     "create without ap_config: adapters, domains, control domains");
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 6, "six steps");
+	if (p.n_steps == 6) {
+		ok(eq(&p.steps[1].verify.matrix.apm, "5") &&
+		   ap_mask_is_empty(&p.steps[1].verify.matrix.aqm), "after step 2: adapter 5 only");
+		ok(eq(&p.steps[5].verify.matrix.adm, "4") &&
+		   eq(&p.steps[5].verify.matrix.aqm, "4,171"),
+		   "after step 6: the whole matrix");
+		is_str(p.undo[0].path, "devices/vfio_ap/matrix/" U1 "/unassign_control_domain",
+		       "undo starts with the control domain");
+		is_int(p.undo[5].kind, AP_STEP_MDEV_REMOVE, "undo ends with remove");
+		ok(ap_mask_is_empty(&p.undo[4].verify.matrix.apm), "undo of adapter 5: empty again");
+	}
+	ap_plan_free(&p);
+
+	/* modify: unassign first, then assign */
+	d = ap_model_get_mdev(&m, U1);
+	d->active = true;
+	d->live = X("5,6", "4,5", "4");
+	ap_request_init(&r, AP_REQ_MDEV_MODIFY);
+	strcpy(r.uuid, U1);
+	r.matrix = X("5,7", "5,9", "");
+	ok(!ap_plan_build(&m, &r, &p), "modify without ap_config");
+	{
+		char got[4096] = "";
+
+		for (size_t i = 0; i < p.n_steps; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s=%.8s ",
+				 strrchr(p.steps[i].path, '/') + 1, p.steps[i].data);
+		is_str(got, "unassign_control_domain=0x4 unassign_domain=0x4 unassign_adapter=0x6 "
+		       "assign_adapter=0x7 assign_domain=0x9 ", "modify order");
+		got[0] = '\0';
+		for (size_t i = 0; i < p.n_undo; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s=%.8s ",
+				 strrchr(p.undo[i].path, '/') + 1, p.undo[i].data);
+		is_str(got, "unassign_domain=0x9 unassign_adapter=0x7 assign_adapter=0x6 "
+		       "assign_domain=0x4 assign_control_domain=0x4 ", "modify undo: reverse");
+	}
+	ap_plan_free(&p);
+
+	/* remove: undo recreates with assign writes */
+	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
+	strcpy(r.uuid, U1);
+	ok(!ap_plan_build(&m, &r, &p) && p.n_undo == 1 + 2 + 2 + 1, "remove: undo has 6 steps");
+	if (p.n_undo == 6) {
+		is_int(p.undo[0].kind, AP_STEP_MDEV_CREATE, "undo creates first");
+		is_str(strrchr(p.undo[5].path, '/') + 1, "assign_control_domain", "and ends with cdoms");
+	}
+	ap_plan_free(&p);
+	ap_model_free(&m);
+}
+
+/* ---- property: forward reaches the target, undo restores ----------------- */
+
+struct sim {
+	struct ap_mask apmask, aqmask;
+	struct {
+		char uuid[AP_UUID_STRLEN];
+		bool exists;
+		struct ap_matrix x;
+	} mdev[4];
+	int bad;
+};
+
+static int sim_mdev(struct sim *s, const char *path)
+{
+	for (int i = 0; i < 4; i++)
+		if (s->mdev[i].uuid[0] && strstr(path, s->mdev[i].uuid))
+			return i;
+	return -1;
+}
+
+static void sim_step(struct sim *s, const struct ap_step *st)
+{
+	struct ap_idlist l;
+	int i = sim_mdev(s, st->uuid[0] ? st->uuid : st->path);
+
+	switch (st->kind) {
+	case AP_STEP_SYSFS_WRITE:
+		if (!strcmp(st->path, AP_SYSFS_APMASK) || !strcmp(st->path, AP_SYSFS_AQMASK)) {
+			struct ap_mask *mm = strstr(st->path, "apmask") ? &s->apmask : &s->aqmask;
+
+			/* the kernel's relative form only; our parser reads it the same */
+			if ((st->data[0] != '+' && st->data[0] != '-') ||
+			    ap_idlist_parse(st->data, 255, true, &l, NULL)) {
+				s->bad++;
+				return;
+			}
+			ap_idlist_apply(&l, mm, mm);
+			return;
+		}
+		if (i < 0 || !s->mdev[i].exists) {
+			s->bad++;
+			return;
+		}
+		{
+			const char *attr = strrchr(st->path, '/') + 1;
+			struct ap_matrix *x = &s->mdev[i].x;
+			unsigned long v;
+			char *end;
+
+			if (!strcmp(attr, "ap_config")) {
+				if (ap_config_parse(st->data, strlen(st->data), &x->apm, &x->aqm,
+						    &x->adm, NULL))
+					s->bad++;
+				return;
+			}
+			if (strncmp(st->data, "0x", 2) || !st->data[2]) {
+				s->bad++;	/* 0x hex: never a leading zero (octal) */
+				return;
+			}
+			v = strtoul(st->data, &end, 0);
+			if (*end || v > 255) {
+				s->bad++;
+				return;
+			}
+			struct ap_mask *t = strstr(attr, "control") ? &x->adm
+					    : strstr(attr, "adapter") ? &x->apm : &x->aqm;
+
+			if (!strncmp(attr, "assign", 6))
+				ap_mask_set(t, (unsigned int)v);
+			else
+				ap_mask_clear(t, (unsigned int)v);
+		}
+		return;
+	case AP_STEP_MDEV_CREATE:
+		if (i < 0 || s->mdev[i].exists)
+			s->bad++;
+		else
+			s->mdev[i].exists = true;
+		return;
+	case AP_STEP_MDEV_REMOVE:
+		if (i < 0 || !s->mdev[i].exists)
+			s->bad++;
+		else
+			memset(&s->mdev[i].x, 0, sizeof(s->mdev[i].x)), s->mdev[i].exists = false;
+		return;
+	default:
+		return;	/* file steps do not touch sysfs */
+	}
+}
+
+static bool sim_verify(const struct sim *s, const struct ap_step *st)
+{
+	const struct ap_verify *v = &st->verify;
+	int i = sim_mdev((struct sim *)s, v->path);
+	struct ap_mask t;
+
+	switch (v->kind) {
+	case AP_VERIFY_NONE:
+		return true;
+	case AP_VERIFY_MASK_BITS: {
+		const struct ap_mask *mm = strstr(v->path, "apmask") ? &s->apmask : &s->aqmask;
+
+		ap_mask_andnot(&t, &v->must_set, mm);
+		if (!ap_mask_is_empty(&t))
+			return false;
+		return !ap_mask_intersects(mm, &v->must_clear);
+	}
+	case AP_VERIFY_MDEV_MATRIX:
+		return i >= 0 && s->mdev[i].exists && ap_mask_equal(&s->mdev[i].x.apm, &v->matrix.apm) &&
+		       ap_mask_equal(&s->mdev[i].x.aqm, &v->matrix.aqm) &&
+		       ap_mask_equal(&s->mdev[i].x.adm, &v->matrix.adm);
+	case AP_VERIFY_EXISTS:
+		return i >= 0 && s->mdev[i].exists;
+	case AP_VERIFY_ABSENT:
+		return i >= 0 && !s->mdev[i].exists;
+	}
+	return false;
+}
+
+static bool sim_equal(const struct sim *a, const struct sim *b)
+{
+	if (!ap_mask_equal(&a->apmask, &b->apmask) || !ap_mask_equal(&a->aqmask, &b->aqmask))
+		return false;
+	for (int i = 0; i < 4; i++) {
+		if (a->mdev[i].exists != b->mdev[i].exists)
+			return false;
+		if (a->mdev[i].exists && memcmp(&a->mdev[i].x, &b->mdev[i].x, sizeof(a->mdev[i].x)))
+			return false;
+	}
+	return true;
+}
+
+static unsigned int rnd(unsigned int *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 8) & 0xffff;
+}
+
+static struct ap_mask rmask(unsigned int *seed, unsigned int span)
+{
+	struct ap_mask m;
+
+	ap_mask_zero(&m);
+	for (unsigned int k = rnd(seed) % 6; k > 0; k--)
+		ap_mask_set(&m, rnd(seed) % span);
+	return m;
+}
+
+static void test_property(void)
+{
+	static const char *uuids[4] = { U1, U2, "33333333-3333-3333-3333-333333333333",
+					"44444444-4444-4444-4444-444444444444" };
+	unsigned int seed = 42;
+	int ok_fwd = 0, ok_undo = 0, ok_partial = 0, ok_verify = 0, runs = 0, built = 0;
+
+	for (int t = 0; t < 600; t++) {
+		enum gen g = (enum gen)(t % 3);
+		struct ap_model m;
+		struct ap_request r;
+		struct ap_plan p;
+		struct sim s0, s, target;
+		bool verified = true;
+
+		host(&m, g);
+		memset(&s0, 0, sizeof(s0));
+		m.host.apmask = rmask(&seed, 16);
+		m.host.aqmask = rmask(&seed, 16);
+		s0.apmask = m.host.apmask;
+		s0.aqmask = m.host.aqmask;
+		for (int i = 0; i < 4; i++) {
+			snprintf(s0.mdev[i].uuid, AP_UUID_STRLEN, "%s", uuids[i]);
+			if (i < 2) {
+				struct ap_mdev *d = ap_model_get_mdev(&m, uuids[i]);
+
+				d->active = true;
+				d->live.apm = rmask(&seed, 16);
+				d->live.aqm = rmask(&seed, 16);
+				d->live.adm = rmask(&seed, 16);
+				s0.mdev[i].exists = true;
+				s0.mdev[i].x = d->live;
+			}
+		}
+		target = s0;
+		switch (rnd(&seed) % 4) {
+		case 0:
+			ap_request_init(&r, AP_REQ_MASKS);
+			r.apmask.change = rnd(&seed) % 2;
+			r.apmask.absolute = rnd(&seed) % 2;
+			r.apmask.value = rmask(&seed, 16);
+			r.apmask.set = rmask(&seed, 16);
+			r.apmask.clear = rmask(&seed, 16);
+			ap_mask_andnot(&r.apmask.set, &r.apmask.set, &r.apmask.clear);
+			r.aqmask.change = true;
+			r.aqmask.set = rmask(&seed, 16);
+			r.aqmask.clear = rmask(&seed, 16);
+			ap_mask_edit_apply(&r.apmask, &s0.apmask, &target.apmask);
+			ap_mask_edit_apply(&r.aqmask, &s0.aqmask, &target.aqmask);
+			break;
+		case 1:
+			ap_request_init(&r, AP_REQ_MDEV_CREATE);
+			strcpy(r.uuid, uuids[2 + rnd(&seed) % 2]);
+			r.matrix.apm = rmask(&seed, 16);
+			r.matrix.aqm = rmask(&seed, 16);
+			r.matrix.adm = rmask(&seed, 16);
+			target.mdev[sim_mdev(&target, r.uuid)].exists = true;
+			target.mdev[sim_mdev(&target, r.uuid)].x = r.matrix;
+			break;
+		case 2:
+			ap_request_init(&r, AP_REQ_MDEV_MODIFY);
+			strcpy(r.uuid, uuids[rnd(&seed) % 2]);
+			r.matrix.apm = rmask(&seed, 16);
+			r.matrix.aqm = rmask(&seed, 16);
+			r.matrix.adm = rmask(&seed, 16);
+			target.mdev[sim_mdev(&target, r.uuid)].x = r.matrix;
+			break;
+		default:
+			ap_request_init(&r, AP_REQ_MDEV_REMOVE);
+			strcpy(r.uuid, uuids[rnd(&seed) % 2]);
+			target.mdev[sim_mdev(&target, r.uuid)].exists = false;
+			memset(&target.mdev[sim_mdev(&target, r.uuid)].x, 0, sizeof(struct ap_matrix));
+			break;
+		}
+		runs++;
+		if (ap_plan_build(&m, &r, &p)) {
+			ap_model_free(&m);
+			continue;
+		}
+		built++;
+		s = s0;
+		for (size_t i = 0; i < p.n_steps; i++) {
+			sim_step(&s, &p.steps[i]);
+			if (!sim_verify(&s, &p.steps[i]))
+				verified = false;
+		}
+		ok_verify += verified;
+		ok_fwd += !s.bad && sim_equal(&s, &target);
+		if (getenv("PLAN_DEBUG") && (s.bad || !sim_equal(&s, &target))) {
+			char *txt = ap_plan_render(&p, "/sys", "");
+
+			diag("case %d gen %d kind %d bad %d:\n%s", t, g, r.kind, s.bad, txt);
+			free(txt);
+		}
+		for (size_t i = 0; i < p.n_undo; i++)
+			sim_step(&s, &p.undo[i]);
+		ok_undo += !s.bad && sim_equal(&s, &s0);
+		/* fail after k steps: the undo from there restores the start */
+		{
+			size_t k = p.n_steps ? rnd(&seed) % (p.n_steps + 1) : 0;
+
+			s = s0;
+			for (size_t i = 0; i < k; i++)
+				sim_step(&s, &p.steps[i]);
+			for (size_t i = ap_plan_undo_start(&p, k); i < p.n_undo; i++)
+				sim_step(&s, &p.undo[i]);
+			ok_partial += !s.bad && sim_equal(&s, &s0);
+		}
+		ap_plan_free(&p);
+		ap_model_free(&m);
+	}
+	is_int(built, runs, "all %d random plans built", runs);
+	is_int(ok_fwd, built, "forward steps reach the requested state");
+	is_int(ok_verify, built, "every step's verification holds after it");
+	is_int(ok_undo, built, "the full undo restores the start");
+	is_int(ok_partial, built, "undo after a failure at a random step restores the start");
+}
+
+int main(void)
+{
+	test_masks();
+	test_mdev_ap_config();
+	test_mdev_assign();
+	test_property();
+	return done_testing();
+}
