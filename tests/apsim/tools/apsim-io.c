@@ -29,8 +29,8 @@
  *   open failure: "open: EACCES" (exit status 1)
  *   other calls:  "OK" or the errno name
  * Exit status: 0 if every call succeeded, 1 if a call failed, 2 on usage errors.
- * CMD runs with its standard output redirected to standard error so that it
- * cannot mix with the bytes this program prints.
+ * CMD runs with its standard output on /dev/null so that it cannot mix with
+ * the bytes this program prints (its standard error is kept).
  */
 #include "config.h"
 
@@ -244,7 +244,10 @@ static int run_cmd(char **argv)
 		return -1;
 	}
 	if (pid == 0) {
-		dup2(STDERR_FILENO, STDOUT_FILENO);
+		int devnull = open("/dev/null", O_WRONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, STDOUT_FILENO);
 		execvp(argv[0], argv);
 		fprintf(stderr, "apsim-io: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
