@@ -173,6 +173,7 @@ struct fault {
 	bool done;
 };
 
+/* a ring of at most max strings; cap is the index of the oldest */
 struct strlog {
 	char **v;
 	size_t n, cap, max;
@@ -240,6 +241,7 @@ void logf_dmesg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void uevent_emit(const char *action, const char *devpath, const char *const *vars, int n);
 void log_push(struct strlog *l, char *s);
 void log_clear(struct strlog *l);
+const char *log_get(const struct strlog *l, size_t i);
 void card_uevent(int a, const char *action, const char *extra);
 void queue_uevent(int a, int d, const char *action, const char *extra);
 int assign_id(struct mdev *m, int what, unsigned long id);

@@ -608,10 +608,10 @@ bad:
 	return 1;
 }
 
-static void print_log(struct strlog *l, struct sbuf *out, bool sep)
+static void print_log(struct strlog *l, struct sbuf *out)
 {
 	for (size_t i = 0; i < l->n; i++)
-		sb_printf(out, "%s%s", l->v[i], sep ? "\n" : "\n");
+		sb_printf(out, "%s\n", log_get(l, i));
 }
 
 static void quit_fs(void);
@@ -638,7 +638,7 @@ static int run_cmd(int argc, char **argv, struct sbuf *out)
 		else if (argc > 1)
 			goto usage;
 		else
-			print_log(l, out, c[0] == 'u');
+			print_log(l, out);
 	} else if ((!strcmp(c, "attach") || !strcmp(c, "detach")) && argc == 2) {
 		struct mdev *m = mdev_find(argv[1]);
 

@@ -22,25 +22,33 @@ static const char *const mode_names[] = { "accel", "cca", "ep11" };
 
 void log_push(struct strlog *l, char *s)
 {
-	if (l->n == l->max) {
-		free(l->v[0]);
-		memmove(l->v, l->v + 1, (l->n - 1) * sizeof(*l->v));
-		l->n--;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+	if (!l->v) {
+		l->v = calloc(l->max, sizeof(*l->v));
 		if (!l->v)
 			abort();
 	}
-	l->v[l->n++] = s;
+	if (l->n == l->max) {
+		/* full: drop the oldest */
+		free(l->v[l->cap]);
+		l->v[l->cap] = s;
+		l->cap = (l->cap + 1) % l->max;
+		return;
+	}
+	l->v[(l->cap + l->n) % l->max] = s;
+	l->n++;
+}
+
+const char *log_get(const struct strlog *l, size_t i)
+{
+	return l->v[(l->cap + i) % l->max];
 }
 
 void log_clear(struct strlog *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
+		free(l->v[(l->cap + i) % l->max]);
 	l->n = 0;
+	l->cap = 0;
 }
 
 void logf_dmesg(const char *fmt, ...)
