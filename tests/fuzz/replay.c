@@ -29,6 +29,18 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* the name to report: "<dir>/<file>" of the last two path components */
+static const char *short_name(const char *path)
+{
+	const char *end = strrchr(path, '/'), *p;
+
+	if (!end || end == path)
+		return path;
+	for (p = end - 1; p > path && *p != '/'; p--)
+		;
+	return *p == '/' ? p + 1 : p;
+}
+
 static int run_file(const char *path, int n)
 {
 	FILE *f = fopen(path, "rb");
@@ -59,7 +71,7 @@ static int run_file(const char *path, int n)
 	/* libFuzzer never passes NULL data with size > 0 */
 	LLVMFuzzerTestOneInput(buf ? buf : (const uint8_t *)"", len);
 	free(buf);
-	printf("ok %d - %s (%zu bytes)\n", n, path, len);
+	printf("ok %d - %s (%zu bytes)\n", n, short_name(path), len);
 	fflush(stdout);
 	return 0;
 }
