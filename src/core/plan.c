@@ -213,9 +213,10 @@ static void id_step(struct ap_step *s, const char *uuid, const char *attr, unsig
 }
 
 /*
- * Steps that take the live matrix of 'uuid' from *old to *new.  'to' and
- * 'inv' say where the steps go: forward steps with inverses (inv true),
- * or plain steps appended as inverses of the current forward step.
+ * configure() emits the steps that take the live matrix of 'uuid' from
+ * *old to *new, either as forward steps each with its inverse, or
+ * (as_inverse) as plain steps appended to the undo of the forward step
+ * pushed last (the reconfiguration that undoes a remove).
  */
 struct sink {
 	struct builder *b;
@@ -422,11 +423,8 @@ int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct a
 				out->undo[out->n_undo++] = b.inv[k];
 		b.steps[i].undo_count = out->n_undo - b.steps[i].undo_first;
 	}
-	/*
-	 * Inverses of one step run in the order they were added, except the
-	 * reconfiguration of a removed mdev, which was added in execution order
-	 * already; the per-step order above keeps both as built.
-	 */
+	/* (the inverses of one step keep the order they were added in: a
+	 * removed mdev's undo is "create" before its reconfiguration) */
 	out->steps = b.steps;
 	out->n_steps = b.n;
 	free(b.inv);

@@ -713,8 +713,10 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 							/* >= 6.19: all-ones candidate set */
 							if (!ms && h->caps.driver_override &&
 							    (ap_mask_test(&new_ap, ua) ||
-							     ap_mask_test(&new_aq, ud)))
-								now = true, was = false;
+							     ap_mask_test(&new_aq, ud))) {
+								now = true;
+								was = false;
+							}
 						}
 						if (now && !was) {
 							ap_mask_set(&s->row[a], ud);
