@@ -3,6 +3,8 @@
 # It shares no code with apctl (src/): its own parsers and model.
 if ENABLE_TESTS
 check_PROGRAMS += tests/apsim/apsim tests/apsim/apsimctl
+# a short TAP self-test of the simulator and its runner
+TESTS += tests/apsim/smoke.sh
 endif
 
 tests_apsim_apsim_SOURCES = \
