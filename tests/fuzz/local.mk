@@ -7,13 +7,14 @@
 # clang) straight from the sources; `make fuzz-run` runs each for
 # FUZZ_TIME seconds (default 60), writing new inputs to tests/fuzz/work/.
 
-FUZZ_TARGETS = idlist mask matrix cdoms apconfig
+FUZZ_TARGETS = idlist mask matrix cdoms apconfig plan
 FUZZ_REPLAYS = \
 	tests/fuzz/fuzz-idlist-replay \
 	tests/fuzz/fuzz-mask-replay \
 	tests/fuzz/fuzz-matrix-replay \
 	tests/fuzz/fuzz-cdoms-replay \
-	tests/fuzz/fuzz-apconfig-replay
+	tests/fuzz/fuzz-apconfig-replay \
+	tests/fuzz/fuzz-plan-replay
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 
@@ -33,6 +34,9 @@ tests_fuzz_fuzz_cdoms_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 tests_fuzz_fuzz_apconfig_replay_SOURCES = tests/fuzz/fuzz-apconfig.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_apconfig_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"apconfig"'
 tests_fuzz_fuzz_apconfig_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_plan_replay_SOURCES = tests/fuzz/fuzz-plan.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_plan_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"plan"'
+tests_fuzz_fuzz_plan_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/corpus
 
@@ -64,4 +68,4 @@ fuzz-run: fuzz
 	done
 
 CLEANFILES += tests/fuzz/fuzz-idlist tests/fuzz/fuzz-mask tests/fuzz/fuzz-matrix \
-	tests/fuzz/fuzz-cdoms tests/fuzz/fuzz-apconfig
+	tests/fuzz/fuzz-cdoms tests/fuzz/fuzz-apconfig tests/fuzz/fuzz-plan
