@@ -653,6 +653,48 @@ static void test_three_guests(void)
 	ap_model_free(&m);
 }
 
+static void test_request(void)
+{
+	struct ap_request r;
+	struct ap_mask_edit e;
+	struct ap_idlist l;
+	struct ap_mask cur = M("0-7"), out, pa, pq;
+	struct ap_model m;
+	char buf[AP_IDLIST_STRLEN];
+
+	ap_request_init(&r, AP_REQ_MDEV_CREATE);
+	ok(r.kind == AP_REQ_MDEV_CREATE && r.active && !r.persistent && !r.force,
+	   "request defaults: active only");
+	memset(&e, 0, sizeof(e));
+	ap_mask_edit_apply(&e, &cur, &out);
+	ok(ap_mask_equal(&out, &cur), "no change keeps the mask");
+	ap_idlist_parse("+9,-0-2", 255, true, &l, NULL);
+	ap_mask_edit_from_idlist(&e, &l);
+	ok(e.change && !e.absolute, "relative list: relative edit");
+	ap_mask_edit_apply(&e, &cur, &out);
+	ap_idlist_format(&out, buf, sizeof(buf));
+	is_str(buf, "3-7,9", "relative edit applied");
+	ap_idlist_parse("4,5", 255, true, &l, NULL);
+	ap_mask_edit_from_idlist(&e, &l);
+	ap_mask_edit_apply(&e, &cur, &out);
+	ap_idlist_format(&out, buf, sizeof(buf));
+	is_str(buf, "4,5", "absolute edit replaces");
+	ap_mask_edit_apply(&e, &cur, &cur);
+	ap_idlist_format(&cur, buf, sizeof(buf));
+	is_str(buf, "4,5", "edit in place");
+
+	host(&m);
+	ap_host_persistent_masks(&m.host, &pa, &pq);
+	ok(ap_mask_equal(&pa, &m.host.apmask) && ap_mask_equal(&pq, &m.host.aqmask),
+	   "no persistent masks: the live ones");
+	m.host.persist_apmask_set = true;
+	m.host.persist_apmask = M("9");
+	ap_host_persistent_masks(&m.host, &pa, &pq);
+	ok(ap_mask_equal(&pa, &m.host.persist_apmask) && ap_mask_equal(&pq, &m.host.aqmask),
+	   "persistent apmask only: live aqmask (as ap-check reads it)");
+	ap_model_free(&m);
+}
+
 static void test_names(void)
 {
 	static const char *names[] = { "apqn-shared", "host-owned", "mask-takes-assigned",
@@ -676,6 +718,7 @@ int main(void)
 	test_ids_cdoms_config();
 	test_mdev_requests();
 	test_three_guests();
+	test_request();
 	test_names();
 	return done_testing();
 }
