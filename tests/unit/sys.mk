@@ -5,7 +5,8 @@ SYS_TESTS = \
 	tests/unit/test-sys-mdevctl \
 	tests/unit/test-sys-udevrule \
 	tests/unit/test-sys-lock \
-	tests/unit/test-sys-reader
+	tests/unit/test-sys-reader \
+	tests/unit/test-sys-exec
 check_PROGRAMS += $(SYS_TESTS)
 TESTS += $(SYS_TESTS)
 
@@ -20,3 +21,5 @@ tests_unit_test_sys_lock_SOURCES = tests/unit/test-sys-lock.c tests/unit/tap.h
 tests_unit_test_sys_lock_LDADD = $(SYS_TEST_LDADD)
 tests_unit_test_sys_reader_SOURCES = tests/unit/test-sys-reader.c tests/unit/tap.h
 tests_unit_test_sys_reader_LDADD = $(SYS_TEST_LDADD)
+tests_unit_test_sys_exec_SOURCES = tests/unit/test-sys-exec.c tests/unit/tap.h
+tests_unit_test_sys_exec_LDADD = $(SYS_TEST_LDADD)
