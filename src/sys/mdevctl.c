@@ -234,6 +234,10 @@ int ap_mdevdef_parse(const char *buf, size_t len, const char *path, struct ap_md
 		goto out;
 	}
 	def->autostart = strcmp(json_object_get_string(v), "auto") == 0;
+	if (!def->autostart && strcmp(json_object_get_string(v), "manual") != 0)
+		ap_diags_add(d, AP_DIAG_WARN, path,
+			     _("\"start\" is \"%s\", neither \"auto\" nor \"manual\": "
+			       "taken as manual"), json_object_get_string(v));
 	if (json_object_object_get_ex(root, "attrs", &v) && v) {
 		if (!json_object_is_type(v, json_type_array)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path, _("\"attrs\" is not a list"));

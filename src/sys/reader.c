@@ -620,6 +620,10 @@ static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 				md->guest_known = true;
 			else
 				bad_content(c, buf, len);
+			if (md->guest_known && trunc)
+				ap_diags_add(c->d, AP_DIAG_WARN, c->path,
+					     _("the kernel cut the list short at 4095 bytes: the "
+					       "matrix shown is incomplete"));
 			free(buf);
 			if (md->guest_known)
 				read_in_use(c, md, &md->guest);

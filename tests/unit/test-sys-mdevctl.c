@@ -71,7 +71,9 @@ static void test_parse_ok(void)
 		     &def, &d), 0, "parse: attrs null");
 	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"Auto\",\"attrs\":[]}",
 		     &def, &d), 0, "parse: start other than auto");
-	ok(!def.autostart, "parse: \"Auto\" is not auto (mdevctl compares exactly)");
+	ok(!def.autostart && d.n == 1 && d.v[0].level == AP_DIAG_WARN &&
+	   strstr(d.v[0].msg, "\"Auto\""),
+	   "parse: \"Auto\" is not auto (mdevctl compares exactly), with a warning");
 
 	/* attrs applied in order; unassign; ap_config replaces all three */
 	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"manual\",\"attrs\":["

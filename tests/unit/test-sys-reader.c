@@ -329,6 +329,27 @@ static void test_old_kernel(struct ap_path *p)
 	ok(md && !md->guest_known && md->in_use, "old: in use from the queue status");
 	ap_model_free(&m);
 	ap_diags_free(&d);
+
+	/* 512 APQNs: the kernel cuts 'matrix' at 4095 bytes */
+	{
+		char big[4200];
+		size_t n = 0;
+
+		for (int a = 0; a < 2; a++)
+			for (int q = 0; q < 256; q++)
+				n += (size_t)snprintf(big + n, sizeof(big) - n, "%02x.%04x\n", a, q);
+		big[4095] = '\0';
+		mkfile("devices/vfio_ap/matrix/" U1 "/matrix", big);
+	}
+	ap_read_model(p, AP_RD_MDEVS, &m, &d);
+	md = ap_model_find_mdev(&m, U1);
+	ok(md && ap_mask_test(&md->live.apm, 0) && ap_mask_weight(&md->live.aqm) >= 255 &&
+	   d.n == 1 && d.v[0].level == AP_DIAG_WARN && strstr(d.v[0].msg, "4095") &&
+	   has_diag(&d, U1 "/matrix", NULL), "old: a cut matrix is read as far as it goes, with a warning");
+	if (d.n != 1)
+		dump_diags(&d);
+	ap_model_free(&m);
+	ap_diags_free(&d);
 }
 
 static void test_noap(void)
