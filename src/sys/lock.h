@@ -22,7 +22,9 @@
  * PIDs are checked with kill() and named from /proc/<pid>/comm of the
  * running system (not below --root): both refer to the same PID namespace.
  * A holder in another PID namespace may look dead (and be taken over) or
- * alive; this is a limitation of the protocol that every user shares.
+ * alive; this is a limitation of the protocol that every user shares.  So
+ * is the window between deciding a lock is stale and unlinking it, in which
+ * another process may have replaced it (chzdev and ap-check have it too).
  */
 #ifndef APCTL_SYS_LOCK_H
 #define APCTL_SYS_LOCK_H
