@@ -27,7 +27,7 @@ enum ap_base {
 	AP_ROOT,	/* relative to apctl's root (etc/..., run/..., proc/...) */
 };
 
-/* what went through the context (attempts count, also when they fail) */
+/* what went through the context (reads and listings count attempts, also failed ones) */
 struct ap_path_stats {
 	unsigned long files_read;	/* files opened for reading */
 	unsigned long dirs_listed;	/* directories listed */
