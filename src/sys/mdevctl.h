@@ -20,7 +20,8 @@
 struct ap_mdevdef {
 	bool autostart;			/* "start": "auto" */
 	struct ap_matrix m;		/* the matrix the attrs describe, applied in order */
-	unsigned int n_unknown;		/* attrs apctl does not know (mdevctl writes them too) */
+	unsigned int n_unknown;		/* attrs apctl does not know (mdevctl
+					   writes them to sysfs too) */
 	bool octal;			/* a value was read as octal ("047" = 39) */
 };
 

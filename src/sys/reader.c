@@ -64,6 +64,14 @@ static void bad_content(struct rctx *c, const char *buf, size_t len)
 	ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("unexpected content \"%s\""), q);
 }
 
+static void read_error(struct rctx *c, int err)
+{
+	if (err == ENOENT)
+		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("the file is missing"));
+	else
+		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("cannot read: %s"), strerror(err));
+}
+
 /*
  * Read a sysfs file (path from fmt).  On error a diagnostic is added unless
  * the file is missing and !required.  Returns 0 or the errno.
@@ -83,10 +91,8 @@ static int rfile(struct rctx *c, bool required, char **buf, size_t *len, const c
 		err = ap_path_read(c->p, c->path, buf, len);
 	if (err == ENOENT && !required)
 		return err;
-	if (err == ENOENT)
-		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("the file is missing"));
-	else if (err)
-		ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("cannot read: %s"), strerror(err));
+	if (err)
+		read_error(c, err);
 	return err;
 }
 
@@ -108,8 +114,7 @@ static int rdint(struct rctx *c, bool required, int *out, const char *fmt, ...)
 	err = ap_path_read(c->p, c->path, &buf, &len);
 	if (err) {
 		if (err != ENOENT || required)
-			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, err == ENOENT ?
-				     _("the file is missing") : _("cannot read: %s"), strerror(err));
+			read_error(c, err);
 		return -1;
 	}
 	err = ap_parse_int(buf, len, out);
@@ -139,8 +144,7 @@ static void rbool(struct rctx *c, bool required, int8_t *out, const char *fmt, .
 	err = ap_path_read(c->p, c->path, &buf, &len);
 	if (err) {
 		if (err != ENOENT || required)
-			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, err == ENOENT ?
-				     _("the file is missing") : _("cannot read: %s"), strerror(err));
+			read_error(c, err);
 		return;
 	}
 	if (ap_parse_bool01(buf, len, &v))
@@ -243,6 +247,11 @@ static void read_bindings(struct rctx *c)
 	free(buf);
 }
 
+static void out_of_range(struct rctx *c, int v)
+{
+	ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+}
+
 static int read_bus(struct rctx *c)
 {
 	struct ap_host *h = &c->m->host;
@@ -275,7 +284,7 @@ static int read_bus(struct rctx *c)
 		if (v >= 0 && v <= AP_MAX_ID)
 			h->max_adapter = (unsigned int)v;
 		else
-			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+			out_of_range(c, v);
 	}
 	h->max_domain = 15;
 	if (ap_dirlist_has(&c->bus, "ap_max_domain_id") &&
@@ -283,14 +292,14 @@ static int read_bus(struct rctx *c)
 		if (v >= 0 && v <= AP_MAX_ID)
 			h->max_domain = (unsigned int)v;
 		else
-			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+			out_of_range(c, v);
 	}
 	h->ap_domain = -1;
 	if (rdint(c, true, &v, BUS "/ap_domain") == 0) {
 		if (v >= -1 && v <= AP_MAX_ID)
 			h->ap_domain = v;
 		else
-			ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
+			out_of_range(c, v);
 	}
 	if (caps->bindings)
 		read_bindings(c);
@@ -461,7 +470,8 @@ static void read_card(struct rctx *c, struct ap_card *cd)
 		if (rfile(c, true, &buf, &len, DEVS "/card%02x/type", id) == 0) {
 			/* "CEX<n><A|C|P>\n" */
 			if (len >= 5 && len < sizeof(cd->type) && buf[len - 1] == '\n' &&
-			    strncmp(buf, "CEX", 3) == 0 && strspn(buf, "CEXACP0123456789") == len - 1) {
+			    strncmp(buf, "CEX", 3) == 0 &&
+			    strspn(buf, "CEXACP0123456789") == len - 1) {
 				memcpy(cd->type, buf, len - 1);
 				cd->type[len - 1] = '\0';
 			} else {

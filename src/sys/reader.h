@@ -19,13 +19,14 @@
 #include "sys/path.h"
 
 enum ap_read_flags {
-	AP_RD_CARDS		= 1u << 0,	/* cards + bound driver + their detail files */
-	AP_RD_QUEUES		= 1u << 1,	/* queue devices + bound driver (listings only) */
+	AP_RD_CARDS		= 1u << 0,	/* cards, bound driver, detail files */
+	AP_RD_QUEUES		= 1u << 1,	/* queues, bound driver (listings only) */
 	AP_RD_QUEUE_DETAIL	= 1u << 2,	/* per queue: config, chkstop, online, status,
 						   driver_override (implies AP_RD_QUEUES) */
 	AP_RD_MDEVS		= 1u << 3,	/* active mdevs: ap_config or matrix +
 						   control_domains; available_instances */
-	AP_RD_GUEST		= 1u << 4,	/* guest_matrix and in_use (implies AP_RD_MDEVS) */
+	AP_RD_GUEST		= 1u << 4,	/* guest_matrix and in_use
+						   (implies AP_RD_MDEVS) */
 	AP_RD_DEFS		= 1u << 5,	/* mdevctl definitions */
 	AP_RD_PERSIST		= 1u << 6,	/* 41-ap.rules, kernel command line */
 	AP_RD_ALL		= (1u << 7) - 1,

@@ -242,7 +242,8 @@ int ap_udevrule_parse(const char *buf, size_t len, const char *path,
 			if (ap_mask_parse(t.val, t.vallen, &mk, NULL, &errpos)) {
 				ap_diags_add(d, AP_DIAG_ERROR, path,
 					     _("line %u: %s value \"%.*s\" is not a valid mask"),
-					     first, is_ap ? "apmask" : "aqmask", (int)t.vallen, t.val);
+					     first, is_ap ? "apmask" : "aqmask", (int)t.vallen,
+					     t.val);
 				/* the kernel would refuse the write: this mask is not set */
 				continue;
 			}
@@ -279,7 +280,8 @@ char *ap_udevrule_format(const struct ap_mask *apmask, const struct ap_mask *aqm
 		snprintf(lines[1], sizeof(lines[1]), "ATTR{../../bus/ap/aqmask}=\"%s\"\n", aq);
 	}
 	if (asprintf(&s,
-		     "# Persistent AP bus masks, written by apctl (the format of chzdev --type ap).\n"
+		     "# Persistent AP bus masks, written by apctl "
+		     "(the format of chzdev --type ap).\n"
 		     "# Applied once the AP bus has bound its devices after boot.\n"
 		     "ACTION==\"change\", SUBSYSTEM==\"ap\", KERNEL==\"ap\", "
 		     "ENV{BINDINGS}==\"complete\", ENV{COMPLETECOUNT}==\"1\", GOTO=\"ap_masks\"\n"
@@ -445,8 +447,9 @@ int ap_persist_read(struct ap_path *p, struct ap_host *h, struct ap_diags *d)
 			free(buf);
 			if (bad)
 				ap_diags_add(d, AP_DIAG_WARN, path,
-					     _("an ap.apmask= or ap.aqmask= value is invalid: the "
-					       "kernel ignores it and starts with an all-zero mask"));
+					     _("an ap.apmask= or ap.aqmask= value is invalid: "
+					       "the kernel ignores it and starts with an all-zero "
+					       "mask"));
 		} else if (err != ENOENT) {
 			ap_diags_add(d, AP_DIAG_WARN, path, _("cannot read: %s"), strerror(err));
 		}

@@ -62,7 +62,8 @@ static void test_messages(void)
 		  "of the resulting matrix is not a queue bound to vfio_ap (this kernel assigns "
 		  "only bound queues) (EADDRNOTAVAIL)", "EADDRNOTAVAIL, 5.x");
 	check_msg(&s, EBUSY, &old, "cannot assign adapter 0x06 to mdev " U1 ": a guest uses the "
-		  "mdev and this kernel allows no changes while it does (EBUSY)", "assign EBUSY 5.x");
+		  "mdev and this kernel allows no changes while it does (EBUSY)",
+		  "assign EBUSY 5.x");
 	check_msg(&s, 0, &cur, "cannot assign adapter 0x06 to mdev " U1 ": the kernel accepted "
 		  "the write, but reading back shows a different state", "read-back mismatch");
 	s = sysfs_step(AP_SYSFS_MATRIX "/" U1 "/unassign_domain", "71", U1);

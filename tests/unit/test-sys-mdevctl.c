@@ -88,7 +88,8 @@ static void test_parse_ok(void)
 
 	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\",\"attrs\":["
 		     "{\"assign_adapter\":\"1\"},"
-		     "{\"ap_config\":\"0x0400000000000000000000000000000000000000000000000000000000000000,"
+		     "{\"ap_config\":\"0x04000000000000000000000000000000"
+		     "00000000000000000000000000000000,"
 		     "0x08,0x\"},{\"assign_domain\":\"255\"}]}", &def, &d), 0,
 	       "parse: ap_config");
 	e = mk(1, 5);
@@ -171,7 +172,8 @@ static void test_parse_bad(void)
 	bad("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"auto\",}", "trailing comma");
 
 	{
-		static const char bin[] = "{\"mdev_type\":\"vfio_ap-passthrough\",\0\"start\":\"a\"}";
+		static const char bin[] =
+			"{\"mdev_type\":\"vfio_ap-passthrough\",\0\"start\":\"a\"}";
 
 		ok(ap_mdevdef_parse(bin, sizeof(bin) - 1, "F", &def, &d) == -1 &&
 		   ap_diags_errors(&d) == 1, "malformed: embedded NUL byte");

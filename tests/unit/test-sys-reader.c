@@ -270,7 +270,8 @@ static void test_bad_files(struct ap_path *p)
 	ap_read_model(p, AP_RD_ALL, &m, &d);
 	c = ap_host_find_card(&m.host, 5);
 	ok(c && c->hwtype == -1 && c->raw_hwtype == 13, "bad: malformed hwtype unknown, rest read");
-	ok(has_diag(&d, "/card05/hwtype", "\"abc\\n\""), "bad: hwtype diagnostic names file and content");
+	ok(has_diag(&d, "/card05/hwtype", "\"abc\\n\""),
+	   "bad: hwtype diagnostic names file and content");
 	ok(c && !c->functions_known && c->mode == AP_MODE_UNKNOWN &&
 	   has_diag(&d, "/card05/ap_functions", NULL), "bad: ap_functions with junk refused");
 	c = ap_host_find_card(&m.host, 6);
@@ -283,7 +284,8 @@ static void test_bad_files(struct ap_path *p)
 	ok(!m.host.bindings_complete && m.host.bindings_total == 0 &&
 	   has_diag(&d, "bus/ap/bindings", NULL), "bad: bound > total refused");
 	ok(m.n_mdevs == 1 && ap_mask_is_empty(&m.mdevs[0].live.apm) &&
-	   has_diag(&d, U1 "/ap_config", "\"0x020000000000000000000000000000000000000000000000000000...\""),
+	   has_diag(&d, U1 "/ap_config",
+		    "\"0x0200000000000000000000000000" "00000000000000000000000000...\""),
 	   "bad: short ap_config refused (content shortened), nothing made up");
 	is_int((long long)ap_diags_errors(&d), 6, "bad: exactly the broken files reported");
 	if (ap_diags_errors(&d) != 6)
@@ -337,7 +339,8 @@ static void test_old_kernel(struct ap_path *p)
 
 		for (int a = 0; a < 2; a++)
 			for (int q = 0; q < 256; q++)
-				n += (size_t)snprintf(big + n, sizeof(big) - n, "%02x.%04x\n", a, q);
+				n += (size_t)snprintf(big + n, sizeof(big) - n, "%02x.%04x\n",
+						      a, q);
 		big[4095] = '\0';
 		mkfile("devices/vfio_ap/matrix/" U1 "/matrix", big);
 	}
@@ -345,7 +348,8 @@ static void test_old_kernel(struct ap_path *p)
 	md = ap_model_find_mdev(&m, U1);
 	ok(md && ap_mask_test(&md->live.apm, 0) && ap_mask_weight(&md->live.aqm) >= 255 &&
 	   d.n == 1 && d.v[0].level == AP_DIAG_WARN && strstr(d.v[0].msg, "4095") &&
-	   has_diag(&d, U1 "/matrix", NULL), "old: a cut matrix is read as far as it goes, with a warning");
+	   has_diag(&d, U1 "/matrix", NULL),
+	   "old: a cut matrix is read as far as it goes, with a warning");
 	if (d.n != 1)
 		dump_diags(&d);
 	ap_model_free(&m);
