@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1067,7 +1068,16 @@ static int remove_bounded(struct chg_txn *t, const struct act *a, pid_t *waiter)
 	if (pid < 0)
 		return errno;
 	if (pid == 0) {
-		int err = ap_path_write(&t->path, a->path, a->data, a->len);
+		/* the child may outlive apctl: it must not hold apctl's output
+		 * (a pipe a caller waits on) or anything else open */
+		int err, fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		err = ap_path_write(&t->path, a->path, a->data, a->len);
 
 		_exit(err > 0 && err < 256 ? err : (err ? EIO : 0));
 	}
@@ -1583,6 +1593,7 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		if (rc == APCTL_EXIT_CONFLICT && n)
 			apctl_err(P_("refused (%zu problem); nothing was written",
 				     "refused (%zu problems); nothing was written", n), n);
+		steps_free(&t);	/* a refused plan is no plan */
 		ap_model_free(&m1);
 		return finish(&t, rc);
 	}
@@ -1604,7 +1615,7 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		if (!isatty(STDIN_FILENO)) {
 			chg_problem(&t, CHG_ERROR, "confirm",
 				    _("%s; not confirmed (no terminal): add --yes"), q);
-			print_problems(&t);
+			apctl_err("%s", t.probs[t.n_probs - 1].msg);
 			ap_model_free(&m1);
 			return finish(&t, APCTL_EXIT_CONFLICT);
 		}

@@ -3,6 +3,8 @@
 # apctl reserve / release against apsim: masks (live, persistent), the
 # single-APQN explanation, refusals with their exact messages and exit codes.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load change-helpers
 
@@ -169,7 +171,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 }
 
 @test "reserve --json: a result document" {
-	run "$APCTL" reserve 5 --json
+	run --separate-stderr "$APCTL" reserve 5 --json
 	[ "$status" -eq 0 ]
 	run jq -c '{api_level, command, dry_run, status, exit_code, adapters_changed, steps: [.steps[] | {do: .do.value, undo: .undo.value, state}]}' <<<"$output"
 	expect_eq '{"api_level":1,"command":"reserve","dry_run":false,"status":"ok","exit_code":0,"adapters_changed":"05","steps":[{"do":"-5","undo":"+5","state":"done"}]}' "$output"
