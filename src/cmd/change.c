@@ -1352,9 +1352,13 @@ static int apply(struct chg_txn *t)
 			continue;
 		if (s->repair)
 			apctl_err(_("  still done: %s; to repair run: %s"), s->what, s->repair);
-		else if (s->undo.kind == ACT_FILE)
-			apctl_err(_("  still done: %s; to repair restore %s (old content: %zu "
-				    "bytes)"), s->what, s->undo.path, s->undo.len);
+		else if (s->undo.kind == ACT_FILE) {
+			apctl_err(_("  still done: %s; to repair write this content to %s:"),
+				  s->what, s->undo.path);
+			fwrite(s->undo.data, 1, s->undo.len, stderr);
+			if (s->undo.len && s->undo.data[s->undo.len - 1] != '\n')
+				fputc('\n', stderr);
+		}
 		else
 			apctl_err(_("  still done: %s; to repair delete %s"), s->what,
 				  s->undo.path ? s->undo.path : "?");

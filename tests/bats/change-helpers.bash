@@ -7,6 +7,13 @@
 #   snap NAME            save apsim's dump, the files apctl writes below the root
 #                        (udev rule, mdevctl definitions) and clear dmesg/uevents
 #   expect_snap NAME     the dump and those files equal the snapshot byte for byte
+#
+# One field of the dump is left out of the comparison: "bindings_complete",
+# the kernel's one-shot "bindings complete" flag.  Every queue probe re-arms
+# it, and only the next bus scan sets it again (and then counts it in
+# bindings_complete_count, kernel-abi.md 1.5/1.8), so a mask edit and its undo
+# necessarily leave it cleared until the next scan: no tool can restore it.
+# The visible 'bindings' file ("N/M (complete)", computed live) is compared.
 #   expect_no_events     nothing reached the simulated kernel log or uevent log
 #   nsteps ARGS...       number of steps apctl plans for ARGS (--dry-run --json)
 #   sysfs_steps ARGS...  the 1-based numbers of the plan's sysfs writes, one a line
@@ -25,10 +32,20 @@ _etc_state() {
 	)
 }
 
+_dump() {
+	local out
+
+	out=$(ctl dump) || return 1
+	# the dump itself, byte for byte, except that one line
+	grep -v '^ *"bindings_complete": \(true\|false\),\?$' <<<"$out"
+	# and what the kernel shows of it
+	cat "$AP/bindings" 2>/dev/null
+}
+
 snap() {
 	local name=$1
 
-	ctl dump >"$BATS_TEST_TMPDIR/$name.dump" || fail "apsimctl dump failed" || return 1
+	_dump >"$BATS_TEST_TMPDIR/$name.dump" || fail "apsimctl dump failed" || return 1
 	_etc_state >"$BATS_TEST_TMPDIR/$name.etc"
 	ctl dmesg clear >/dev/null
 	ctl uevents clear >/dev/null
@@ -37,7 +54,7 @@ snap() {
 expect_snap() {
 	local name=$1 d=$BATS_TEST_TMPDIR
 
-	ctl dump >"$d/now.dump" || fail "apsimctl dump failed" || return 1
+	_dump >"$d/now.dump" || fail "apsimctl dump failed" || return 1
 	if ! cmp -s "$d/$name.dump" "$d/now.dump"; then
 		{
 			echo "apsim state differs from snapshot '$name'"
