@@ -544,7 +544,24 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 		       struct apqn_set *err, struct apqn_set *warn)
 {
 	unsigned int xs[2] = { 0, 0 }, ys[2] = { 0, 0 };	/* sides per severity */
+	bool any = false;
 
+	/* the cheap test first: most pairs share nothing */
+	for (int sx = 0; sx < 2 && !any; sx++) {
+		const struct ap_matrix *mx = sx ? &x->def : &x->live;
+
+		if (!(sx ? x->defined : x->active))
+			continue;
+		for (int sy = 0; sy < 2 && !any; sy++) {
+			const struct ap_matrix *my = sy ? &y->def : &y->live;
+
+			if ((sy ? y->defined : y->active) && ap_mask_intersects(&mx->apm, &my->apm) &&
+			    ap_mask_intersects(&mx->aqm, &my->aqm))
+				any = true;
+		}
+	}
+	if (!any)
+		return;
 	set_clear(err);
 	set_clear(warn);
 	for (int sx = 0; sx < 2; sx++) {
