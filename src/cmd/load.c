@@ -203,6 +203,25 @@ size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out)
 	return pr ? pr->n : 0;
 }
 
+unsigned int apctl_read_flags(unsigned int needs)
+{
+	unsigned int f = 0;
+
+	if (needs & AP_NEED_CARDS)
+		f |= AP_RD_CARDS;
+	if (needs & AP_NEED_QUEUES)
+		f |= AP_RD_QUEUES;
+	if (needs & AP_NEED_QUEUE_DETAIL)
+		f |= AP_RD_QUEUE_DETAIL;
+	if (needs & AP_NEED_MDEVS)
+		f |= AP_RD_MDEVS;
+	if (needs & AP_NEED_GUEST)
+		f |= AP_RD_GUEST;
+	if (needs & AP_NEED_DEFS)
+		f |= AP_RD_DEFS;
+	return f;
+}
+
 int apctl_parse_format(const char *cmd, const char *arg, struct apctl_outopts *o)
 {
 	if (!strcmp(arg, "json"))

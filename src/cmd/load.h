@@ -42,6 +42,9 @@ struct json_object *apctl_view_problems_json(const struct apctl_view *v);
 /* the problems as text, one paragraph each; returns the number printed */
 size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out);
 
+/* reader flags (sys/reader.h AP_RD_*) for column needs (out/out.h AP_NEED_*) */
+unsigned int apctl_read_flags(unsigned int needs);
+
 /* the common output options of show / check / mdev list */
 struct apctl_outopts {
 	bool json;

@@ -118,7 +118,11 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 
-	rc = apctl_view_load(ctx, &v, AP_RD_GUEST | AP_RD_DEFS, false);
+	rc = apctl_view_load(ctx, &v,
+			     AP_RD_MDEVS | AP_RD_DEFS |
+			     apctl_read_flags(o.json ? ap_colset_json_needs(&ap_mdev_list_cols)
+						     : ap_colsel_needs(&ap_mdev_list_cols, &sel)),
+			     false);
 	if (rc)
 		return rc;
 	if (o.json) {

@@ -29,15 +29,32 @@ enum view {
 	V_MDEV,
 };
 
-/* what each view reads: the cost grows with what is shown */
+/*
+ * What each view reads: the cost grows with what is shown.  The table views
+ * add what their selected columns need (all JSON columns with --json).
+ */
 static const unsigned int read_flags[] = {
 	[V_SUMMARY] = AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS | AP_RD_PERSIST,
-	[V_CARDS] = AP_RD_CARDS | AP_RD_QUEUES,
-	[V_QUEUES] = AP_RD_CARDS | AP_RD_QUEUE_DETAIL | AP_RD_MDEVS | AP_RD_DEFS,
-	[V_MDEVS] = AP_RD_GUEST | AP_RD_DEFS,
+	[V_CARDS] = AP_RD_CARDS,
+	[V_QUEUES] = AP_RD_QUEUES,
+	[V_MDEVS] = AP_RD_MDEVS | AP_RD_DEFS,
 	[V_MATRIX] = AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS,
 	[V_MDEV] = AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS,
 };
+
+static const struct ap_colset *view_cols(enum view v)
+{
+	switch (v) {
+	case V_CARDS:
+		return &ap_card_cols;
+	case V_QUEUES:
+		return &ap_queue_cols;
+	case V_MDEVS:
+		return &ap_mdev_cols;
+	default:
+		return NULL;
+	}
+}
 
 static const char *const view_names[] = {
 	[V_SUMMARY] = "summary", [V_CARDS] = "cards", [V_QUEUES] = "queues",
@@ -141,21 +158,30 @@ static const char *persist_text(enum ap_persist_src s)
 	}
 }
 
-static int table_of(const struct ap_colset *cs, const char *spec,
+static int parse_cols(const struct ap_colset *cs, const char *spec, struct ap_colsel *sel)
+{
+	char *bad;
+	int rc;
+
+	if (!ap_colsel_parse(cs, spec, sel, &bad))
+		return 0;
+	rc = apctl_usage_error("show", _("unknown column '%s' for %s"), bad ? bad : "", cs->what);
+	free(bad);
+	return rc;
+}
+
+static int table_of(const struct ap_colset *cs, const struct ap_colsel *selp,
 		    const struct ap_table_opts *to, const struct ap_out_env *env,
 		    const void *objs, size_t size, size_t n, bool (*want)(const void *), FILE *out)
 {
 	struct ap_colsel sel;
 	struct libscols_table *tb;
-	char *bad;
 	size_t i;
 
-	if (ap_colsel_parse(cs, spec, &sel, &bad)) {
-		int rc = apctl_usage_error("show", _("unknown column '%s' for %s"),
-					   bad ? bad : "", cs->what);
-		free(bad);
-		return rc;
-	}
+	if (selp)
+		sel = *selp;
+	else if (parse_cols(cs, NULL, &sel))
+		return APCTL_EXIT_FAILURE;	/* not reached: the defaults are valid */
 	tb = ap_table_new(cs, &sel, to);
 	if (!tb)
 		goto nomem;
@@ -357,6 +383,45 @@ static void grid_cell(const struct apctl_view *v, const struct ap_owner_grid *g,
 	ap_grid_cell_from(&v->m, g->kind[a][d], g->flags[a][d], g->first[a][d], c);
 }
 
+/* every conflict of the grid with its parties: "05.0004  host, mdev 1 (active)" */
+static void conflicts_print(const struct apctl_view *v, const struct ap_owner_grid *g,
+			    const struct ap_mask *rows, const struct ap_mask *cols, FILE *out)
+{
+	char apqn[AP_APQN_STRLEN];
+	struct ap_owner ow;
+	bool any = false;
+	size_t k;
+	int a, d;
+
+	ap_mask_for_each(a, rows) {
+		ap_mask_for_each(d, cols) {
+			if (g->kind[a][d] != AP_OWNER_CONFLICT)
+				continue;
+			if (!any)
+				fputs(_("\nConflicts:\n"), out);
+			any = true;
+			ap_owner_of(&v->m, (unsigned int)a, (unsigned int)d, &ow);
+			ap_apqn_format((unsigned int)a, (unsigned int)d, apqn);
+			fprintf(out, "  %s ", apqn);
+			if (ow.flags & AP_OWNF_HOST)
+				fprintf(out, " %s", _("host"));
+			for (k = 0; k < ow.n_claims && k < AP_OWNER_MAX_NAMED; k++) {
+				const struct ap_owner_claim *c = &ow.claims[k];
+
+				fprintf(out, "%s %s %zu (%s)", (k || (ow.flags & AP_OWNF_HOST)) ? "," : "",
+					_("mdev"), (size_t)(c->mdev - v->m.mdevs) + 1,
+					c->live && c->def ? _("active and defined")
+					: c->live ? _("active") : _("defined"));
+			}
+			if (ow.n_claims > AP_OWNER_MAX_NAMED)
+				fprintf(out, _(", and %zu more"), ow.n_claims - AP_OWNER_MAX_NAMED);
+			fputc('\n', out);
+		}
+	}
+	if (any)
+		fputs(_("Run 'apctl check' for the way out.\n"), out);
+}
+
 static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
 {
 	struct ap_owner_grid *g = ap_owner_grid_new(&v->m);
@@ -401,11 +466,15 @@ static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE
 				goto nomem_tb;
 		}
 	}
-	ap_owner_grid_free(g);
-	if (apctl_print_table(tb, out))
+	if (apctl_print_table(tb, out)) {
+		ap_owner_grid_free(g);
 		return APCTL_EXIT_FAILURE;
-	if (!o->table.raw)
+	}
+	if (!o->table.raw) {
 		legend_print(v, out);
+		conflicts_print(v, g, &rows, &cols, out);
+	}
+	ap_owner_grid_free(g);
 	return 0;
 nomem_tb:
 	scols_unref_table(tb);
@@ -571,6 +640,8 @@ static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
 			why = md->active ? reason_text(r, &v->m, (unsigned int)a, (unsigned int)d,
 						       other)
 					 : strdup(_("the mdev is not active"));
+			if (!why && r == AP_GR_PASSED)
+				why = strdup("-");
 			if (why && scols_line_refer_data(ln, 2, why))
 				free(why);
 		}
@@ -728,6 +799,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 	char uuid[AP_UUID_STRLEN] = "";
 	const struct ap_mdev *md = NULL;
 	enum view view = V_SUMMARY;
+	const struct ap_colset *cs;
+	struct ap_colsel sel;
+	unsigned int flags;
 	int opt, rc;
 
 	opterr = 0;
@@ -771,7 +845,19 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		return apctl_usage_error("show", _("--json cannot be combined with -o, "
 						   "--raw or --noheadings"));
 
-	rc = apctl_view_load(ctx, &v, read_flags[view], view == V_SUMMARY);
+	flags = read_flags[view];
+	cs = view_cols(view);
+	if (cs) {
+		if (o.json) {
+			flags |= apctl_read_flags(ap_colset_json_needs(cs));
+		} else {
+			rc = parse_cols(cs, o.columns, &sel);
+			if (rc)
+				return rc;
+			flags |= apctl_read_flags(ap_colsel_needs(cs, &sel));
+		}
+	}
+	rc = apctl_view_load(ctx, &v, flags, view == V_SUMMARY);
 	if (rc)
 		return rc;
 	if (view == V_MDEV) {
@@ -793,15 +879,15 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 			rc = summary_text(&v, &o, stdout);
 			break;
 		case V_CARDS:
-			rc = table_of(&ap_card_cols, o.columns, &o.table, &v.env, h->cards,
+			rc = table_of(&ap_card_cols, &sel, &o.table, &v.env, h->cards,
 				      sizeof(h->cards[0]), h->n_cards, NULL, stdout);
 			break;
 		case V_QUEUES:
-			rc = table_of(&ap_queue_cols, o.columns, &o.table, &v.env, h->queues,
+			rc = table_of(&ap_queue_cols, &sel, &o.table, &v.env, h->queues,
 				      sizeof(h->queues[0]), h->n_queues, NULL, stdout);
 			break;
 		case V_MDEVS:
-			rc = table_of(&ap_mdev_cols, o.columns, &o.table, &v.env, v.m.mdevs,
+			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
 				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, NULL, stdout);
 			break;
 		case V_MATRIX:

@@ -61,6 +61,27 @@ int ap_colsel_parse(const struct ap_colset *cs, const char *spec, struct ap_cols
 	return add_list(cs, spec, sel, bad);
 }
 
+unsigned int ap_colsel_needs(const struct ap_colset *cs, const struct ap_colsel *sel)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < sel->n; i++)
+		n |= cs->cols[sel->idx[i]].needs;
+	return n;
+}
+
+unsigned int ap_colset_json_needs(const struct ap_colset *cs)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (cs->cols[i].json_key)
+			n |= cs->cols[i].needs;
+	return n;
+}
+
 void ap_colset_usage(FILE *out, const struct ap_colset *cs)
 {
 	size_t i;

@@ -366,7 +366,7 @@ static const struct ap_col card_cols[] = {
 	{ "DRIVER", N_("driver the card is bound to"), 1, 0, "driver", AP_J_STRING,
 	  card_driver_text, card_driver_json },
 	{ "QUEUES", N_("number of queue devices of the card"), 1, SCOLS_FL_RIGHT, "queues",
-	  AP_J_NUMBER, card_queues_text, card_queues_json },
+	  AP_J_NUMBER, card_queues_text, card_queues_json, AP_NEED_QUEUES },
 	{ "RESERVED", N_("adapter reserved for vfio_ap (cleared in apmask)"), 1, 0, "reserved",
 	  AP_J_BOOLEAN, card_reserved_text, card_reserved_json },
 	{ "HWTYPE", N_("compatible hardware type (10 = CEX4 ... 14 = CEX8)"), 1, SCOLS_FL_RIGHT,
@@ -537,9 +537,14 @@ static struct json_object *q_mdevs_json(const struct ap_out_env *e, const struct
 	return a;
 }
 
+static char *dash_if_null(char *s)
+{
+	return s ? s : strdup("-");
+}
+
 static char *q_mdev_text(const struct ap_out_env *e, const void *o)
 {
-	return q_mdevs_text(e, QUEUE(o), true);
+	return dash_if_null(q_mdevs_text(e, QUEUE(o), true));
 }
 
 static struct json_object *q_mdev_json(const struct ap_out_env *e, const void *o)
@@ -549,7 +554,7 @@ static struct json_object *q_mdev_json(const struct ap_out_env *e, const void *o
 
 static char *q_defined_text(const struct ap_out_env *e, const void *o)
 {
-	return q_mdevs_text(e, QUEUE(o), false);
+	return dash_if_null(q_mdevs_text(e, QUEUE(o), false));
 }
 
 static struct json_object *q_defined_json(const struct ap_out_env *e, const void *o)
@@ -609,29 +614,29 @@ static const struct ap_col queue_cols[] = {
 	{ NULL, NULL, 0, 0, "adapter", AP_J_NUMBER, NULL, q_adapter_json },
 	{ NULL, NULL, 0, 0, "domain", AP_J_NUMBER, NULL, q_domain_json },
 	{ "TYPE", N_("card type, e.g. CEX7C"), 1, 0, "type", AP_J_STRING,
-	  q_type_text, q_type_json },
+	  q_type_text, q_type_json, AP_NEED_CARDS },
 	{ "MODE", N_("card mode: cca, ep11 or accel"), 1, 0, "mode", AP_J_STRING,
-	  q_mode_text, q_mode_json },
+	  q_mode_text, q_mode_json, AP_NEED_CARDS },
 	{ "STATUS", N_("online, offline, unbound, deconfigured, checkstopped, or the vfio_ap "
 		       "status: unassigned, assigned, in use"),
-	  1, 0, "state", AP_J_STRING, q_state_text, q_state_json },
-	{ NULL, NULL, 0, 0, "vfio_status", AP_J_STRING, NULL, q_vstatus_json },
+	  1, 0, "state", AP_J_STRING, q_state_text, q_state_json, AP_NEED_QUEUE_DETAIL },
+	{ NULL, NULL, 0, 0, "vfio_status", AP_J_STRING, NULL, q_vstatus_json, AP_NEED_QUEUE_DETAIL },
 	{ "DRIVER", N_("driver the queue is bound to"), 1, 0, "driver", AP_J_STRING,
 	  q_driver_text, q_driver_json },
 	{ "OWNER", N_("host (apmask and aqmask bits set) or vfio_ap"), 1, 0, "owner",
 	  AP_J_STRING, q_owner_text, q_owner_json },
 	{ "MDEV", N_("active mdevs the APQN is assigned to"), 1, 0, "assigned_to",
-	  AP_J_ARRAY, q_mdev_text, q_mdev_json },
+	  AP_J_ARRAY, q_mdev_text, q_mdev_json, AP_NEED_MDEVS },
 	{ "DEFINED", N_("mdevctl definitions naming the APQN"), 1, 0, "defined_for",
-	  AP_J_ARRAY, q_defined_text, q_defined_json },
+	  AP_J_ARRAY, q_defined_text, q_defined_json, AP_NEED_DEFS },
 	{ "CONFIG", N_("1 when the queue is configured"), 1, SCOLS_FL_RIGHT, "config",
-	  AP_J_BOOLEAN, q_config_text, q_config_json },
+	  AP_J_BOOLEAN, q_config_text, q_config_json, AP_NEED_QUEUE_DETAIL },
 	{ "CHKSTOP", N_("1 when the queue is checkstopped"), 1, SCOLS_FL_RIGHT, "chkstop",
-	  AP_J_BOOLEAN, q_chkstop_text, q_chkstop_json },
+	  AP_J_BOOLEAN, q_chkstop_text, q_chkstop_json, AP_NEED_QUEUE_DETAIL },
 	{ "ONLINE", N_("1 when the queue is online (host driver only)"), 1, SCOLS_FL_RIGHT,
-	  "online", AP_J_BOOLEAN, q_online_text, q_online_json },
+	  "online", AP_J_BOOLEAN, q_online_text, q_online_json, AP_NEED_QUEUE_DETAIL },
 	{ "OVERRIDE", N_("driver_override of the queue"), 1, 0, "driver_override",
-	  AP_J_STRING, q_override_text, q_override_json },
+	  AP_J_STRING, q_override_text, q_override_json, AP_NEED_QUEUE_DETAIL },
 };
 
 const struct ap_colset ap_queue_cols = {
@@ -767,7 +772,7 @@ static char *md_note_text(const struct ap_out_env *e, const void *o)
 	char *a, *d, *c, *s;
 
 	if (!ap_out_mdev_differs(md))
-		return NULL;
+		return strdup("-");
 	a = ids_text(&md->def.apm, AP_IDS_ADAPTER);
 	d = ids_text(&md->def.aqm, AP_IDS_DOMAIN);
 	c = ids_text(&md->def.adm, AP_IDS_DOMAIN);
@@ -815,7 +820,7 @@ static const struct ap_col mdev_cols[] = {
 	{ "START", N_("auto or manual start of the definition"), 1, 0, "start", AP_J_STRING,
 	  md_start_text, md_start_json },
 	{ "GUEST", N_("yes when a guest uses the mdev"), 1, 0, "in_use", AP_J_BOOLEAN,
-	  md_guest_text, md_guest_json },
+	  md_guest_text, md_guest_json, AP_NEED_GUEST },
 	{ "ADAPTERS", N_("assigned adapters (live if active, else defined)"), 1, 0, NULL,
 	  AP_J_STRING, md_adapters_text, NULL },
 	{ "DOMAINS", N_("assigned usage domains"), 1, 0, NULL, AP_J_STRING,
@@ -825,12 +830,12 @@ static const struct ap_col mdev_cols[] = {
 	{ "APQNS", N_("number of assigned APQNs"), 1, SCOLS_FL_RIGHT, "apqn_count",
 	  AP_J_NUMBER, md_apqns_text, md_apqns_json },
 	{ "GUESTAPQNS", N_("number of APQNs passed to the guest (guest_matrix)"), 1,
-	  SCOLS_FL_RIGHT, NULL, AP_J_NUMBER, md_guestmx_text, NULL },
+	  SCOLS_FL_RIGHT, NULL, AP_J_NUMBER, md_guestmx_text, NULL, AP_NEED_GUEST },
 	{ "NOTE", N_("how the definition differs from the live mdev"), 1, 0,
 	  "definition_differs", AP_J_BOOLEAN, md_note_text, md_differs_json },
 	{ NULL, NULL, 0, 0, "live", AP_J_OBJECT, NULL, md_live_json },
 	{ NULL, NULL, 0, 0, "definition", AP_J_OBJECT, NULL, md_def_json },
-	{ NULL, NULL, 0, 0, "guest", AP_J_OBJECT, NULL, md_guestmx_json },
+	{ NULL, NULL, 0, 0, "guest", AP_J_OBJECT, NULL, md_guestmx_json, AP_NEED_GUEST },
 };
 
 const struct ap_colset ap_mdev_cols = {

@@ -65,7 +65,17 @@ struct ap_col {
 	char *(*text)(const struct ap_out_env *env, const void *obj);
 	/* JSON value: new object, or NULL for JSON null */
 	struct json_object *(*json)(const struct ap_out_env *env, const void *obj);
+	/* AP_NEED_*: what must be read for this column beyond the object itself */
+	unsigned int needs;
 };
+
+/* what a column needs read (the commands map these to reader flags) */
+#define AP_NEED_CARDS		0x01	/* card attributes (type, mode) */
+#define AP_NEED_QUEUES		0x02	/* the queue devices and their drivers */
+#define AP_NEED_QUEUE_DETAIL	0x04	/* per-queue attributes (status, online, ...) */
+#define AP_NEED_MDEVS		0x08	/* active mdevs */
+#define AP_NEED_GUEST		0x10	/* guest_matrix and whether a guest uses it */
+#define AP_NEED_DEFS		0x20	/* mdevctl definitions */
 
 struct ap_colset {
 	const char *what;		/* "cards": the command's noun, for messages */
@@ -95,6 +105,10 @@ struct ap_colsel {
  */
 int ap_colsel_parse(const struct ap_colset *cs, const char *spec, struct ap_colsel *sel,
 		    char **bad);
+/* what the selected columns need (AP_NEED_*) */
+unsigned int ap_colsel_needs(const struct ap_colset *cs, const struct ap_colsel *sel);
+/* what every column with a JSON key needs */
+unsigned int ap_colset_json_needs(const struct ap_colset *cs);
 /* "Available output columns:" block of a usage text */
 void ap_colset_usage(FILE *out, const struct ap_colset *cs);
 

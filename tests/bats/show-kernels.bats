@@ -31,10 +31,12 @@ three_guests_on() {
 	apctl show mdev "$U1"
 	expect_rc 0
 	expect_out k510-three-mdev1.txt
+	# 5.10 has no queue 'status' and no guest_matrix: nothing in sysfs tells
+	# that a guest uses the mdev, and apctl does not pretend to know
 	ctl attach "$U1"
 	apctl show matrix
 	expect_rc 0
-	expect_out doc-attached-matrix.txt
+	expect_out doc-three-matrix.txt
 }
 
 @test "6.1: guest_matrix without ap_config" {
