@@ -19,12 +19,13 @@ expect_match() {
 	[[ $c =~ $2 ]] || fail "$1 reads '$c', expected /$2/"
 }
 
-# uevent_has PATTERN: the flattened uevent log has a line matching the glob
+# uevent_has PATTERN: the flattened uevent log has a line matching the glob,
+# possibly followed by more variables (real uevents carry DRIVER, MODE, ...)
 uevent_has() {
 	local l
 	while IFS= read -r l; do
 		# shellcheck disable=SC2053
-		[[ $l == $1 ]] && return 0
+		[[ $l == $1 || $l == $1" "* ]] && return 0
 	done < <(uevents_flat)
 	fail "no uevent matching '$1' in:
 $(uevents_flat)"
@@ -34,7 +35,7 @@ uevent_count() {
 	local l n=0
 	while IFS= read -r l; do
 		# shellcheck disable=SC2053
-		[[ $l == $1 ]] && n=$((n + 1))
+		[[ $l == $1 || $l == $1" "* ]] && n=$((n + 1))
 	done < <(uevents_flat)
 	echo "$n"
 }

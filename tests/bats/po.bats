@@ -51,7 +51,7 @@ build_localedir() {
 # over the nearest existing ancestor of $(localedir) in a mount namespace of
 # its own (the system is not touched).  Sets MOUNT_AT and MOUNT_FROM.
 setup_catalogue() {
-	local ld rel
+	local ld rel p
 
 	[[ $(id -u) -eq 0 ]] || skip "needs root for a private mount namespace"
 	unshare -m true 2>/dev/null || skip "unshare -m is not permitted here"
@@ -63,6 +63,13 @@ setup_catalogue() {
 	MOUNT_AT=$ld
 	while [[ ! -d $MOUNT_AT ]]; do
 		MOUNT_AT=$(dirname "$MOUNT_AT")
+	done
+	# the mount hides what is below MOUNT_AT: not the programs, the sources or
+	# the temporary files of the test (apsim's root is made under TMPDIR)
+	for p in "$APCTL" "$top_srcdir" "$BATS_TEST_TMPDIR" "${TMPDIR:-/tmp}/x"; do
+		p=$(readlink -m "$p")
+		[[ $MOUNT_AT == / || $p == "$MOUNT_AT"/* ]] &&
+			skip "$ld does not exist and mounting over $MOUNT_AT would hide $p"
 	done
 	rel=${ld#"$MOUNT_AT"}
 	MOUNT_FROM=$BATS_TEST_TMPDIR/share
