@@ -151,6 +151,8 @@ struct queue {
 
 struct mdev {
 	struct mdev *next; /* list head = most recently created */
+	struct mdev *prev;
+	struct mdev *hnext_uuid, *hnext_serial; /* hash chains */
 	uint64_t serial;
 	char uuid[37];
 	mask_t apm, aqm, adm;

@@ -328,6 +328,36 @@ struct fh {
 	char path[];
 };
 
+/* kernfs: a directory's link count is 2 plus its subdirectories */
+static nlink_t subdirs(const struct node *p)
+{
+	nlink_t k = 0;
+
+	for (size_t i = 0; i < n_entries; i++)
+		if (entries[i].parent == p->dir && entries[i].kind == N_DIR && entries[i].avail(p))
+			k++;
+	switch (p->dir) {
+	case D_BUS_AP_DRIVERS:
+		k += DRV_COUNT - 1;
+		break;
+	case D_DEVICES_AP:
+		for (int a = 0; a < NA; a++)
+			k += S.cards[a].exists;
+		break;
+	case D_CARD:
+		for (int d = 0; d < ND; d++)
+			k += Q(p->card, d)->exists;
+		break;
+	case D_MATRIX:
+		for (struct mdev *m = S.mdevs; m; m = m->next)
+			k++;
+		break;
+	default:
+		break;
+	}
+	return k;
+}
+
 static void node_stat(const struct node *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -335,7 +365,7 @@ static void node_stat(const struct node *n, struct stat *st)
 	switch (n->kind) {
 	case N_DIR:
 		st->st_mode = S_IFDIR | 0755;
-		st->st_nlink = 2;
+		st->st_nlink = 2 + subdirs(n);
 		st->st_size = 0;
 		break;
 	case N_REG:
@@ -358,11 +388,10 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 
 	pthread_mutex_lock(&S.lock);
 	rc = resolve(path, &n);
+	if (!rc)
+		node_stat(&n, st);
 	pthread_mutex_unlock(&S.lock);
-	if (rc)
-		return rc;
-	node_stat(&n, st);
-	return 0;
+	return rc;
 }
 
 static int op_readlink(const char *path, char *buf, size_t size)

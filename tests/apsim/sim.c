@@ -274,9 +274,27 @@ static const struct qci *vfio_info(void)
 
 /* ---- vfio_ap shadow APCB --------------------------------------------------- */
 
+/* hash tables: by (case-folded) uuid and by serial */
+#define MDEV_HASH 65536
+static struct mdev *hash_uuid[MDEV_HASH], *hash_serial[MDEV_HASH];
+
+static unsigned int uuid_hash(const char *u)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *u; u++)
+		h = (h ^ (uint32_t)(unsigned char)(*u | 0x20)) * 16777619u;
+	return h % MDEV_HASH;
+}
+
+static unsigned int serial_hash(uint64_t s)
+{
+	return (unsigned int)((s * 0x9E3779B97F4A7C15ULL) >> 48) % MDEV_HASH;
+}
+
 struct mdev *mdev_find(const char *uuid)
 {
-	for (struct mdev *m = S.mdevs; m; m = m->next)
+	for (struct mdev *m = hash_uuid[uuid_hash(uuid)]; m; m = m->hnext_uuid)
 		if (!strcasecmp(m->uuid, uuid))
 			return m;
 	return NULL;
@@ -284,10 +302,47 @@ struct mdev *mdev_find(const char *uuid)
 
 struct mdev *mdev_by_serial(uint64_t serial)
 {
-	for (struct mdev *m = S.mdevs; m; m = m->next)
+	for (struct mdev *m = hash_serial[serial_hash(serial)]; m; m = m->hnext_serial)
 		if (m->serial == serial)
 			return m;
 	return NULL;
+}
+
+static void mdev_link(struct mdev *m)
+{
+	unsigned int hu = uuid_hash(m->uuid), hs = serial_hash(m->serial);
+
+	m->next = S.mdevs;
+	m->prev = NULL;
+	if (S.mdevs)
+		S.mdevs->prev = m;
+	S.mdevs = m;
+	m->hnext_uuid = hash_uuid[hu];
+	hash_uuid[hu] = m;
+	m->hnext_serial = hash_serial[hs];
+	hash_serial[hs] = m;
+}
+
+static void mdev_unlink(struct mdev *m)
+{
+	struct mdev **pp;
+
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		S.mdevs = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	for (pp = &hash_uuid[uuid_hash(m->uuid)]; *pp; pp = &(*pp)->hnext_uuid)
+		if (*pp == m) {
+			*pp = m->hnext_uuid;
+			break;
+		}
+	for (pp = &hash_serial[serial_hash(m->serial)]; *pp; pp = &(*pp)->hnext_serial)
+		if (*pp == m) {
+			*pp = m->hnext_serial;
+			break;
+		}
 }
 
 static struct mdev *mdev_for_queue(int a, int d)
@@ -682,8 +737,7 @@ int mdev_create(const char *uuid)
 	m->apm_max = info->apxa ? info->na : 63;
 	m->aqm_max = info->apxa ? info->nd : 15;
 	m->adm_max = m->aqm_max;
-	m->next = S.mdevs;
-	S.mdevs = m;
+	mdev_link(m);
 	S.avail--;
 	mdev_uevent(m, "add", false);
 	mdev_uevent(m, "bind", true);
@@ -692,16 +746,9 @@ int mdev_create(const char *uuid)
 
 void mdev_finish_remove(struct mdev *m)
 {
-	struct mdev **pp;
-
 	mdev_uevent(m, "unbind", false);
 	mdev_uevent(m, "remove", false);
-	for (pp = &S.mdevs; *pp; pp = &(*pp)->next) {
-		if (*pp == m) {
-			*pp = m->next;
-			break;
-		}
-	}
+	mdev_unlink(m);
 	S.avail++;
 	free(m);
 }
