@@ -84,8 +84,13 @@ void ap_owner_of(const struct ap_model *m, unsigned int apid, unsigned int apqi,
 		bool def = d->defined && in_product(&d->def, apid, apqi);
 		bool use = guest_uses(d, apid, apqi);
 
-		if (!live && !def && !use)
+		if (!live && !def) {
+			/* a guest matrix is a subset of the live one; be
+			 * consistent with the grid if the data says otherwise */
+			if (use)
+				o->flags |= AP_OWNF_IN_USE;
 			continue;
+		}
 		if (live)
 			o->flags |= AP_OWNF_ACTIVE;
 		if (def)
