@@ -23,7 +23,7 @@ _apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= 
 _apctl_opts_mdev_remove="--undefine -t= --timeout= $_apctl_opts_change"
 
 _apctl_commands='show check reserve release mdev help'
-_apctl_mdev_commands='list create modify remove'
+_apctl_mdev_commands='list create modify remove help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
 # output columns (-o) per table
@@ -300,6 +300,8 @@ _apctl() {
 			_apctl_words_reply "$_apctl_mdev_commands"
 		elif [[ $sub == @(modify|remove) ]] && ((${#pos[@]} == 0)); then
 			_apctl_words_reply "$(_apctl_uuids)"
+		elif [[ $sub == help ]] && ((${#pos[@]} == 0)); then
+			_apctl_words_reply "${_apctl_mdev_commands/ help/}"
 		else
 			COMPREPLY=()
 		fi

@@ -10,10 +10,10 @@
 # "show", "mdev create", ...  Option lines are "LONG SHORT ARG" with SHORT
 # "-" when there is none and ARG "arg" or "noarg", sorted.
 
-UX_SRC=$top_srcdir
-UX_MAN=$top_srcdir/man/apctl.8
-UX_BASH=$top_srcdir/completion/apctl.bash
-UX_ZSH_DIR=$top_srcdir/completion
+: "${UX_SRC:=$top_srcdir}"
+: "${UX_MAN:=$top_srcdir/man/apctl.8}"
+: "${UX_BASH:=$top_srcdir/completion/apctl.bash}"
+: "${UX_ZSH_DIR:=$top_srcdir/completion}"
 
 # --------------------------------------------------------------- the code
 
