@@ -1433,9 +1433,22 @@ static int build(struct chg_txn *t, struct ap_model *m)
 	return APCTL_EXIT_OK;
 }
 
+/* the lock file's content as shown to people: without trailing blanks */
+static const char *lock_content(const struct ap_lock_holder *h, char *buf, size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", h->content);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return buf;
+}
+
 static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void *data)
 {
 	struct chg_txn *t = data;
+	char c[sizeof(h->content)];
 
 	if (t->ctx->quiet)
 		return;
@@ -1455,7 +1468,8 @@ static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void 
 			    "names no process)"), t->o->wait);
 	else
 		apctl_err(_("waiting up to %d s for the AP configuration lock (its content "
-			    "'%s' is not a process id)"), t->o->wait, h->content);
+			    "'%s' is not a process id)"), t->o->wait,
+			  lock_content(h, c, sizeof(c)));
 }
 
 static int take_lock(struct chg_txn *t, struct ap_lock *lk)
@@ -1486,9 +1500,12 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 		return APCTL_EXIT_LOCK;
 	}
 	if (r == EBADMSG) {
+		char c[sizeof(lk->holder.content)];
+
 		t->error = xasprintf(_("the AP configuration lock %s holds '%s', which is not a "
 				       "process id; gave up after %d s; remove the file if no "
-				       "tool is running"), lk->path, lk->holder.content, t->o->wait);
+				       "tool is running"), lk->path,
+				     lock_content(&lk->holder, c, sizeof(c)), t->o->wait);
 		apctl_err("%s", t->error ? t->error : "");
 		return APCTL_EXIT_BADDATA;
 	}
