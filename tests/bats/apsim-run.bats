@@ -66,8 +66,7 @@ $(mask_of 5 6)
 	run "$APSIM_RUN" --host "$BATS_HOSTS/t-doc.json" -- sh -c 'echo "$APSIM_ROOT" >"$1"; kill -KILL $$' sh "$out"
 	[[ $status -ne 0 ]] || fail "a killed command reported success"
 	expect_clean "$(cat "$out")"
-	run "$APSIM_RUN" --host "$BATS_HOSTS/t-doc.json" -- /nonexistent/command
-	[[ $status -ne 0 ]] || fail "a missing command reported success"
+	run -127 "$APSIM_RUN" --host "$BATS_HOSTS/t-doc.json" -- /nonexistent/command
 }
 
 # interrupt SIGNAL group|runner: start a long command, signal, check cleanup

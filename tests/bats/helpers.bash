@@ -7,7 +7,7 @@
 # AM_TESTS_ENVIRONMENT in Makefile.am; the defaults work for an in-tree build):
 #   $APCTL $APSIM $APSIMCTL $APSIM_RUN $APSIM_IO
 # Simulator life cycle:
-#   sim_start [HOST] [KERNEL]  HOST: a shipped host name (tests/apsim/hosts/NAME.json),
+#   sim_start [HOST] [KERNEL]  KERNEL defaults to $APSIM_KERNEL, else 7.2. HOST: a shipped host name (tests/apsim/hosts/NAME.json),
 #                              a fixture of tests/bats/hosts ("t-..."), or a file.
 #                              Exports APSIM_ROOT APCTL_ROOT SYSFS_ROOT APSIM_SOCK and
 #                              sets S (=$SYSFS_ROOT), AP, DEV, DRV, MATRIX, TYPE.
@@ -71,7 +71,7 @@ sim_host_arg() {
 }
 
 sim_start() {
-	local host kernel=${2:-7.2} out
+	local host kernel=${2:-${APSIM_KERNEL:-7.2}} out
 
 	host=$(sim_host_arg "${1:-doc-example}")
 	out=$("$APSIM_RUN" --start --host "$host" --kernel "$kernel") ||

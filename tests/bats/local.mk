@@ -12,7 +12,8 @@ APSIM_BATS_TESTS = \
 	tests/bats/apsim-shadow.bats \
 	tests/bats/apsim-kernels.bats \
 	tests/bats/apsim-doc.bats \
-	tests/bats/apsim-run.bats
+	tests/bats/apsim-run.bats \
+	tests/bats/apsim-ctl.bats
 
 APSIM_BATS_HOSTS = \
 	tests/bats/hosts/t-doc.json \
