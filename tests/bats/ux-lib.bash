@@ -293,7 +293,7 @@ man_column_default() {
 			key = (c == "") ? "Default:" : "Default of " c ":"
 			if ((p = index(t, key)) == 0) exit
 			t = substr(t, p + length(key))
-			sub(/\..*/, "", t)
+			if (match(t, /\.( |$)/)) t = substr(t, 1, RSTART - 1)
 			gsub(/ /, "", t)
 			print t
 		}'
