@@ -1145,10 +1145,49 @@ static const struct ap_mdev *holder_of(const struct ap_model *m, const char *uui
 	return NULL;
 }
 
+static int read_model(struct chg_txn *t, struct ap_model *m);
+static char *reason_in(struct chg_txn *t, const struct ap_model *m, const struct step *s, int err,
+		       bool last);
+
+/*
+ * The model to look for the other party of a refused write in: the one the
+ * plan was made from, or, when it does not show one, a fresh reading (a
+ * tool that does not take the lock may have changed something meanwhile).
+ */
+static const struct ap_model *party_model(struct chg_txn *t, struct ap_model *fresh)
+{
+	ap_model_init(fresh);
+	if (read_model(t, fresh)) {
+		ap_model_free(fresh);
+		ap_model_init(fresh);
+		return t->model;
+	}
+	return fresh;
+}
+
 /* the reason a failed write gives, naming the other party where possible */
 static char *reason(struct chg_txn *t, const struct step *s, int err)
 {
-	const struct ap_model *m = t->model;
+	struct ap_model fresh;
+	char *r;
+
+	ap_model_init(&fresh);
+	r = reason_in(t, t->model, s, err, false);
+	if (!r && (err == EADDRINUSE || err == EBUSY || err == EADDRNOTAVAIL)) {
+		r = reason_in(t, party_model(t, &fresh), s, err, true);
+	}
+	ap_model_free(&fresh);
+	return r;
+}
+
+/*
+ * The reason in model m.  With !last, NULL when the other party of an
+ * EADDRINUSE/EBUSY/EADDRNOTAVAIL is not in m (the caller tries a fresh
+ * reading).
+ */
+static char *reason_in(struct chg_txn *t, const struct ap_model *m, const struct step *s, int err,
+		       bool last)
+{
 	const struct ap_host *h = &m->host;
 	const struct ap_mdev *md;
 	char apqn[AP_APQN_STRLEN];
@@ -1168,6 +1207,8 @@ static char *reason(struct chg_txn *t, const struct step *s, int err)
 				return xasprintf(_("the kernel refused (EBUSY): APQN %s is assigned "
 						   "to mdev %s; unassign it first with 'apctl mdev "
 						   "modify %s'"), apqn, md->uuid, md->uuid);
+			if (!last)
+				return NULL;
 			return xasprintf(_("the kernel refused (EBUSY): an mdev holds an APQN "
 					   "that would go back to the host"));
 		}
@@ -1192,6 +1233,8 @@ static char *reason(struct chg_txn *t, const struct step *s, int err)
 			if (md)
 				return xasprintf(_("APQN %s is already assigned to mdev %s (EADDRINUSE)"),
 						 apqn, md->uuid);
+			if (!last)
+				return NULL;
 			return xasprintf(_("an APQN is already assigned to another mdev (EADDRINUSE)"));
 		}
 		if (err == EADDRNOTAVAIL) {
@@ -1217,6 +1260,8 @@ static char *reason(struct chg_txn *t, const struct step *s, int err)
 							   "existing queues bound to vfio_ap"), apqn);
 				}
 			}
+			if (!last)
+				return NULL;
 			return xasprintf(_("an APQN is not available to vfio_ap (EADDRNOTAVAIL)"));
 		}
 		if (err == ENODEV)

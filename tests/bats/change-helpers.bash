@@ -39,7 +39,7 @@ _dump() {
 	# the dump itself, byte for byte, except that one line
 	grep -v '^ *"bindings_complete": \(true\|false\),\?$' <<<"$out"
 	# and what the kernel shows of it
-	cat "$AP/bindings" 2>/dev/null
+	cat "$AP/bindings" 2>/dev/null || true
 }
 
 snap() {
