@@ -219,6 +219,9 @@ ALLF=0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
 	# 511 full lines and the 512th (1f.000f) without its newline
 	expect_eq "1f.000f" "$(tail -c 7 "$exp")" "end of the expected output"
 	expect_r_file "$MATRIX/$U1/matrix" "$exp"
+	# the same bytes when read in small pieces
+	"$APSIM_IO" read "$MATRIX/$U1/matrix" 100 >"$BATS_TEST_TMPDIR/chunked"
+	cmp "$exp" "$BATS_TEST_TMPDIR/chunked"
 }
 
 @test "checklist: I/O on files of a removed mdev is ENODEV" {
@@ -247,4 +250,24 @@ ALLF=0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
 	run "$APSIM_IO" stale "$DEV/card05/config" write 1 \
 		sh -c "'$APSIMCTL' host adapter-remove 5 && '$APSIMCTL' scan"
 	expect_eq "ENODEV" "$output"
+}
+
+@test "checklist: guest_matrix output is clamped at 4095 bytes too" {
+	sim_start maximal
+	local a d exp=$BATS_TEST_TMPDIR/matrix.exp
+	expect_w "$AP/apmask" "0x" OK
+	w "$TYPE/create" "$U1"
+	for ((a = 0; a < 40; a++)); do
+		expect_w "$MATRIX/$U1/assign_adapter" "$a" OK
+	done
+	for ((d = 0; d < 16; d++)); do
+		expect_w "$MATRIX/$U1/assign_domain" "$d" OK
+	done
+	for ((a = 0; a < 40; a++)); do
+		for ((d = 0; d < 16; d++)); do
+			printf '%02x.%04x\n' "$a" "$d"
+		done
+	done | head -c 4095 >"$exp"
+	expect_r_file "$MATRIX/$U1/guest_matrix" "$exp"
+	expect_r_file "$MATRIX/$U1/matrix" "$exp"
 }

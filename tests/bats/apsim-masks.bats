@@ -227,8 +227,13 @@ expect_rejected() {
 	expect_w "$MATRIX/$U1/assign_adapter" 5 OK
 	expect_w "$MATRIX/$U2/assign_adapter" 6 OK
 	ctl dmesg clear
+	ctl uevents clear
 	expect_w "$AP/apmask" "+5,+6" EBUSY
 	expect_r "$AP/apmask" "$(mask_all_but 5 6)\n"
+	# no change: no uevent, no rebinding
+	run ctl uevents
+	expect_eq "" "$output" "uevents after EBUSY"
+	expect_driver 05.0047 vfio_ap
 	expect_dmesg "vfio_ap_mdev $U2: Can not reserve queue 06.0004 for host driver: in use by mdev
 vfio_ap_mdev $U2: Can not reserve queue 06.00ab for host driver: in use by mdev"
 	# only U1 conflicts: its lines

@@ -440,3 +440,40 @@ vfio_ap_mdev $U3: Userspace may not assign queue 05.00ff to mdev: already assign
 	expect_r "$TYPE/available_instances" "1\n"
 	expect_w "$TYPE/create" "$U1" OK
 }
+
+@test "spec §4.1/§3: matrix device on the matrix bus, its driver has no bind/unbind" {
+	sim_start t-doc
+	expect_same_file "$MATRIX/driver" "$S/bus/matrix/drivers/vfio_ap"
+	expect_same_file "$MATRIX/subsystem" "$S/bus/matrix"
+	expect_missing "$S/bus/matrix/drivers/vfio_ap/bind" "$S/bus/matrix/drivers/vfio_ap/unbind"
+	expect_exists "$S/bus/mdev/drivers/vfio_ap_mdev"
+	expect_exists "$DRV/vfio_ap/bind" "$DRV/vfio_ap/unbind"
+}
+
+@test "spec §5.1: vfio_ap uses Na=0 from QCI while the bus falls back to 63" {
+	local host=$BATS_TEST_TMPDIR/host.json
+	jq '.max_adapter_id = 0 | .adapters = [{id: 0, type: "CEX7", mode: "cca"}]' \
+		"$BATS_HOSTS/t-doc.json" >"$host"
+	sim_start "$host"
+	expect_r "$AP/ap_max_adapter_id" "63\n"
+	mk "$U1"
+	expect_w "$MATRIX/$U1/assign_adapter" 1 ENODEV
+	expect_w "$MATRIX/$U1/assign_adapter" 0 OK
+}
+
+@test "spec §6: the sharing log covers the assignee's whole new matrix, old APQNs included" {
+	# two boot-time mdevs that already share 05.0004
+	local host=$BATS_TEST_TMPDIR/host.json
+	jq --arg u1 "$U1" --arg u2 "$U2" --arg am "$(mask_all_but 5)" \
+		'.apmask = $am |
+		 .mdevs = [{uuid: $u1, adapters: [5], domains: [4, 71], control_domains: []},
+		           {uuid: $u2, adapters: [5], domains: [4], control_domains: []}]' \
+		"$BATS_HOSTS/t-doc.json" >"$host"
+	sim_start "$host"
+	expect_r "$MATRIX/$U2/matrix" "05.0004\n"
+	ctl dmesg clear
+	expect_w "$MATRIX/$U2/assign_domain" 0x47 EADDRINUSE
+	expect_dmesg "vfio_ap_mdev $U2: Userspace may not assign queue 05.0004 to mdev: already assigned to $U1
+vfio_ap_mdev $U2: Userspace may not assign queue 05.0047 to mdev: already assigned to $U1"
+	expect_r "$MATRIX/$U2/matrix" "05.0004\n"
+}

@@ -148,9 +148,28 @@ assign() {
 	expect_w "$DRV/vfio_ap/unbind" 06.00ab OK
 	expect_r "$DEV/card06/06.0004/status" "assigned\n"
 	expect_r "$DEV/card05/05.0004/status" "in use\n"
+	# hot unplug while attached
+	expect_w "$M1/unassign_domain" 0xab OK
+	expect_r "$DEV/card05/05.00ab/status" "unassigned\n"
 	ctl detach "$U1"
 	expect_r "$DEV/card05/05.0004/status" "assigned\n"
 	w "$M1/remove" 1
 	expect_r "$DEV/card05/05.0004/status" "unassigned\n"
 	expect_r "$DEV/card06/06.00ff/status" "assigned\n"
+}
+
+@test "spec §5.4: without QCI the host configuration copy is empty and so is the shadow" {
+	sim_stop
+	sim_start t-noqci
+	M1=$MATRIX/$U1
+	w "$AP/apmask" "0x"
+	w "$TYPE/create" "$U1"
+	assign "$M1" adapters 1
+	assign "$M1" domains 1
+	expect_driver 01.0001 vfio_ap
+	expect_r "$M1/matrix" "01.0001\n"
+	expect_r "$M1/guest_matrix" ""
+	expect_r "$DEV/card01/01.0001/status" "assigned\n"
+	ctl attach "$U1"
+	expect_r "$DEV/card01/01.0001/status" "assigned\n"
 }

@@ -267,3 +267,39 @@ ux_commands() {
 		done
 	done < <(ux_commands)
 }
+
+# man_opt_text TAG-START: the description of the first OPTIONS tag that
+# begins with TAG-START, as one line
+man_opt_text() {
+	man_section OPTIONS | awk -v t="       $1" '
+		index($0, t) == 1 { on = 1; next }
+		on && /^$/ { exit }
+		on { sub(/^ +/, ""); printf "%s ", $0 }'
+}
+
+# help_opt_text CMD OPTION: the --help text of OPTION of CMD, as one line
+help_opt_text() {
+	ux_help "$1" | ux_section Options | awk -v o="$2" '
+		/^ *-/ { on = (index($0, o " ") > 0 || index($0, o ",") > 0) }
+		on { sub(/^ +/, ""); printf "%s ", $0 }'
+}
+
+@test "defaults: --wait and --timeout in --help and apctl(8) are those of the code" {
+	local h=$UX_SRC/src/cmd/change.h wait max tmo
+
+	wait=$(sed -n 's/^#define CHG_WAIT_DEFAULT[[:space:]]*\([0-9]*\).*/\1/p' "$h")
+	max=$(sed -n 's/^#define CHG_WAIT_MAX[[:space:]]*\([0-9]*\).*/\1/p' "$h")
+	tmo=$(sed -n 's/^#define CHG_TIMEOUT_DEFAULT[[:space:]]*\([0-9]*\).*/\1/p' "$h")
+	[[ -n $wait && -n $max && -n $tmo ]] || fail "defaults not found in $h"
+	[[ $(man_opt_text "-w, --wait") == *"(default $wait, at most $max)"* ]] ||
+		fail "apctl(8) --wait: $(man_opt_text "-w, --wait")"
+	[[ $(man_opt_text "-t, --timeout") == *"(default $tmo)"* ]] ||
+		fail "apctl(8) --timeout: $(man_opt_text "-t, --timeout")"
+	local c
+	for c in reserve release "mdev create" "mdev modify" "mdev remove"; do
+		[[ $(help_opt_text "$c" --wait) == *"(default $wait)"* ]] ||
+			fail "$c --help, --wait: $(help_opt_text "$c" --wait)"
+	done
+	[[ $(help_opt_text "mdev remove" --timeout) == *"(default $tmo)"* ]] ||
+		fail "mdev remove --help, --timeout: $(help_opt_text "mdev remove" --timeout)"
+}
