@@ -321,6 +321,16 @@ card20" "$output" "bus/ap/devices"
 	expect_w "$DRV/cex4queue/bind" 05.0004 OK
 	expect_driver 05.0004 cex4queue
 	expect_exists "$DEV/card05/05.0004/online"
+	# for assignments, an overridden queue bound to a default driver is host-owned
+	w "$TYPE/create" "$U1"
+	expect_w "$MATRIX/$U1/assign_adapter" 5 OK
+	expect_w "$MATRIX/$U1/assign_domain" 0x47 OK
+	expect_w "$MATRIX/$U1/assign_domain" 4 EADDRNOTAVAIL
+	expect_r "$MATRIX/$U1/matrix" "05.0047\n"
+	# overridden but not bound to a default driver: not host-owned
+	expect_w "$DRV/cex4queue/unbind" 05.0004 OK
+	expect_w "$MATRIX/$U1/assign_domain" 4 OK
+	expect_r "$MATRIX/$U1/matrix" "05.0004\n05.0047\n"
 }
 
 @test "checklist: bind is ENODEV for unknown devices, wrong drivers and wrong ownership, EBUSY when bound" {
@@ -410,4 +420,17 @@ card20" "$output" "bus/ap/devices"
 	ctl host card-config 5 1
 	ctl scan
 	expect_r "$DEV/card05/config" "1\n"
+}
+
+@test "spec §3: each AP driver directory has bind, unbind, uevent and a module link" {
+	sim_start t-doc
+	local d
+	for d in cex4card cex4queue vfio_ap; do
+		expect_exists "$DRV/$d/bind" "$DRV/$d/unbind" "$DRV/$d/uevent"
+		[[ -L $DRV/$d/module ]] || fail "$DRV/$d/module is not a symlink"
+		run "$APSIM_IO" stat "$DRV/$d/bind"
+		expect_eq "4096 0200" "$output"
+	done
+	run bash -c "cd '$DRV' && ls | LC_ALL=C sort"
+	expect_eq $'cex4card\ncex4queue\nvfio_ap' "$output" "AP drivers"
 }

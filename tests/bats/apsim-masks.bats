@@ -236,6 +236,13 @@ expect_rejected() {
 	expect_driver 05.0047 vfio_ap
 	expect_dmesg "vfio_ap_mdev $U2: Can not reserve queue 06.0004 for host driver: in use by mdev
 vfio_ap_mdev $U2: Can not reserve queue 06.00ab for host driver: in use by mdev"
+	# syntax is checked before the EBUSY rule
+	ctl dmesg clear
+	expect_w "$AP/apmask" "+5,+6,x" EINVAL
+	expect_dmesg ""
+	# setting bits that no mdev uses is fine
+	expect_w "$AP/apmask" "+7" OK
+	expect_w "$AP/apmask" "-7" OK
 	# only U1 conflicts: its lines
 	ctl dmesg clear
 	expect_w "$AP/apmask" "+5" EBUSY
@@ -302,6 +309,14 @@ vfio_ap_mdev $U1: Can not reserve queue 05.00ab for host driver: in use by mdev"
 	expect_w "$AP/aqmask" "$ALLF" EINVAL
 	expect_w "$AP/aqmask" "garbage" EINVAL
 	expect_r "$AP/apmask" "$ALLF\n"
+	# the value is cut at the first newline
+	expect_w "$DEV/card05/05.0004/driver_override" "vfio_ap\ncex4queue\n" OK
+	expect_r "$DEV/card05/05.0004/driver_override" "vfio_ap\n"
+	# PAGE_SIZE - 1 bytes or more: EINVAL
+	local long
+	printf -v long '%*s' 4095 ''
+	expect_w "$DEV/card05/05.0004/driver_override" "${long// /x}" EINVAL
+	expect_r "$DEV/card05/05.0004/driver_override" "vfio_ap\n"
 	# clearing the override lifts the restriction
 	expect_w "$DEV/card05/05.0004/driver_override" "\n" OK
 	expect_r "$DEV/card05/05.0004/driver_override" "\n"

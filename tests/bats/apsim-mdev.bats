@@ -127,6 +127,12 @@ mk() {
 		bash -c "'$APSIMCTL' dmesg | grep -qF 'vfio_ap_mdev $U1: No device request registered, blocked until released by user'"
 	kill -0 "$pid" || fail "remove did not block"
 	expect_exists "$MATRIX/$U1"
+	# the blocked remove does not hold the simulator's mutex (README)
+	run timeout 30 "$APSIM_IO" write "$AP/apmask" "-6"
+	expect_eq "OK 2" "$output" "mask write while a remove is blocked"
+	run timeout 30 "$APSIM_IO" write "$TYPE/create" "$U2"
+	expect_eq "OK 36" "$output" "create while a remove is blocked"
+	kill -0 "$pid" || fail "remove did not block"
 	ctl detach "$U1"
 	wait "$pid"
 	expect_eq "OK 1" "$(cat "$BATS_TEST_TMPDIR/remove.out")" "remove result"
@@ -152,6 +158,10 @@ mk() {
 		expect_w "$M/$f" "18446744073709551615" ENODEV
 	done
 	expect_r "$M/matrix" ".0003\n.0008\n"
+	# the store sees a C string: a NUL byte ends it
+	expect_w "$M/assign_domain" "4\0junk" OK
+	expect_r "$M/matrix" ".0003\n.0004\n.0008\n"
+	expect_w "$M/unassign_domain" 4 OK
 	# maxima of this host: 63 adapters, 15 domains
 	expect_w "$M/assign_adapter" 64 ENODEV
 	expect_w "$M/assign_adapter" 0x3f OK

@@ -4,6 +4,7 @@
 # behind; --start/--stop; the --ns mode.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 teardown() {
 	local p
@@ -120,9 +121,9 @@ interrupt() {
 }
 
 @test "apsim-run: --ns shows the simulated host on /sys and leaves the real /sys untouched" {
-	local before after real_before=absent real_after=absent mdevctl_before=absent mdevctl_after=absent
+	local before after real_before=absent real_after=absent mdevctl_before mdevctl_after
 	[[ -e /sys/bus/ap/apmask ]] && real_before=$(cat /sys/bus/ap/apmask)
-	[[ -e /etc/mdevctl.d ]] && mdevctl_before=present
+	mdevctl_before=$(ls -d /etc/mdevctl.d /etc/udev/rules.d 2>/dev/null || true)
 	before=$(findmnt -rn -o TARGET,SOURCE,FSTYPE | awk '$1 ~ /^\/(sys|etc|run\/lock)(\/|$)/' | sort)
 	local out=$BATS_TEST_TMPDIR/root
 	run "$APSIM_RUN" --ns --host "$BATS_HOSTS/t-doc.json" -- bash -c '
@@ -133,8 +134,9 @@ interrupt() {
 		cat /sys/bus/ap/apmask
 		apsimctl dump | jq -r .bus.apmask
 		cat /sys/devices/ap/card05/05.0004/status
-		touch /etc/mdevctl.d/apsim-ns-test /run/lock/apsim-ns-test
-		ls "$APSIM_ROOT/etc/mdevctl.d/apsim-ns-test" "$APSIM_ROOT/run/lock/apsim-ns-test" |
+		touch /etc/mdevctl.d/apsim-ns-test /run/lock/apsim-ns-test /etc/udev/rules.d/apsim-ns-test
+		ls "$APSIM_ROOT/etc/mdevctl.d/apsim-ns-test" "$APSIM_ROOT/etc/udev/rules.d/apsim-ns-test" \
+			"$APSIM_ROOT/run/lock/apsim-ns-test" |
 			sed "s|^$APSIM_ROOT|ROOT|"' bash "$out"
 	expect_eq 0 "$status" "exit status"
 	expect_eq "$(mask_all)
@@ -143,13 +145,14 @@ $(mask_all_but 5)
 $(mask_all_but 5)
 unassigned
 ROOT/etc/mdevctl.d/apsim-ns-test
+ROOT/etc/udev/rules.d/apsim-ns-test
 ROOT/run/lock/apsim-ns-test" "$output" "output inside the namespace"
 	expect_clean "$(cat "$out")"
 	after=$(findmnt -rn -o TARGET,SOURCE,FSTYPE | awk '$1 ~ /^\/(sys|etc|run\/lock)(\/|$)/' | sort)
 	expect_eq "$before" "$after" "mounts on /sys, /etc, /run/lock"
 	[[ -e /sys/bus/ap/apmask ]] && real_after=$(cat /sys/bus/ap/apmask)
 	expect_eq "$real_before" "$real_after" "the real /sys/bus/ap/apmask"
-	[[ -e /etc/mdevctl.d ]] && mdevctl_after=present
-	expect_eq "$mdevctl_before" "$mdevctl_after" "presence of the real /etc/mdevctl.d"
-	expect_missing /etc/mdevctl.d/apsim-ns-test /run/lock/apsim-ns-test
+	mdevctl_after=$(ls -d /etc/mdevctl.d /etc/udev/rules.d 2>/dev/null || true)
+	expect_eq "$mdevctl_before" "$mdevctl_after" "presence of the real /etc/mdevctl.d and /etc/udev/rules.d"
+	expect_missing /etc/mdevctl.d/apsim-ns-test /run/lock/apsim-ns-test /etc/udev/rules.d/apsim-ns-test
 }

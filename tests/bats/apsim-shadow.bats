@@ -96,6 +96,21 @@ assign() {
 	expect_r "$DEV/card05/05.00ab/status" "in use\n"
 	expect_missing "$DEV/card06/06.0004/status"
 	expect_r "$M1/matrix" "05.0004\n05.00ab\n06.0004\n06.00ab\n"
+	# binding it again hot plugs the adapter
+	expect_w "$DRV/vfio_ap/bind" 06.0004 OK
+	expect_r "$M1/guest_matrix" "05.0004\n05.00ab\n06.0004\n06.00ab\n"
+	expect_r "$DEV/card06/06.00ab/status" "in use\n"
+	expect_r "$DEV/card06/06.0004/status" "in use\n"
+}
+
+@test "checklist: [6.x] an APQN that is not host-owned may be assigned while unbound; it is filtered from the shadow" {
+	w "$AP/apmask" "-5,-6"
+	expect_w "$DRV/vfio_ap/unbind" 05.0004 OK
+	w "$TYPE/create" "$U1"
+	assign "$M1" adapters 5 6
+	assign "$M1" domains 4
+	expect_r "$M1/matrix" "05.0004\n06.0004\n"
+	expect_r "$M1/guest_matrix" "06.0004\n"
 }
 
 @test "checklist: guest_matrix a host configuration add re-filters at scan completion, a removal clears" {
@@ -148,6 +163,11 @@ assign() {
 	expect_w "$DRV/vfio_ap/unbind" 06.00ab OK
 	expect_r "$DEV/card06/06.0004/status" "assigned\n"
 	expect_r "$DEV/card05/05.0004/status" "in use\n"
+	# hot plug through ap_config
+	expect_w "$M1/ap_config" "$(mask_of 5 6),$(mask_of 4 0x47 0xab),$(mask_zero)" OK
+	expect_r "$DEV/card05/05.0047/status" "in use\n"
+	expect_w "$M1/ap_config" "$(mask_of 5 6),$(mask_of 4 0xab),$(mask_zero)" OK
+	expect_r "$DEV/card05/05.0047/status" "unassigned\n"
 	# hot unplug while attached
 	expect_w "$M1/unassign_domain" 0xab OK
 	expect_r "$DEV/card05/05.00ab/status" "unassigned\n"
