@@ -1191,7 +1191,7 @@ static char *reason_in(struct chg_txn *t, const struct ap_model *m, const struct
 	const struct ap_host *h = &m->host;
 	const struct ap_mdev *md;
 	char apqn[AP_APQN_STRLEN];
-	struct ap_mask all, ia, id;
+	struct ap_mask all;
 	int i, j;
 
 	ap_mask_fill(&all);
@@ -1280,8 +1280,6 @@ static char *reason_in(struct chg_txn *t, const struct ap_model *m, const struct
 	case OBJ_FILE:
 		break;
 	}
-	(void)ia;
-	(void)id;
 	return xasprintf("%s (%s)", strerror(err), strerrorname_np(err) ?
 			 strerrorname_np(err) : "?");
 }

@@ -241,7 +241,6 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct ap_model mm;
 	struct ap_mask rsv;
 	int dim;
-	char *rel;
 
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
@@ -256,12 +255,10 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (c->reserve) {
 		/* the adapters whose APQNs of this matrix the masks give to the host */
 		struct ap_mask d;
-		int a;
 
 		ap_mask_and(&d, &c->mx.aqm, &m->host.aqmask);
 		if (!ap_mask_is_empty(&d))
 			ap_mask_and(&rsv, &c->mx.apm, &m->host.apmask);
-		(void)a;
 	}
 	if (!ap_mask_is_empty(&rsv)) {
 		ap_request_init(&req, AP_REQ_MASKS);
@@ -291,9 +288,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 
 		if (r)
 			return r;
-		rel = def_path(c->uuid);
-		chg_step_repair(t, "rm %s/%s", "/" AP_MDEVCTL_DIR, c->uuid);
-		free(rel);
+		chg_step_repair(t, "apctl mdev remove --undefine %s", c->uuid);
 	}
 	return 0;
 }
