@@ -176,3 +176,53 @@ apctl: refused (1 problem); nothing was written" "$output"
 	run jq -c '{api_level, command, dry_run, status, exit_code, adapters_changed, steps: [.steps[] | {do: .do.value, undo: .undo.value, state}]}' <<<"$output"
 	expect_eq '{"api_level":1,"command":"reserve","dry_run":false,"status":"ok","exit_code":0,"adapters_changed":"05","steps":[{"do":"-5","undo":"+5","state":"done"}]}' "$output"
 }
+
+@test "--json: every outcome is a document valid against schema/apctl-change.schema.json" {
+	local d=$BATS_TEST_TMPDIR rc
+
+	# ok, nothing to do, dry run
+	"$APCTL" reserve 5 --json >"$d/ok.json" 2>/dev/null
+	"$APCTL" reserve 5 --json >"$d/noop.json" 2>/dev/null
+	"$APCTL" reserve 6 --json --dry-run >"$d/dry.json" 2>/dev/null
+	# refused
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 >/dev/null
+	rc=0; "$APCTL" release 5 --json >"$d/refused.json" 2>/dev/null || rc=$?
+	[ "$rc" -eq 4 ]
+	# usage (a list the model refuses), permission
+	rc=0; "$APCTL" reserve 300 --json >"$d/usage.json" 2>/dev/null || rc=$?
+	[ "$rc" -eq 2 ]
+	rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$APCTL" reserve 6 --json \
+		>"$d/perm.json" 2>/dev/null || rc=$?
+	[ "$rc" -eq 9 ]
+	# failed and undone, partial
+	ctl fault add '*' --errno EIO --nth 2 >/dev/null
+	rc=0; "$APCTL" reserve -a 6 -d 4 --json >"$d/failed.json" 2>/dev/null || rc=$?
+	[ "$rc" -eq 1 ]
+	ctl fault add '*' --errno EIO --nth 2 >/dev/null
+	ctl fault add '*' --errno EIO --nth 3 >/dev/null
+	rc=0; "$APCTL" reserve -a 6 -d 4 --json >"$d/partial.json" 2>/dev/null || rc=$?
+	[ "$rc" -eq 6 ]
+	# lock
+	printf '%d\n' $$ >"$APSIM_ROOT/run/lock/s390apconfig.lock"
+	rc=0; "$APCTL" reserve 7 --json --wait 0 >"$d/lock.json" 2>/dev/null || rc=$?
+	rm -f "$APSIM_ROOT/run/lock/s390apconfig.lock"
+	[ "$rc" -eq 5 ]
+	for f in ok noop dry refused usage perm failed partial lock; do
+		expect_schema "$d/$f.json" || fail "$f.json: $(cat "$d/$f.json")"
+	done
+	run jq -r '[.status, .exit_code, (.steps | map(.state) | join(","))] | join(" ")' \
+		"$d/ok.json" "$d/noop.json" "$d/dry.json" "$d/refused.json" "$d/usage.json" \
+		"$d/perm.json" "$d/failed.json" "$d/partial.json" "$d/lock.json"
+	expect_eq "ok 0 done
+ok 0 
+ok 0 planned
+refused 4 
+usage 2 
+permission 9 
+failed 1 undone,failed
+partial 6 undo-failed,failed
+lock 5 planned" "$output"
+	run jq -r '.steps[1].errno, .error' "$d/failed.json"
+	expect_eq "EIO
+cannot reserve domains 0004 for vfio_ap (aqmask): Input/output error (EIO)" "$output"
+}

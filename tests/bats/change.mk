@@ -12,3 +12,5 @@ if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
 EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash
+# the JSON Schema of their --json result documents
+dist_pkgdata_DATA += schema/apctl-change.schema.json
