@@ -1055,7 +1055,8 @@ static void on_signal(int sig)
  * timeout seconds.  Returns 0, the errno, or ETIMEDOUT (the child is left
  * to finish the write when the guest lets go; *waiter is its PID).
  */
-static int remove_bounded(struct chg_txn *t, const struct act *a, pid_t *waiter)
+static int remove_bounded(struct chg_txn *t, const char *uuid, const struct act *a,
+			  pid_t *waiter)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	long waited_ms = 0, limit_ms = (long)t->o->timeout * 1000;
@@ -1092,8 +1093,9 @@ static int remove_bounded(struct chg_txn *t, const struct act *a, pid_t *waiter)
 			return ETIMEDOUT;
 		}
 		if (!told && waited_ms >= 1000 && !t->ctx->quiet && isatty(STDERR_FILENO)) {
-			apctl_err(_("waiting up to %d s for the guest to release mdev %s ..."),
-				  t->o->timeout, a->path);
+			apctl_err(_("waiting up to %d s for the guest to release mdev %s "
+				    "(the kernel blocks its removal until then)"),
+				  t->o->timeout, uuid);
 			told = true;
 		}
 		nanosleep(&ts, NULL);
@@ -1104,13 +1106,13 @@ static int remove_bounded(struct chg_txn *t, const struct act *a, pid_t *waiter)
 	return EIO;
 }
 
-static int run_act(struct chg_txn *t, const struct act *a, pid_t *waiter)
+static int run_act(struct chg_txn *t, const struct step *s, const struct act *a, pid_t *waiter)
 {
 	switch (a->kind) {
 	case ACT_SYSFS:
 		return ap_path_write(&t->path, a->path, a->data, a->len);
 	case ACT_REMOVE:
-		return remove_bounded(t, a, waiter);
+		return remove_bounded(t, s->uuid, a, waiter);
 	case ACT_FILE:
 		return ap_path_write_atomic(&t->path, a->path, a->data, a->len, 0644, true);
 	case ACT_UNLINK:
@@ -1295,7 +1297,7 @@ static bool undo_step(struct chg_txn *t, struct step *s)
 		s->state = ST_UNDONE;
 		return true;
 	}
-	s->undo_err = run_act(t, &s->undo, &w);
+	s->undo_err = run_act(t, s, &s->undo, &w);
 	if (!s->undo_err && verify(t, &s->undo))
 		s->undo_verify_err = true;
 	if (s->undo_err || s->undo_verify_err) {
@@ -1319,7 +1321,7 @@ static int apply(struct chg_txn *t)
 
 		if (t->ctx->verbose)
 			apctl_err(_("step %zu: %s"), i + 1, s->what);
-		s->err = run_act(t, &s->act, &s->waiter);
+		s->err = run_act(t, s, &s->act, &s->waiter);
 		if (!s->err && verify(t, &s->act))
 			s->verify_err = true;
 		if (s->err || s->verify_err)
