@@ -434,3 +434,10 @@ card20" "$output" "bus/ap/devices"
 	run bash -c "cd '$DRV' && ls | LC_ALL=C sort"
 	expect_eq $'cex4card\ncex4queue\nvfio_ap' "$output" "AP drivers"
 }
+
+@test "spec §2.3: queue interrupt state follows the adapter interrupt facility" {
+	sim_start t-small
+	expect_r "$AP/ap_interrupts" "0\n"
+	expect_r "$DEV/card01/01.0001/interrupt" "Interrupts disabled.\n"
+	expect_r "$DEV/card02/02.0002/interrupt" "Interrupts disabled.\n"
+}

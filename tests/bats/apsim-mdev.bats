@@ -144,6 +144,7 @@ mk() {
 	sim_start t-small
 	w "$AP/apmask" "0x"
 	mk "$U1"
+	ctl dmesg clear
 	local M=$MATRIX/$U1 f bad
 	expect_w "$M/assign_domain" "010" OK
 	expect_r "$M/matrix" ".0008\n"
@@ -174,6 +175,8 @@ mk() {
 	expect_w "$M/unassign_control_domain" 16 ENODEV
 	expect_r "$M/control_domains" "000f\n"
 	expect_r "$M/matrix" "3f.0003\n3f.0008\n3f.000f\n"
+	# EINVAL, ERANGE and ENODEV are not logged
+	expect_dmesg ""
 }
 
 @test "checklist: assign check order parse, max, already-set, EADDRNOTAVAIL, EADDRINUSE" {
