@@ -57,6 +57,8 @@ int main(int argc, char **argv)
 	for (int k = i; k < argc; k++) {
 		if (strpbrk(argv[k], "\t\n")) {
 			fprintf(stderr, "apsimctl: arguments must not contain tabs or newlines\n");
+			fclose(mem);
+			free(req);
 			return 2;
 		}
 		fprintf(mem, "%s%s", k > i ? "\t" : "", argv[k]);
@@ -66,12 +68,14 @@ int main(int argc, char **argv)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "apsimctl: cannot connect to %s: %s\n", sock, strerror(errno));
+		free(req);
 		return 2;
 	}
 	for (size_t off = 0; off < reqlen; off += (size_t)r) {
 		r = write(fd, req + off, reqlen - off);
 		if (r <= 0) {
 			fprintf(stderr, "apsimctl: write: %s\n", strerror(errno));
+			free(req);
 			return 2;
 		}
 	}
