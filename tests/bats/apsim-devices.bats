@@ -347,7 +347,9 @@ card20" "$output" "bus/ap/devices"
 	# host-owned: vfio_ap refuses it
 	expect_w "$DRV/vfio_ap/bind" "05.0004" ENODEV
 	expect_driver 05.0004 none
-	# one trailing newline is fine
+	# one trailing newline is fine, two are not (sysfs_streq)
+	expect_w "$DRV/cex4queue/bind" "05.0004\n\n" ENODEV
+	expect_w "$DRV/cex4queue/bind" " 05.0004" ENODEV
 	expect_w "$DRV/cex4queue/bind" "05.0004\n" OK
 	expect_driver 05.0004 cex4queue
 	# vfio-owned: cex4queue refuses it
