@@ -39,8 +39,7 @@ static inline bool m_empty(const mask_t *m)
 
 static inline bool m_eq(const mask_t *a, const mask_t *b)
 {
-	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] &&
-	       a->w[3] == b->w[3];
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] && a->w[3] == b->w[3];
 }
 
 static inline mask_t m_and(const mask_t *a, const mask_t *b)
@@ -70,7 +69,7 @@ static inline bool m_intersects(const mask_t *a, const mask_t *b)
 
 static inline mask_t m_ones(void)
 {
-	mask_t r = { { ~0ULL, ~0ULL, ~0ULL, ~0ULL } };
+	mask_t r = {{~0ULL, ~0ULL, ~0ULL, ~0ULL}};
 
 	return r;
 }
@@ -188,7 +187,7 @@ struct sim {
 	char kname[16];
 	char *mountpoint;
 
-	struct qci hw;  /* the machine configuration (apsimctl host ...) */
+	struct qci hw;	/* the machine configuration (apsimctl host ...) */
 	struct qci cur; /* the copy fetched at the last scan */
 	struct adapter_hw ad[NA];
 	struct card cards[NA];
@@ -257,18 +256,43 @@ void sim_unbind_card(int a);
 void sim_revise_bindings(void);
 int sim_validate_masks(struct mdev *m);
 bool fs_exiting(void);
+/* exact kernel device names: card%02x and %02x.%04x (lowercase) */
+bool ap_card_name(const char *s, int *a);
+bool ap_queue_name(const char *s, int *a, int *d);
 uint32_t default_functions(int mode, bool apxa);
 
 /* fs.c: the file tree */
 enum nkind { N_DIR, N_REG, N_LNK };
 
 enum dkind {
-	D_ROOT, D_BUS, D_BUS_AP, D_BUS_AP_DEVICES, D_BUS_AP_DRIVERS, D_AP_DRIVER,
-	D_DEVICES, D_DEVICES_AP, D_CARD, D_QUEUE, D_POWER,
-	D_VFIO_ROOT, D_MATRIX, D_TYPES, D_TYPE, D_TYPE_DEVICES, D_MDEV,
-	D_BUS_MDEV, D_BUS_MDEV_DEVICES, D_BUS_MDEV_DRIVERS, D_MDEV_DRIVER,
-	D_BUS_MATRIX, D_BUS_MATRIX_DEVICES, D_BUS_MATRIX_DRIVERS, D_MATRIX_DRIVER,
-	D_CLASS, D_CLASS_MDEV_BUS, D_COUNT
+	D_ROOT,
+	D_BUS,
+	D_BUS_AP,
+	D_BUS_AP_DEVICES,
+	D_BUS_AP_DRIVERS,
+	D_AP_DRIVER,
+	D_DEVICES,
+	D_DEVICES_AP,
+	D_CARD,
+	D_QUEUE,
+	D_POWER,
+	D_VFIO_ROOT,
+	D_MATRIX,
+	D_TYPES,
+	D_TYPE,
+	D_TYPE_DEVICES,
+	D_MDEV,
+	D_BUS_MDEV,
+	D_BUS_MDEV_DEVICES,
+	D_BUS_MDEV_DRIVERS,
+	D_MDEV_DRIVER,
+	D_BUS_MATRIX,
+	D_BUS_MATRIX_DEVICES,
+	D_BUS_MATRIX_DRIVERS,
+	D_MATRIX_DRIVER,
+	D_CLASS,
+	D_CLASS_MDEV_BUS,
+	D_COUNT
 };
 
 /* ownership of a file, for ENODEV on removed objects */
@@ -296,7 +320,7 @@ struct entry {
 	int kind;   /* N_REG, N_LNK or N_DIR */
 	int child;  /* N_DIR: enum dkind */
 	int mode;
-	int owner;  /* enum own */
+	int owner; /* enum own */
 	bool (*avail)(const struct node *n);
 	int (*show)(const struct node *n, struct sbuf *sb);
 	int (*store)(const struct node *n, const char *buf, size_t len);

@@ -22,13 +22,14 @@ static void usage(FILE *f)
 	      "  fault list | fault clear [ID] | attach UUID | detach UUID | quit\n"
 	      "  host adapter-add ID [--type CEXn] [--mode cca|accel|ep11] [--raw-type N]\n"
 	      "       [--functions WORD] | host adapter-remove|domain-add|domain-remove|\n"
-	      "       cdom-add|cdom-remove ID | host card-config|checkstop ID 0|1\n", f);
+	      "       cdom-add|cdom-remove ID | host card-config|checkstop ID 0|1\n",
+	      f);
 }
 
 int main(int argc, char **argv)
 {
 	const char *sock = getenv("APSIM_SOCK");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *req = NULL, buf[65536], *nl;
 	size_t reqlen = 0, have = 0;
 	int i = 1, fd, status = -1;

@@ -54,34 +54,27 @@ static int mode_of_card(int a)
 static int find_ap_dev(const char *buf, int *a, int *d)
 {
 	char name[16];
-	unsigned int x, y;
-	char tail;
+	size_t l = strlen(buf);
 
-	if (sscanf(buf, "card%2x%c", &x, &tail) == 1 || (sscanf(buf, "card%2x%c", &x, &tail) == 2 &&
-							   tail == '\n')) {
-		snprintf(name, sizeof(name), "card%02x", x);
-		if (k_sysfs_streq(name, buf) && S.cards[x].exists) {
-			*a = (int)x;
-			return 1;
-		}
+	/* sysfs_streq: one trailing newline is ignored */
+	if (l && buf[l - 1] == '\n')
+		l--;
+	if (l >= sizeof(name))
 		return 0;
-	}
-	if (sscanf(buf, "%2x.%4x", &x, &y) == 2 && x < NA && y < ND) {
-		snprintf(name, sizeof(name), "%02x.%04x", x, y);
-		if (k_sysfs_streq(name, buf) && Q((int)x, (int)y)->exists) {
-			*a = (int)x;
-			*d = (int)y;
-			return 2;
-		}
-	}
+	memcpy(name, buf, l);
+	name[l] = 0;
+	if (ap_card_name(name, a))
+		return S.cards[*a].exists ? 1 : 0;
+	if (ap_queue_name(name, a, d))
+		return S.cards[*a].exists && Q(*a, *d)->exists ? 2 : 0;
 	return 0;
 }
 
 /* kobject_synth_uevent: the first word must be a known action */
 static int synth_action(const char *buf, char *action, size_t sz)
 {
-	static const char *const acts[] = { "add", "remove", "change", "move",
-					     "online", "offline", "bind", "unbind" };
+	static const char *const acts[] = {"add",    "remove",	"change", "move",
+					   "online", "offline", "bind",	  "unbind"};
 	size_t l = strcspn(buf, " \n");
 
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
@@ -357,9 +350,10 @@ static int in_use_check(bool aq, const mask_t *old, const mask_t *new)
 		for (int a = 0; a < NA; a++)
 			for (int d = 0; m_test(&A, (unsigned int)a) && d < ND; d++)
 				if (m_test(&D, (unsigned int)d))
-					logf_dmesg("vfio_ap_mdev %s: Can not reserve queue %02x.%04x "
-						   "for host driver: in use by mdev", m->uuid,
-						   (unsigned int)a, (unsigned int)d);
+					logf_dmesg(
+						"vfio_ap_mdev %s: Can not reserve queue %02x.%04x "
+						"for host driver: in use by mdev",
+						m->uuid, (unsigned int)a, (unsigned int)d);
 		return -EBUSY;
 	}
 	return 0;
@@ -441,7 +435,7 @@ static int sh_bcc(const struct node *n, struct sbuf *sb)
 
 static int sh_features(const struct node *n, struct sbuf *sb)
 {
-	static const char *const names[] = { "APSC", "APXA", "QACT", "RC8A", "APSB" };
+	static const char *const names[] = {"APSC", "APXA", "QACT", "RC8A", "APSB"};
 	bool first = true;
 
 	if (!S.cur.present)
@@ -622,7 +616,7 @@ static int sh_c_maxmsg(const struct node *n, struct sbuf *sb)
 
 static int sh_c_type(const struct node *n, struct sbuf *sb)
 {
-	static const char sfx[] = { 'A', 'C', 'P' };
+	static const char sfx[] = {'A', 'C', 'P'};
 	int m = mode_of_card(n->card);
 
 	sb_printf(sb, "CEX%d%c\n", NC(n)->hwtype - 6, sfx[m < 0 ? 0 : m]);
@@ -692,8 +686,10 @@ static int sh_c_uevent(const struct node *n, struct sbuf *sb)
 	sb_printf(sb, "DEV_TYPE=%04X\nMODALIAS=ap:t%02X\n", (unsigned int)c->hwtype,
 		  (unsigned int)c->hwtype);
 	if (KV(601) && mode >= 0)
-		sb_printf(sb, "MODE=%s\n", mode == MODE_ACCEL ? "accel" :
-			  mode == MODE_CCA ? "cca" : "ep11");
+		sb_printf(sb, "MODE=%s\n",
+			  mode == MODE_ACCEL ? "accel"
+			  : mode == MODE_CCA ? "cca"
+					     : "ep11");
 	return 0;
 }
 
@@ -744,8 +740,9 @@ static int sh_q_interrupt(const struct node *n, struct sbuf *sb)
 {
 	struct queue *q = NQ(n);
 
-	return show_str(sb, q->initiated && S.interrupts && q->driver == DRV_CEX4QUEUE ?
-			"Interrupts enabled.\n" : "Interrupts disabled.\n");
+	return show_str(sb, q->initiated && S.interrupts && q->driver == DRV_CEX4QUEUE
+				    ? "Interrupts enabled.\n"
+				    : "Interrupts disabled.\n");
 }
 
 static int sh_q_config(const struct node *n, struct sbuf *sb)
@@ -824,8 +821,8 @@ static int st_q_online(const struct node *n, const char *buf, size_t len)
 
 static int sh_q_mkvps(const struct node *n, struct sbuf *sb)
 {
-	static const char *const k[] = { "AES", "APKA", "ASYM" };
-	static const char *const s[] = { "NEW", "CUR", "OLD" };
+	static const char *const k[] = {"AES", "APKA", "ASYM"};
+	static const char *const s[] = {"NEW", "CUR", "OLD"};
 
 	if (mode_of_card(n->card) == MODE_EP11)
 		return show_str(sb, "WK CUR: - -\nWK NEW: - -\n");
@@ -838,7 +835,8 @@ static int sh_q_mkvps(const struct node *n, struct sbuf *sb)
 static int sh_q_status(const struct node *n, struct sbuf *sb)
 {
 	for (struct mdev *m = S.mdevs; m; m = m->next) {
-		if (!m_test(&m->apm, (unsigned int)n->card) || !m_test(&m->aqm, (unsigned int)n->dom))
+		if (!m_test(&m->apm, (unsigned int)n->card) ||
+		    !m_test(&m->aqm, (unsigned int)n->dom))
 			continue;
 		if (m->attached && m_test(&m->s_apm, (unsigned int)n->card) &&
 		    m_test(&m->s_aqm, (unsigned int)n->dom))
@@ -860,8 +858,10 @@ static int sh_q_uevent(const struct node *n, struct sbuf *sb)
 		sb_printf(sb, "DEV_TYPE=%04X\nMODALIAS=ap:t%02X\n", (unsigned int)c->hwtype,
 			  (unsigned int)c->hwtype);
 	else if (mode >= 0)
-		sb_printf(sb, "MODE=%s\n", mode == MODE_ACCEL ? "accel" :
-			  mode == MODE_CCA ? "cca" : "ep11");
+		sb_printf(sb, "MODE=%s\n",
+			  mode == MODE_ACCEL ? "accel"
+			  : mode == MODE_CCA ? "cca"
+					     : "ep11");
 	return 0;
 }
 
@@ -1006,7 +1006,8 @@ static void show_matrix(struct sbuf *sb, const mask_t *apm, const mask_t *aqm, i
 				continue;
 			for (int d = 0; d <= dmax && d < ND; d++)
 				if (m_test(aqm, (unsigned int)d))
-					sb_printf(sb, "%02x.%04x\n", (unsigned int)a, (unsigned int)d);
+					sb_printf(sb, "%02x.%04x\n", (unsigned int)a,
+						  (unsigned int)d);
 			if (sb->len > 4096)
 				break;
 		}
@@ -1061,7 +1062,7 @@ static int st_ap_config(const struct node *n, const char *buf, size_t len)
 {
 	struct mdev *m = NM(n);
 	char tmp[202], *rest = tmp, *tok;
-	mask_t nm[3], old[3] = { m->apm, m->aqm, m->adm };
+	mask_t nm[3], old[3] = {m->apm, m->aqm, m->adm};
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 201 ? len : 201), buf);
@@ -1114,7 +1115,8 @@ static int st_remove(const struct node *n, const char *buf, size_t len)
 
 		if (!m->req_logged) {
 			logf_dmesg("vfio_ap_mdev %s: No device request registered, blocked until "
-				   "released by user", m->uuid);
+				   "released by user",
+				   m->uuid);
 			m->req_logged = true;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1242,9 +1244,18 @@ static int sh_empty(const struct node *n, struct sbuf *sb)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-#define F(nm, par, mode, own, av, sh, st) { nm, par, N_REG, 0, mode, own, av, sh, st, NULL }
-#define L(nm, par, own, av, tg) { nm, par, N_LNK, 0, 0777, own, av, NULL, NULL, tg }
-#define DI(nm, par, ch, av) { nm, par, N_DIR, ch, 0755, O_NONE, av, NULL, NULL, NULL }
+#define F(nm, par, mode, own, av, sh, st)                                                          \
+	{                                                                                          \
+		nm, par, N_REG, 0, mode, own, av, sh, st, NULL                                     \
+	}
+#define L(nm, par, own, av, tg)                                                                    \
+	{                                                                                          \
+		nm, par, N_LNK, 0, 0777, own, av, NULL, NULL, tg                                   \
+	}
+#define DI(nm, par, ch, av)                                                                        \
+	{                                                                                          \
+		nm, par, N_DIR, ch, 0755, O_NONE, av, NULL, NULL, NULL                             \
+	}
 
 const struct entry entries[] = {
 	DI("bus", D_ROOT, D_BUS, av_always),

@@ -77,7 +77,7 @@ static int ids_add(json_object *o, mask_t *m, char *err, size_t esz)
 				goto bad;
 		}
 		return 0;
-bad:
+	bad:
 		snprintf(err, esz, "bad id list '%s'", json_object_get_string(o));
 		return -1;
 	}
@@ -150,7 +150,7 @@ static int setup_adapter(int id, int raw, int mode, long long functions, json_ob
 
 static int load_adapter(json_object *ad, char *err, size_t esz)
 {
-	mask_t ids = { { 0 } };
+	mask_t ids = {{0}};
 	const char *t = get(ad, "type") ? json_object_get_string(get(ad, "type")) : "CEX7";
 	const char *ms = get(ad, "mode") ? json_object_get_string(get(ad, "mode")) : "cca";
 	int raw = type_raw(t), mode = mode_from(ms);
@@ -173,7 +173,7 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 static int load_mask(json_object *root, const char *k, mask_t *m, char *err, size_t esz)
 {
 	json_object *v = get(root, k);
-	mask_t zero = { { 0 } };
+	mask_t zero = {{0}};
 
 	if (!v)
 		return 0;
@@ -196,7 +196,8 @@ int host_load(const char *path, char *err, size_t esz)
 	S.hw.present = get_bool(root, "qci", true);
 	S.hw.na = (int)get_int(root, "max_adapter_id", 0);
 	S.hw.nd = (int)get_int(root, "max_domain_id", 0);
-	S.hw.apxa = get_bool(root, "apxa", get(root, "max_adapter_id") || get(root, "max_domain_id"));
+	S.hw.apxa =
+		get_bool(root, "apxa", get(root, "max_adapter_id") || get(root, "max_domain_id"));
 	S.interrupts = get_bool(root, "interrupts", true);
 	S.poll_timeout = (unsigned long long)get_int(root, "poll_timeout", 250000);
 	S.config_time = (int)get_int(root, "config_time", 30);
@@ -204,7 +205,7 @@ int host_load(const char *path, char *err, size_t esz)
 		S.ap_domain = (int)get_int(root, "ap_domain", -1);
 	v = get(root, "qci_features");
 	if (v) {
-		static const char *const fn[] = { "APSC", "APXA", "QACT", "RC8A", "APSB" };
+		static const char *const fn[] = {"APSC", "APXA", "QACT", "RC8A", "APSB"};
 
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(v, i));
@@ -298,7 +299,8 @@ static json_object *sorted(json_object *o)
 		const char **keys = calloc(n + 1, sizeof(*keys));
 		json_object *r = json_object_new_object();
 
-		json_object_object_foreach(o, k, val) {
+		json_object_object_foreach(o, k, val)
+		{
 			(void)val;
 			keys[i++] = k;
 		}
@@ -327,7 +329,7 @@ static const char *mode_str(uint32_t f)
 
 static json_object *jqci(const struct qci *q)
 {
-	static const char *const fn[] = { "APSC", "APXA", "QACT", "RC8A", "APSB" };
+	static const char *const fn[] = {"APSC", "APXA", "QACT", "RC8A", "APSB"};
 	json_object *o = json_object_new_object(), *f = json_object_new_array();
 
 	json_object_object_add(o, "present", json_object_new_boolean(q->present));
@@ -405,8 +407,9 @@ char *dump_json(void)
 		json_object_object_add(x, "config", json_object_new_boolean(c->config));
 		json_object_object_add(x, "chkstop", json_object_new_boolean(c->chkstop));
 		json_object_object_add(x, "online", json_object_new_boolean(c->zonline));
-		json_object_object_add(x, "driver", c->driver ?
-				       json_object_new_string(drv_names[c->driver]) : NULL);
+		json_object_object_add(x, "driver",
+				       c->driver ? json_object_new_string(drv_names[c->driver])
+						 : NULL);
 		snprintf(key, sizeof(key), "card%02x", (unsigned int)a);
 		json_object_object_add(cards, key, x);
 		for (int d = 0; d < ND; d++) {
@@ -415,14 +418,17 @@ char *dump_json(void)
 			if (!q->exists)
 				continue;
 			x = json_object_new_object();
-			json_object_object_add(x, "driver", q->driver ?
-					       json_object_new_string(drv_names[q->driver]) : NULL);
+			json_object_object_add(
+				x, "driver",
+				q->driver ? json_object_new_string(drv_names[q->driver]) : NULL);
 			json_object_object_add(x, "online", json_object_new_boolean(q->zonline));
-			json_object_object_add(x, "initiated", json_object_new_boolean(q->initiated));
+			json_object_object_add(x, "initiated",
+					       json_object_new_boolean(q->initiated));
 			json_object_object_add(x, "config", json_object_new_boolean(q->config));
 			json_object_object_add(x, "chkstop", json_object_new_boolean(q->chkstop));
-			json_object_object_add(x, "driver_override", q->override ?
-					       json_object_new_string(q->override) : NULL);
+			json_object_object_add(x, "driver_override",
+					       q->override ? json_object_new_string(q->override)
+							   : NULL);
 			snprintf(key, sizeof(key), "%02x.%04x", (unsigned int)a, (unsigned int)d);
 			json_object_object_add(queues, key, x);
 		}
@@ -447,11 +453,13 @@ char *dump_json(void)
 			json_object_object_add(s, "domains", jmask(&m->s_aqm));
 			json_object_object_add(s, "control_domains", jmask(&m->s_adm));
 			json_object_object_add(x, "shadow", s);
-			json_object_object_add(x, "max_adapter_id", json_object_new_int(m->apm_max));
+			json_object_object_add(x, "max_adapter_id",
+					       json_object_new_int(m->apm_max));
 			json_object_object_add(x, "max_domain_id", json_object_new_int(m->aqm_max));
 			json_object_object_add(x, "max_control_domain_id",
 					       json_object_new_int(m->adm_max));
-			json_object_object_add(x, "guest_attached", json_object_new_boolean(m->attached));
+			json_object_object_add(x, "guest_attached",
+					       json_object_new_boolean(m->attached));
 			json_object_object_add(x, "removing", json_object_new_boolean(m->removing));
 			json_object_object_add(mdevs, m->uuid, x);
 		}
@@ -460,8 +468,8 @@ char *dump_json(void)
 	json_object_object_add(root, "available_instances", json_object_new_int64(S.avail));
 	o = sorted(root);
 	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	json_object_put(root);
 	return out;
@@ -488,7 +496,8 @@ static int host_cmd(int argc, char **argv, struct sbuf *out)
 		long long f = -1;
 
 		if (S.ad[id].installed)
-			mode = mode_of(S.ad[id].functions) < 0 ? MODE_CCA : mode_of(S.ad[id].functions);
+			mode = mode_of(S.ad[id].functions) < 0 ? MODE_CCA
+							       : mode_of(S.ad[id].functions);
 		for (int i = 3; i + 1 < argc; i += 2) {
 			if (!strcmp(argv[i], "--type"))
 				raw = type_raw(argv[i + 1]);
@@ -598,7 +607,7 @@ static int fault_cmd(int argc, char **argv, struct sbuf *out)
 		*pp = f;
 		sb_printf(out, "%d\n", f->id);
 		return 0;
-bad:
+	bad:
 		free(f);
 		sb_printf(out, "fault add: bad options\n");
 		return 1;
@@ -672,8 +681,8 @@ static void *umount_thread(void *arg)
 	if (!S.mountpoint)
 		return NULL;
 	/* unmounting ends fuse_main's loop, which then cleans up */
-	if (asprintf(&cmd, "fusermount3 -u '%s' 2>/dev/null || fusermount3 -uz '%s'",
-		     S.mountpoint, S.mountpoint) < 0)
+	if (asprintf(&cmd, "fusermount3 -u '%s' 2>/dev/null || fusermount3 -uz '%s'", S.mountpoint,
+		     S.mountpoint) < 0)
 		return NULL;
 	if (system(cmd))
 		(void)0;
@@ -696,7 +705,7 @@ static void serve(int fd)
 	ssize_t r;
 	char *argv[64];
 	int argc = 0, rc;
-	struct sbuf out = { 0 };
+	struct sbuf out = {0};
 	char hdr[8];
 
 	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0) {
@@ -747,7 +756,7 @@ static void *ctl_main(void *arg)
 /* ctl_start(path) creates the socket (before daemonizing); ctl_start(NULL) starts serving */
 int ctl_start(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (path) {
 		if (strlen(path) >= sizeof(sa.sun_path))

@@ -57,12 +57,12 @@ static bool parse_hex(const char *s, int n, int *out)
 	return true;
 }
 
-static bool card_name(const char *s, int *a)
+bool ap_card_name(const char *s, int *a)
 {
 	return strlen(s) == 6 && !strncmp(s, "card", 4) && parse_hex(s + 4, 2, a);
 }
 
-static bool queue_name(const char *s, int *a, int *d)
+bool ap_queue_name(const char *s, int *a, int *d)
 {
 	return strlen(s) == 7 && s[2] == '.' && parse_hex(s, 2, a) && parse_hex(s + 3, 4, d) &&
 	       *d < ND;
@@ -121,13 +121,13 @@ static bool dyn_child(const struct node *p, const char *name, struct node *c)
 	case D_AP_DRIVER: {
 		const char *up = p->dir == D_AP_DRIVER ? "../../../../" : "../../../";
 
-		if (card_name(name, &a) && card_ok(a) &&
+		if (ap_card_name(name, &a) && card_ok(a) &&
 		    (p->dir != D_AP_DRIVER || S.cards[a].driver == p->drv)) {
 			c->kind = N_LNK;
 			qlink(c->link, sizeof(c->link), up, a, -1);
 			return true;
 		}
-		if (queue_name(name, &a, &d) && queue_ok(a, d) &&
+		if (ap_queue_name(name, &a, &d) && queue_ok(a, d) &&
 		    (p->dir != D_AP_DRIVER || Q(a, d)->driver == p->drv)) {
 			c->kind = N_LNK;
 			qlink(c->link, sizeof(c->link), up, a, d);
@@ -145,14 +145,14 @@ static bool dyn_child(const struct node *p, const char *name, struct node *c)
 			}
 		return false;
 	case D_DEVICES_AP:
-		if (card_name(name, &a) && card_ok(a)) {
+		if (ap_card_name(name, &a) && card_ok(a)) {
 			c->dir = D_CARD;
 			c->card = a;
 			return true;
 		}
 		return false;
 	case D_CARD:
-		if (queue_name(name, &a, &d) && a == p->card && queue_ok(a, d)) {
+		if (ap_queue_name(name, &a, &d) && a == p->card && queue_ok(a, d)) {
 			c->dir = D_QUEUE;
 			c->dom = d;
 			return true;
@@ -174,9 +174,10 @@ static bool dyn_child(const struct node *p, const char *name, struct node *c)
 			return false;
 		c->kind = N_LNK;
 		snprintf(c->link, sizeof(c->link), "%s%s",
-			 p->dir == D_TYPE_DEVICES ? "../../../" :
-			 p->dir == D_BUS_MDEV_DEVICES ? "../../../devices/vfio_ap/matrix/" :
-			 "../../../../devices/vfio_ap/matrix/", m->uuid);
+			 p->dir == D_TYPE_DEVICES	? "../../../"
+			 : p->dir == D_BUS_MDEV_DEVICES ? "../../../devices/vfio_ap/matrix/"
+							: "../../../../devices/vfio_ap/matrix/",
+			 m->uuid);
 		return true;
 	default:
 		return false;
@@ -284,7 +285,8 @@ static void list_dir(const struct node *p, struct dlist *l)
 
 				if (!q->exists || (p->dir == D_AP_DRIVER && q->driver != p->drv))
 					continue;
-				snprintf(nm, sizeof(nm), "%02x.%04x", (unsigned int)a, (unsigned int)d);
+				snprintf(nm, sizeof(nm), "%02x.%04x", (unsigned int)a,
+					 (unsigned int)d);
 				dl_add(l, nm, N_LNK);
 			}
 		}
@@ -413,7 +415,7 @@ static int op_readlink(const char *path, char *buf, size_t size)
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
 		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-	struct dlist l = { 0 };
+	struct dlist l = {0};
 	struct node n;
 	struct stat st;
 	int rc;
@@ -432,7 +434,9 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 	filler(buf, ".", &st, 0, 0);
 	filler(buf, "..", &st, 0, 0);
 	for (size_t i = 0; i < l.n; i++) {
-		st.st_mode = l.v[i].kind == N_DIR ? S_IFDIR : l.v[i].kind == N_REG ? S_IFREG : S_IFLNK;
+		st.st_mode = l.v[i].kind == N_DIR   ? S_IFDIR
+			     : l.v[i].kind == N_REG ? S_IFREG
+						    : S_IFLNK;
 		filler(buf, l.v[i].name, &st, 0, 0);
 	}
 	free(l.v);
@@ -528,8 +532,7 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int op_read(const char *path, char *buf, size_t size, off_t off,
-		   struct fuse_file_info *fi)
+static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 	size_t n;
@@ -540,7 +543,7 @@ static int op_read(const char *path, char *buf, size_t size, off_t off,
 		return -ENODEV;
 	}
 	if (off == 0 || !h->have) {
-		struct sbuf sb = { 0 };
+		struct sbuf sb = {0};
 		int rc = entries[h->n.ent].show(&h->n, &sb);
 
 		if (rc) {

@@ -58,8 +58,7 @@ static const char *fixup_radix(const char *s, unsigned int *base)
 }
 
 /* _parse_integer: returns number of chars consumed, *ovf set on overflow; wraps */
-static size_t parse_integer(const char *s, unsigned int base, unsigned long long *res,
-			    bool *ovf)
+static size_t parse_integer(const char *s, unsigned int base, unsigned long long *res, bool *ovf)
 {
 	unsigned long long r = 0;
 	size_t n = 0;
@@ -149,18 +148,33 @@ int k_sscanf_int(const char *s, int base, bool is_signed, long long *res)
 int k_kstrtobool(const char *s, bool *res)
 {
 	switch (s[0]) {
-	case 'e': case 'E': case 'y': case 'Y': case 't': case 'T': case '1':
+	case 'e':
+	case 'E':
+	case 'y':
+	case 'Y':
+	case 't':
+	case 'T':
+	case '1':
 		*res = true;
 		return 0;
-	case 'd': case 'D': case 'n': case 'N': case 'f': case 'F': case '0':
+	case 'd':
+	case 'D':
+	case 'n':
+	case 'N':
+	case 'f':
+	case 'F':
+	case '0':
 		*res = false;
 		return 0;
-	case 'o': case 'O':
+	case 'o':
+	case 'O':
 		switch (s[1]) {
-		case 'n': case 'N':
+		case 'n':
+		case 'N':
 			*res = true;
 			return 0;
-		case 'f': case 'F':
+		case 'f':
+		case 'F':
 			*res = false;
 			return 0;
 		}
@@ -267,18 +281,45 @@ static const struct {
 	int e;
 	const char *n;
 } errnames[] = {
-	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
-	{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" },
-	{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
-	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { EXDEV, "EXDEV" }, { ENODEV, "ENODEV" },
-	{ ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { ENFILE, "ENFILE" },
-	{ EMFILE, "EMFILE" }, { ENOSPC, "ENOSPC" }, { EROFS, "EROFS" }, { EPIPE, "EPIPE" },
-	{ ERANGE, "ERANGE" }, { EDEADLK, "EDEADLK" }, { ENOSYS, "ENOSYS" },
-	{ ENOTEMPTY, "ENOTEMPTY" }, { ENODATA, "ENODATA" }, { ETIME, "ETIME" },
-	{ EUSERS, "EUSERS" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { EADDRINUSE, "EADDRINUSE" },
-	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { ETIMEDOUT, "ETIMEDOUT" },
-	{ ECONNREFUSED, "ECONNREFUSED" }, { EALREADY, "EALREADY" },
-	{ EINPROGRESS, "EINPROGRESS" }, { ECANCELED, "ECANCELED" },
+	{EPERM, "EPERM"},
+	{ENOENT, "ENOENT"},
+	{ESRCH, "ESRCH"},
+	{EINTR, "EINTR"},
+	{EIO, "EIO"},
+	{ENXIO, "ENXIO"},
+	{E2BIG, "E2BIG"},
+	{EBADF, "EBADF"},
+	{EAGAIN, "EAGAIN"},
+	{ENOMEM, "ENOMEM"},
+	{EACCES, "EACCES"},
+	{EFAULT, "EFAULT"},
+	{EBUSY, "EBUSY"},
+	{EEXIST, "EEXIST"},
+	{EXDEV, "EXDEV"},
+	{ENODEV, "ENODEV"},
+	{ENOTDIR, "ENOTDIR"},
+	{EISDIR, "EISDIR"},
+	{EINVAL, "EINVAL"},
+	{ENFILE, "ENFILE"},
+	{EMFILE, "EMFILE"},
+	{ENOSPC, "ENOSPC"},
+	{EROFS, "EROFS"},
+	{EPIPE, "EPIPE"},
+	{ERANGE, "ERANGE"},
+	{EDEADLK, "EDEADLK"},
+	{ENOSYS, "ENOSYS"},
+	{ENOTEMPTY, "ENOTEMPTY"},
+	{ENODATA, "ENODATA"},
+	{ETIME, "ETIME"},
+	{EUSERS, "EUSERS"},
+	{EOPNOTSUPP, "EOPNOTSUPP"},
+	{EADDRINUSE, "EADDRINUSE"},
+	{EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+	{ETIMEDOUT, "ETIMEDOUT"},
+	{ECONNREFUSED, "ECONNREFUSED"},
+	{EALREADY, "EALREADY"},
+	{EINPROGRESS, "EINPROGRESS"},
+	{ECANCELED, "ECANCELED"},
 };
 
 const char *errno_name(int e)

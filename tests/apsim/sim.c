@@ -14,9 +14,9 @@
 
 struct sim S;
 
-const char *const drv_names[DRV_COUNT] = { "", "cex4card", "cex4queue", "vfio_ap" };
+const char *const drv_names[DRV_COUNT] = {"", "cex4card", "cex4queue", "vfio_ap"};
 
-static const char *const mode_names[] = { "accel", "cca", "ep11" };
+static const char *const mode_names[] = {"accel", "cca", "ep11"};
 
 /* ---- logs ----------------------------------------------------------------- */
 
@@ -90,7 +90,7 @@ void sb_printf(struct sbuf *sb, const char *fmt, ...)
 /* one event: "ACTION DEVPATH\n" then "KEY=VALUE\n" lines (control characters escaped) */
 void uevent_emit(const char *action, const char *devpath, const char *const *vars, int n)
 {
-	struct sbuf sb = { 0 };
+	struct sbuf sb = {0};
 
 	sb_printf(&sb, "%s %s\n", action, devpath);
 	for (int i = 0; i < n; i++) {
@@ -172,8 +172,7 @@ static int queue_vars(int a, int d, char v[][48], bool with_driver)
 	return n;
 }
 
-static void emit_with(const char *action, const char *path, const char *extra, char v[][48],
-		      int n)
+static void emit_with(const char *action, const char *path, const char *extra, char v[][48], int n)
 {
 	const char *vars[8];
 	int k = 0;
@@ -206,7 +205,7 @@ void queue_uevent(int a, int d, const char *action, const char *extra)
 
 static void root_uevent(const char *var1, const char *var2)
 {
-	const char *v[2] = { var1, var2 };
+	const char *v[2] = {var1, var2};
 
 	uevent_emit("change", "/devices/ap", v, var2 ? 2 : 1);
 }
@@ -214,7 +213,7 @@ static void root_uevent(const char *var1, const char *var2)
 static void mdev_uevent(struct mdev *m, const char *action, bool driver)
 {
 	char path[80];
-	const char *v[2] = { "DRIVER=vfio_ap_mdev", "MDEV_TYPE=vfio_ap-passthrough" };
+	const char *v[2] = {"DRIVER=vfio_ap_mdev", "MDEV_TYPE=vfio_ap-passthrough"};
 
 	snprintf(path, sizeof(path), "/devices/vfio_ap/matrix/%s", m->uuid);
 	if (driver)
@@ -659,8 +658,8 @@ static void scan_adapter(int a, int maxa, int maxd)
 			remove_card_dev(a);
 		return;
 	}
-	if (c->exists && (c->raw_type != h->raw_type ||
-			  c->functions != (h->functions & ~0x0000C000u)))
+	if (c->exists &&
+	    (c->raw_type != h->raw_type || c->functions != (h->functions & ~0x0000C000u)))
 		remove_card_dev(a);
 	if (c->exists) {
 		if (c->config != h->config) {
@@ -776,10 +775,12 @@ static int verify_no_sharing(struct mdev *m, bool log)
 			for (int i = 0; i < NA; i++)
 				for (int j = 0; m_test(&a, (unsigned int)i) && j < ND; j++)
 					if (m_test(&d, (unsigned int)j))
-						logf_dmesg("vfio_ap_mdev %s: Userspace may not assign "
-							   "queue %02x.%04x to mdev: already assigned "
-							   "to %s", m->uuid, (unsigned int)i,
-							   (unsigned int)j, o->uuid);
+						logf_dmesg(
+							"vfio_ap_mdev %s: Userspace may not assign "
+							"queue %02x.%04x to mdev: already assigned "
+							"to %s",
+							m->uuid, (unsigned int)i, (unsigned int)j,
+							o->uuid);
 		return -EADDRINUSE;
 	}
 	return 0;
