@@ -50,6 +50,12 @@ three_guests() {
 	run "$APCTL" show
 	[ "$status" -eq 0 ]
 	[[ $output == *"$U1"* && $output == *"$U2"* && $output == *"$U3"* ]]
+	run --separate-stderr "$APCTL" show --json
+	[ "$status" -eq 0 ]
+	run jq -r '.mdevs[] | .uuid + " " + .state + " " + ([.live.apqns[].apqn] | join(","))' <<<"$output"
+	expect_eq "$U1 active 05.0004,05.00ab,06.0004,06.00ab
+$U2 active 05.0047,05.00ff
+$U3 active 06.0047,06.00ff" "$output"
 }
 
 @test "three guests: a second mdev asking for 05.0004 is refused before any write, naming the first" {
