@@ -799,7 +799,7 @@ int main(int argc, char **argv)
 	}
 	start_time = time(NULL);
 	S.mountpoint = realpath(mnt, NULL);
-	snprintf(opts, sizeof(opts), "fsname=apsim,subtype=apsim,default_permissions%s",
+	snprintf(opts, sizeof(opts), "fsname=apsim,subtype=apsim,default_permissions,max_threads=64,max_idle_threads=16%s",
 		 geteuid() == 0 ? ",allow_other" : "");
 	fargv[fargc++] = "-o";
 	fargv[fargc++] = opts;

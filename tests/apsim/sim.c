@@ -352,11 +352,18 @@ static struct mdev *mdev_for_queue(int a, int d)
 	return NULL;
 }
 
+/*
+ * Linked to the mdev (bound to vfio_ap; the caller checks the matrix) and the
+ * last reset answered 0, 3 (deconfigured) or 4 (checkstopped); up to 6.1 only
+ * 0 passes. The simulated reset answer follows the queue's state.
+ */
 static bool passable(int a, int d)
 {
 	struct queue *q = Q(a, d);
 
-	return q->exists && q->driver == DRV_VFIO_AP;
+	if (!q->exists || q->driver != DRV_VFIO_AP)
+		return false;
+	return KV(602) || (q->config && !q->chkstop);
 }
 
 void mdev_refilter(struct mdev *m)
