@@ -224,3 +224,44 @@ $(cat "$BATS_TEST_TMPDIR/def")" "$output"
 	expect_snap before
 	echo "# fault matrix: mdev remove --undefine | step 2 + undo of step 1 | EIO,EROFS -> exit 6, repair named" >&3
 }
+
+@test "faults: mdev modify of a defined mdev, the definition cannot be written: live change undone" {
+	sim_start doc-example 7.2
+	"$APCTL" reserve 5,6
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	snap before
+	ro_dir etc/mdevctl.d/matrix
+	run "$APCTL" mdev modify "$U1" --add-domains 0x47
+	[ "$status" -eq 1 ]
+	expect_eq "apctl: cannot update its mdevctl definition: Read-only file system (EROFS)
+apctl: the 1 step done before was undone; nothing was changed" "$output"
+	expect_snap before
+	echo "# fault matrix: mdev modify (defined) | step 2/2 (definition file) | EROFS -> exit 1, undone, dump equal" >&3
+}
+
+@test "faults: mdev remove --undefine, the definition cannot be deleted: nothing removed" {
+	sim_start doc-example 7.2
+	"$APCTL" reserve 5
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	snap before
+	ro_dir etc/mdevctl.d/matrix
+	run "$APCTL" mdev remove --undefine "$U1"
+	[ "$status" -eq 1 ]
+	expect_eq "apctl: cannot delete its mdevctl definition: Read-only file system (EROFS)
+apctl: nothing was changed" "$output"
+	expect_snap before
+	echo "# fault matrix: mdev remove --undefine | step 1/2 (definition file) | EROFS -> exit 1, nothing changed, dump equal" >&3
+}
+
+@test "faults: release --persistent, the udev rule cannot be written: nothing changed" {
+	sim_start doc-example 7.2
+	"$APCTL" reserve --active --persistent 5
+	snap before
+	ro_dir etc/udev/rules.d
+	run "$APCTL" release --active --persistent 5
+	[ "$status" -eq 1 ]
+	expect_eq "apctl: cannot give them back to the host at boot (udev rule 41-ap.rules): Read-only file system (EROFS)
+apctl: the 1 step done before was undone; nothing was changed" "$output"
+	expect_snap before
+	echo "# fault matrix: release -p | step 2/2 (udev rule) | EROFS -> exit 1, undone, dump equal" >&3
+}

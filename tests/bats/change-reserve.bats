@@ -226,3 +226,15 @@ lock 5 planned" "$output"
 	expect_eq "EIO
 cannot reserve domains 0004 for vfio_ap (aqmask): Input/output error (EIO)" "$output"
 }
+
+@test "no AP bus: every changing command exits 3 before anything else" {
+	# the one test without apsim: a sysfs without bus/ap (nothing can be written)
+	mkdir -p "$BATS_TEST_TMPDIR/nosys"
+	SYSFS_ROOT=$BATS_TEST_TMPDIR/nosys run "$APCTL" reserve 5
+	[ "$status" -eq 3 ]
+	expect_eq "apctl: there is no AP bus in $BATS_TEST_TMPDIR/nosys (no s390 AP crypto support)" "$output"
+	SYSFS_ROOT=$BATS_TEST_TMPDIR/nosys run "$APCTL" mdev create -a 5 -d 4
+	[ "$status" -eq 3 ]
+	SYSFS_ROOT=$BATS_TEST_TMPDIR/nosys run "$APCTL" mdev remove "$U1"
+	[ "$status" -eq 3 ]
+}
