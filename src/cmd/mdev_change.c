@@ -270,6 +270,18 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		ap_mask_andnot(&mm.host.apmask, &m->host.apmask, &rsv);
 		chg_step_mask(t, false, &rsv, false);
 	}
+	{
+		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
+
+		if (md && md->defined && !md->active && !c->define &&
+		    (!ap_mask_equal(&md->def.apm, &c->mx.apm) ||
+		     !ap_mask_equal(&md->def.aqm, &c->mx.aqm) ||
+		     !ap_mask_equal(&md->def.adm, &c->mx.adm)))
+			chg_problem(t, CHG_WARNING, "definition-differs",
+				    _("mdev %s is defined for mdevctl with another matrix; the "
+				      "live mdev will differ from its definition (mdevctl start "
+				      "-u %s would use the definition)"), c->uuid, c->uuid);
+	}
 	ap_request_init(&req, AP_REQ_MDEV_CREATE);
 	req.active = true;
 	req.persistent = c->define;

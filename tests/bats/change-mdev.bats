@@ -317,3 +317,13 @@ apctl: refused (1 problem); nothing was written" "$output"
 	run jq -c '{status, exit_code, problems: [.problems[] | {severity, kind}], steps}' <<<"$output"
 	expect_eq '{"status":"refused","exit_code":4,"problems":[{"severity":"error","kind":"apqn-shared"}],"steps":[]}' "$output"
 }
+
+@test "mdev create: the UUID of an inactive definition with another matrix: warned" {
+	"$APCTL" reserve 5
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define
+	"$APCTL" mdev remove "$U1"
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 0x47
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: warning: mdev $U1 is defined for mdevctl with another matrix; the live mdev will differ from its definition (mdevctl start -u $U1 would use the definition)
+$U1" "$output"
+}
