@@ -195,6 +195,7 @@ struct sim {
 	mask_t apmask, aqmask;
 	int ap_domain;
 	int config_time;
+	unsigned int timer_gen; /* bumped by config_time writes (re-arms the scan timer) */
 	bool poll_thread;
 	unsigned long long poll_timeout;
 	bool interrupts;

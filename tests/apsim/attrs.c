@@ -252,6 +252,8 @@ static int st_config_time(const struct node *n, const char *buf, size_t len)
 	if (k_sscanf_int(buf, 10, true, &v) || (int)v < 5 || (int)v > 120)
 		return -EINVAL;
 	S.config_time = (int)v;
+	S.timer_gen++;
+	pthread_cond_broadcast(&S.cond);
 	return 0;
 }
 

@@ -683,6 +683,32 @@ static int op_statfs(const char *p, struct statvfs *st)
 	return 0;
 }
 
+static bool periodic;
+static pthread_t periodic_thread;
+
+/* the kernel's scan timer: a bus scan every config_time seconds */
+static void *periodic_main(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	pthread_mutex_lock(&S.lock);
+	while (!S.stopping) {
+		unsigned int gen = S.timer_gen;
+		int rc = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += S.config_time;
+		while (!S.stopping && gen == S.timer_gen && rc != ETIMEDOUT)
+			rc = pthread_cond_timedwait(&S.cond, &S.lock, &ts);
+		/* a config_time write re-arms the timer without scanning */
+		if (!S.stopping && gen == S.timer_gen)
+			sim_scan();
+	}
+	pthread_mutex_unlock(&S.lock);
+	return NULL;
+}
+
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	cfg->entry_timeout = 0;
@@ -691,11 +717,20 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 0;
 	cfg->direct_io = 1;
 	ctl_start(NULL);
+	if (periodic && pthread_create(&periodic_thread, NULL, periodic_main, NULL))
+		periodic = false;
 	return NULL;
 }
 
 static void op_destroy(void *data)
 {
+	if (periodic) {
+		pthread_mutex_lock(&S.lock);
+		S.stopping = true;
+		pthread_cond_broadcast(&S.cond);
+		pthread_mutex_unlock(&S.lock);
+		pthread_join(periodic_thread, NULL);
+	}
 	ctl_stop();
 }
 
@@ -739,7 +774,9 @@ static int parse_kernel(const char *v)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: apsim --host FILE [--kernel VER] --ctl SOCKET [-f] [-d] MOUNTPOINT\n"
+	fprintf(f, "usage: apsim --host FILE [--kernel VER] --ctl SOCKET [--periodic-scans] [-f] "
+		   "[-d]\n"
+		   "             MOUNTPOINT\n"
 		   "  VER: 5.10, 6.1, 6.12, 7.2 (default; 6.19 behaves as 7.2)\n");
 }
 
@@ -764,6 +801,8 @@ int main(int argc, char **argv)
 				kernel = argv[++i];
 			else
 				ctl = argv[++i];
+		} else if (!strcmp(a, "--periodic-scans")) {
+			periodic = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -799,7 +838,9 @@ int main(int argc, char **argv)
 	}
 	start_time = time(NULL);
 	S.mountpoint = realpath(mnt, NULL);
-	snprintf(opts, sizeof(opts), "fsname=apsim,subtype=apsim,default_permissions,max_threads=64,max_idle_threads=16%s",
+	snprintf(opts, sizeof(opts),
+		 "fsname=apsim,subtype=apsim,default_permissions,max_threads=64,max_idle_threads="
+		 "16%s",
 		 geteuid() == 0 ? ",allow_other" : "");
 	fargv[fargc++] = "-o";
 	fargv[fargc++] = opts;
