@@ -558,13 +558,15 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
 		h->snaplen = sb.len;
 		h->have = true;
 	}
+	/* copy under the lock: another thread may renew the snapshot of this fd */
+	n = 0;
+	if (off >= 0 && (size_t)off < h->snaplen) {
+		n = h->snaplen - (size_t)off;
+		if (n > size)
+			n = size;
+		memcpy(buf, h->snap + off, n);
+	}
 	pthread_mutex_unlock(&S.lock);
-	if (off < 0 || (size_t)off >= h->snaplen)
-		return 0;
-	n = h->snaplen - (size_t)off;
-	if (n > size)
-		n = size;
-	memcpy(buf, h->snap + off, n);
 	return (int)n;
 }
 
