@@ -110,6 +110,41 @@ static long long get_int(json_object *o, const char *k, long long def)
 	return json_object_get_int64(v);
 }
 
+/* a typo in a host file must not silently change a test's meaning */
+static int check_keys(json_object *o, const char *const *allowed, const char *what, char *err,
+		      size_t esz)
+{
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, esz, "%s must be an object", what);
+		return -1;
+	}
+	json_object_object_foreach(o, k, v)
+	{
+		const char *const *a;
+
+		(void)v;
+		for (a = allowed; *a && strcmp(*a, k); a++)
+			;
+		if (!*a) {
+			snprintf(err, esz, "unknown key '%s' in %s", k, what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *const host_keys[] = {"name",		 "comment",	    "qci",
+					"apxa",		 "max_adapter_id",  "max_domain_id",
+					"interrupts",	 "ap_domain",	    "adapters",
+					"usage_domains", "control_domains", "apmask",
+					"aqmask",	 "mdevs",	    "qci_features",
+					"poll_timeout",	 "config_time",	    NULL};
+static const char *const adapter_keys[] = {
+	"id",	   "ids",   "type",	    "raw_type", "mode",	   "functions", "config",
+	"chkstop", "depth", "max_msg_size", "serialnr", "comment", NULL};
+static const char *const mdev_keys[] = {"uuid",	    "adapters", "domains", "control_domains",
+					"attached", "comment",	NULL};
+
 static int type_raw(const char *t)
 {
 	if (!strncasecmp(t, "CEX", 3) && t[3] >= '4' && t[3] <= '9' && !t[4])
@@ -156,6 +191,8 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 	int raw = type_raw(t), mode = mode_from(ms);
 	long long f = get(ad, "functions") ? get_int(ad, "functions", 0) : -1;
 
+	if (check_keys(ad, adapter_keys, "an adapter", err, esz))
+		return -1;
 	if (get(ad, "raw_type"))
 		raw = (int)get_int(ad, "raw_type", 0);
 	if (raw < 0 || mode < 0) {
@@ -193,6 +230,8 @@ int host_load(const char *path, char *err, size_t esz)
 		snprintf(err, esz, "cannot read JSON: %s", json_util_get_last_err());
 		return -1;
 	}
+	if (check_keys(root, host_keys, "the host", err, esz))
+		goto out;
 	S.hw.present = get_bool(root, "qci", true);
 	S.hw.na = (int)get_int(root, "max_adapter_id", 0);
 	S.hw.nd = (int)get_int(root, "max_domain_id", 0);
@@ -230,9 +269,12 @@ int host_load(const char *path, char *err, size_t esz)
 	v = get(root, "mdevs");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
 		json_object *md = json_object_array_get_idx(v, i);
-		const char *u = get(md, "uuid") ? json_object_get_string(get(md, "uuid")) : "";
+		const char *u;
 		struct mdev *m;
 
+		if (check_keys(md, mdev_keys, "an mdev", err, esz))
+			goto out;
+		u = get(md, "uuid") ? json_object_get_string(get(md, "uuid")) : "";
 		if (strlen(u) != 36 || !k_uuid_is_valid(u) || mdev_create(u)) {
 			snprintf(err, esz, "bad or duplicate mdev uuid '%s'", u);
 			goto out;
