@@ -1357,7 +1357,17 @@ static int apply(struct chg_txn *t)
 		}
 	}
 
-	/* undo in reverse order; go on after a failed undo, report them all */
+	/*
+	 * Undo in reverse order; go on after a failed undo, report them all.
+	 * A write the kernel accepted but that does not read back is undone
+	 * too (it may have done part of its work).
+	 */
+	if (t->steps[failed].verify_err) {
+		if (!undo_step(t, &t->steps[failed]))
+			undo_ok = false;
+		else
+			t->steps[failed].state = ST_FAILED;
+	}
 	for (k = failed; k-- > 0;)
 		if (!undo_step(t, &t->steps[k]))
 			undo_ok = false;
@@ -1376,7 +1386,7 @@ static int apply(struct chg_txn *t)
 
 	apctl_err("%s", b.s ? b.s : "");
 	sb_add(&b, "; ");
-	for (k = 0; k < failed; k++) {
+	for (k = 0; k <= failed; k++) {
 		struct step *s = &t->steps[k];
 
 		if (s->state != ST_UNDO_FAILED)
@@ -1390,7 +1400,7 @@ static int apply(struct chg_txn *t)
 		free(why);
 	}
 	apctl_err(_("state left behind (the other steps were undone):"));
-	for (k = 0; k < failed; k++) {
+	for (k = 0; k <= failed; k++) {
 		struct step *s = &t->steps[k];
 
 		if (s->state != ST_UNDO_FAILED)
