@@ -90,7 +90,13 @@ t_no_mount_left() {
 	local root
 	"$run" -- sh -c 'echo "$APSIM_ROOT" >'"/tmp/apsim-smoke-root.$$"'; sleep 30' &
 	local pid=$!
-	while [ ! -s /tmp/apsim-smoke-root.$$ ]; do sleep 0.1; done
+	local i
+	for i in $(seq 300); do
+		[ -s /tmp/apsim-smoke-root.$$ ] && break
+		kill -0 $pid 2>/dev/null || return 1
+		sleep 0.1
+	done
+	[ -s /tmp/apsim-smoke-root.$$ ] || { kill $pid; return 1; }
 	root=$(cat /tmp/apsim-smoke-root.$$)
 	rm -f /tmp/apsim-smoke-root.$$
 	kill -TERM $pid
