@@ -327,3 +327,18 @@ apctl: refused (1 problem); nothing was written" "$output"
 	expect_eq "apctl: warning: mdev $U1 is defined for mdevctl with another matrix; the live mdev will differ from its definition (mdevctl start -u $U1 would use the definition)
 $U1" "$output"
 }
+
+@test "mdev remove --force on a terminal: asks; 'n' writes nothing, 'y' removes and shows the wait" {
+	three_guests
+	ctl attach "$U1"
+	snap before
+	run bash -c "printf 'n\n' | script -qec '$APCTL mdev remove --force $U1' /dev/null | tr -d '\r'"
+	[[ $output == *"Remove it anyway? [y/N] apctl: not confirmed; nothing was written"* ]]
+	expect_snap before
+	run bash -c "printf 'y\n' | script -qec '$APCTL mdev remove --force --timeout 3 $U1' /dev/null | tr -d '\r'"
+	[[ $output == *"apctl: waiting up to 3 s for the guest to release mdev $U1 (the kernel blocks its removal until then)"* ]]
+	[[ $output == *"apctl: the removal of mdev $U1 stays pending"* ]]
+	expect_exists "$MATRIX/$U1"
+	ctl detach "$U1"
+	wait_for "the pending removal" test ! -e "$MATRIX/$U1"
+}
