@@ -57,9 +57,13 @@ static void *insert_at(void **arr, size_t *n, size_t size, size_t pos)
 		lo_;							\
 	})
 
+/* "element e sorts before the key" for each array (the key is a local) */
+#define MDEV_LESS(e)	(strcmp((e)->uuid, uuid) < 0)
+#define CARD_LESS(e)	((e)->id < id)
+#define QUEUE_LESS(e)	((e)->apid < apid || ((e)->apid == apid && (e)->apqi < apqi))
+
 struct ap_mdev *ap_model_find_mdev(const struct ap_model *m, const char *uuid)
 {
-#define MDEV_LESS(e) (strcmp((e)->uuid, uuid) < 0)
 	size_t i = LOWER_BOUND(m->mdevs, m->n_mdevs, MDEV_LESS);
 
 	if (i < m->n_mdevs && !strcmp(m->mdevs[i].uuid, uuid))
@@ -80,12 +84,10 @@ struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid)
 	/* uuid is at most 36 characters; longer input is cut */
 	strncpy(d->uuid, uuid, AP_UUID_STRLEN - 1);
 	return d;
-#undef MDEV_LESS
 }
 
 struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id)
 {
-#define CARD_LESS(e) ((e)->id < id)
 	size_t i = LOWER_BOUND(h->cards, h->n_cards, CARD_LESS);
 
 	if (i < h->n_cards && h->cards[i].id == id)
@@ -107,13 +109,11 @@ struct ap_card *ap_host_add_card(struct ap_host *h, unsigned int id)
 	c->hwtype = c->raw_hwtype = c->depth = -1;
 	c->config = c->chkstop = c->online = AP_UNK;
 	return c;
-#undef CARD_LESS
 }
 
 struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid,
 				    unsigned int apqi)
 {
-#define QUEUE_LESS(e) ((e)->apid < apid || ((e)->apid == apid && (e)->apqi < apqi))
 	size_t i = LOWER_BOUND(h->queues, h->n_queues, QUEUE_LESS);
 
 	if (i < h->n_queues && h->queues[i].apid == apid && h->queues[i].apqi == apqi)
@@ -135,8 +135,11 @@ struct ap_queue *ap_host_add_queue(struct ap_host *h, unsigned int apid, unsigne
 	q->apqi = apqi;
 	q->config = q->chkstop = q->online = AP_UNK;
 	return q;
-#undef QUEUE_LESS
 }
+
+#undef MDEV_LESS
+#undef CARD_LESS
+#undef QUEUE_LESS
 
 static int card_cmp(const void *a, const void *b)
 {
