@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/i18n.h"
+#include "i18n.h"
 #include "core/idlist.h"
 
 /* numbers are saturated here: anything larger is above every maximum */

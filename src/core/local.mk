@@ -2,7 +2,7 @@
 # src/core: pure logic, no I/O.  Owned by the core.
 noinst_LIBRARIES += src/core/libapcore.a
 src_core_libapcore_a_SOURCES = \
-	src/core/i18n.h \
+ \
 	src/core/exitcodes.h \
 	src/core/apmask.c src/core/apmask.h \
 	src/core/apqn.c src/core/apqn.h \

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/apqn.h"
-#include "core/i18n.h"
+#include "i18n.h"
 #include "core/idlist.h"
 #include "core/plan.h"
 

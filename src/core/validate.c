@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/i18n.h"
+#include "i18n.h"
 #include "core/idlist.h"
 #include "core/owner.h"
 #include "core/validate.h"

@@ -16,7 +16,7 @@
 #include "core/apqn.h"
 #include "sys/exec.h"
 #include "sys/mdevctl.h"
-#include "sys/nls.h"
+#include "i18n.h"
 #include "sys/parse.h"
 #include "sys/udevrule.h"
 

@@ -2,7 +2,7 @@
 # src/sys: all I/O (sysfs, config files, the AP lock).  Owned by the sys part.
 noinst_LIBRARIES += src/sys/libapsys.a
 src_sys_libapsys_a_SOURCES = \
-	src/sys/nls.h \
+ \
 	src/sys/path.c src/sys/path.h \
 	src/sys/diag.c src/sys/diag.h \
 	src/sys/parse.c src/sys/parse.h \

@@ -13,7 +13,7 @@
 
 #include "core/apmask.h"
 #include "sys/mdevctl.h"
-#include "sys/nls.h"
+#include "i18n.h"
 #include "sys/parse.h"
 
 bool ap_uuid_is_valid(const char *s)

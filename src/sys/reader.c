@@ -11,7 +11,7 @@
 #include "core/apmask.h"
 #include "core/apqn.h"
 #include "sys/mdevctl.h"
-#include "sys/nls.h"
+#include "i18n.h"
 #include "sys/parse.h"
 #include "sys/reader.h"
 #include "sys/udevrule.h"

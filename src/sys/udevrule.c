@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/nls.h"
+#include "i18n.h"
 #include "sys/udevrule.h"
 
 /* ---- relative mask syntax (the kernel's modify_bitmap) ---- */
