@@ -175,13 +175,11 @@ struct json_object *apctl_view_problems_json(const struct apctl_view *v)
 	return a;
 }
 
-#define APQNS_SHOWN 16
-
+/* the core's sentences name the parties, the APQNs and the way out */
 size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out)
 {
 	const struct ap_problems *pr = v->problems;
-	char b[AP_APQN_STRLEN];
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; pr && i < pr->n; i++) {
 		const struct ap_problem *p = &pr->v[i];
@@ -189,16 +187,6 @@ size_t apctl_view_problems_print(const struct apctl_view *v, FILE *out)
 		fprintf(out, "  %s: %s\n",
 			p->severity == AP_SEV_ERROR ? _("error") : _("warning"),
 			p->message ? p->message : ap_problem_kind_name(p->kind));
-		if (p->n_apqns <= 1)
-			continue;
-		fprintf(out, "    %s", _("APQNs:"));
-		for (k = 0; k < p->n_apqns && k < APQNS_SHOWN; k++) {
-			ap_apqn_format(p->apqns[k].apid, p->apqns[k].apqi, b);
-			fprintf(out, " %s", b);
-		}
-		if (p->n_apqns > APQNS_SHOWN)
-			fprintf(out, _(" ... (%zu in all)"), p->n_apqns);
-		fputc('\n', out);
 	}
 	return pr ? pr->n : 0;
 }

@@ -568,6 +568,9 @@ static char *reason_text(enum ap_guest_reason r, const struct ap_model *m, unsig
 				    "so the kernel keeps the whole adapter from the guest"),
 			      a, other);
 		break;
+	case AP_GR_GUEST_CUT:
+		rc = asprintf(&s, "%s", _("unknown: the kernel cut guest_matrix at 4095 bytes"));
+		break;
 	case AP_GR_FILTERED:
 	default:
 		rc = asprintf(&s, "%s", _("left out by the kernel's filter (e.g. a queue reset "
@@ -636,7 +639,8 @@ static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
 			scols_line_set_data(ln, 0, apqn);
 			scols_line_set_data(ln, 1, !md->active ? "-" :
 					    r == AP_GR_PASSED ? "yes" :
-					    r == AP_GR_NO_GUEST_MATRIX ? "?" : "no");
+					    r == AP_GR_NO_GUEST_MATRIX || r == AP_GR_GUEST_CUT ? "?"
+										: "no");
 			why = md->active ? reason_text(r, &v->m, (unsigned int)a, (unsigned int)d,
 						       other)
 					 : strdup(_("the mdev is not active"));

@@ -153,6 +153,10 @@ enum ap_guest_reason ap_guest_reason(const struct ap_model *m, const struct ap_m
 		return AP_GR_NO_GUEST_MATRIX;
 	if (mx_has(&md->guest, apid, apqi))
 		return AP_GR_PASSED;
+	/* 511 lines or more: the file may have been cut; what is missing is unknown */
+	if (ap_mask_weight(&md->guest.apm) * ap_mask_weight(&md->guest.aqm) >=
+	    AP_MATRIX_MAX_LINES)
+		return AP_GR_GUEST_CUT;
 	if (h->qci_known && !ap_mask_test(&h->cfg_apm, apid))
 		return AP_GR_ADAPTER_NOT_CONFIGURED;
 	if (h->qci_known && !ap_mask_test(&h->cfg_aqm, apqi))
@@ -182,6 +186,7 @@ const char *ap_guest_reason_name(enum ap_guest_reason r)
 		[AP_GR_NOT_BOUND] = "queue-not-bound",
 		[AP_GR_ADAPTER_NOT_PASSABLE] = "adapter-not-passable",
 		[AP_GR_FILTERED] = "filtered",
+		[AP_GR_GUEST_CUT] = "guest-matrix-cut",
 	};
 
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
