@@ -109,9 +109,9 @@ static void test_tables(const struct ap_model *m, const struct ap_out_env *env)
 		   m->n_mdevs);
 	is_str(s,
 	       "UUID                                 ACTIVE DEFINED START  GUEST ADAPTERS DOMAINS   CONTROL NOTE\n"
-	       U1 " yes    yes     auto   yes   05,06    0004,00ab 0004    \n"
+	       U1 " yes    yes     auto   yes   05,06    0004,00ab 0004    -\n"
 	       U2 " yes    yes     manual no    05       0047,00ff -       definition differs: adapters 05, domains 0047, control domains -\n"
-	       U3 " no     yes     manual no    06       0047,00ff -       ",
+	       U3 " no     yes     manual no    06       0047,00ff -       -",
 	       "mdev list table");
 	free(s);
 }
