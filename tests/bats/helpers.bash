@@ -263,6 +263,8 @@ bound_devices() {
 
 # ------------------------------------------------------------------- masks
 
+_hexdigits=0123456789abcdef
+
 # mask_of ID...: the 256-bit mask with these bits set (bit 0 = leftmost)
 mask_of() {
 	local -a nib
@@ -273,7 +275,7 @@ mask_of() {
 		id=$((id))
 		((nib[id / 4] |= 8 >> (id % 4)))
 	done
-	for ((i = 0; i < 64; i++)); do out+=$(printf '%x' "${nib[i]}"); done
+	for ((i = 0; i < 64; i++)); do out+=${_hexdigits:nib[i]:1}; done
 	printf '%s\n' "$out"
 }
 
@@ -287,7 +289,7 @@ mask_all_but() {
 		id=$((id))
 		((nib[id / 4] &= ~(8 >> (id % 4)) & 15))
 	done
-	for ((i = 0; i < 64; i++)); do out+=$(printf '%x' "${nib[i]}"); done
+	for ((i = 0; i < 64; i++)); do out+=${_hexdigits:nib[i]:1}; done
 	printf '%s\n' "$out"
 }
 
