@@ -125,6 +125,8 @@ struct ap_mdev {
 	bool autostart;			/* definition says "start": "auto" */
 	struct ap_matrix live;		/* assigned in sysfs (valid if active) */
 	bool guest_known;		/* guest_matrix was read */
+	bool guest_truncated;		/* ...but the kernel cut it at 4095 bytes: ids past
+					 * the cut are unknown, not absent */
 	struct ap_matrix guest;		/* guest_matrix (apm, aqm; adm unknown) */
 	bool in_use;			/* a guest uses it */
 	struct ap_matrix def;		/* from the definition (valid if defined) */

@@ -630,7 +630,8 @@ static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 				md->guest_known = true;
 			else
 				bad_content(c, buf, len);
-			if (md->guest_known && trunc)
+			md->guest_truncated = md->guest_known && trunc;
+			if (md->guest_truncated)
 				ap_diags_add(c->d, AP_DIAG_WARN, c->path,
 					     _("the kernel cut the list short at 4095 bytes: the "
 					       "matrix shown is incomplete"));

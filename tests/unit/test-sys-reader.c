@@ -207,6 +207,7 @@ static void test_full(struct ap_path *p)
 	   ap_mask_test(&md->live.adm, 4), "full: mdev matrix from ap_config");
 	ok(md && md->guest_known && ap_mask_test(&md->guest.apm, 6) && md->in_use,
 	   "full: guest matrix, in use");
+	ok(md && !md->guest_truncated, "full: guest matrix complete");
 	ap_model_free(&m);
 	ap_diags_free(&d);
 }
@@ -292,6 +293,33 @@ static void test_bad_files(struct ap_path *p)
 		dump_diags(&d);
 	ap_model_free(&m);
 	ap_diags_free(&d);
+}
+
+/* a guest_matrix the kernel cut at 4095 bytes: 511 lines and a 512th without '\n' */
+static void test_truncated_guest(struct ap_path *p)
+{
+	struct ap_diags d;
+	struct ap_model m;
+	struct ap_mdev *md;
+	char text[4200];
+	size_t len = 0;
+	unsigned int a, q;
+
+	for (a = 0; a < 2; a++)
+		for (q = 0; q < 256; q++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%02x.%04x\n", a, q);
+	text[4095] = '\0';	/* the cap: "01.00ff" loses its newline */
+	mkfile("devices/vfio_ap/matrix/" U1 "/guest_matrix", text);
+	ap_diags_init(&d);
+	ap_read_model(p, AP_RD_ALL, &m, &d);
+	md = ap_model_find_mdev(&m, U1);
+	ok(md && md->guest_known && md->guest_truncated, "cut: guest matrix marked truncated");
+	ok(md && ap_mask_weight(&md->guest.aqm) == 256 && ap_mask_test(&md->guest.apm, 0),
+	   "cut: what was complete is kept");
+	ok(has_diag(&d, U1 "/guest_matrix", "4095"), "cut: diagnostic names the file");
+	ap_model_free(&m);
+	ap_diags_free(&d);
+	mkfile("devices/vfio_ap/matrix/" U1 "/guest_matrix", "06.0004\n");
 }
 
 /* a 5.x-like kernel: no features, no ap_config, no guest_matrix, QCI unsupported */
@@ -387,6 +415,7 @@ int main(void)
 
 	test_full(&p);
 	test_cost(&p);
+	test_truncated_guest(&p);
 	test_bad_files(&p);
 	test_old_kernel(&p);
 	test_noap();
