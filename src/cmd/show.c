@@ -94,6 +94,9 @@ void usage_show(FILE *out)
 		"  apctl show matrix\n"
 		"  apctl show queues -o +DEFINED\n"
 		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --json\n"), out);
+	fputs(_("\nEnvironment:\n"), out);
+	fputs(_(" APCTL_DEBUG_STATS=1  print on stderr how many files and directories\n"
+		"                      were read (apctl: stats: files_read=N ...)\n"), out);
 	fputs(_("\nExit status:\n"), out);
 	fputs(_("  0 success, 3 no AP bus, 7 the summary found errors,\n"
 		" 10 some files could not be read (the output names them)\n"), out);
