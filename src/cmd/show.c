@@ -204,6 +204,40 @@ nomem:
 	return APCTL_EXIT_FAILURE;
 }
 
+#define APQNS_SHOWN 16
+
+/* the APQNs of every mdev (live if active, else defined), the first few */
+static void apqns_print(const struct apctl_view *v, FILE *out)
+{
+	char b[AP_APQN_STRLEN];
+	size_t i, k;
+	int a, d;
+
+	fputs(_("\nAssigned APQNs (live if active, else defined)\n"), out);
+	for (i = 0; i < v->m.n_mdevs; i++) {
+		const struct ap_matrix *mx = ap_out_mdev_matrix(&v->m.mdevs[i]);
+		unsigned int n = ap_mask_weight(&mx->apm) * ap_mask_weight(&mx->aqm);
+
+		fprintf(out, "  %3zu", i + 1);
+		if (!n)
+			fputs(_(" none"), out);
+		k = 0;
+		ap_mask_for_each(a, &mx->apm) {
+			ap_mask_for_each(d, &mx->aqm) {
+				if (k++ >= APQNS_SHOWN)
+					break;
+				ap_apqn_format((unsigned int)a, (unsigned int)d, b);
+				fprintf(out, " %s", b);
+			}
+			if (k > APQNS_SHOWN)
+				break;
+		}
+		if (n > APQNS_SHOWN)
+			fprintf(out, _(" ... (%u in all)"), n);
+		fputc('\n', out);
+	}
+}
+
 static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
 {
 	const struct ap_host *h = &v->m.host;
@@ -263,6 +297,9 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		if (rc)
 			return rc;
 	}
+
+	if (v->m.n_mdevs)
+		apqns_print(v, out);
 
 	fputs(_("\nProblems\n"), out);
 	if (!apctl_view_problems_print(v, out))
