@@ -177,11 +177,13 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return APCTL_EXIT_OK;
 	}
-	if (argc > 2)
-		return apctl_usage_error("help", _("help takes one command name"));
 	c = find_command(argv[1]);
 	if (!c)
 		return unknown_command(argv[1]);
+	if (c->fn == cmd_mdev && argc <= 3)	/* apctl help mdev create */
+		return mdev_help(argc == 3 ? argv[2] : NULL);
+	if (argc > 2)
+		return apctl_usage_error(NULL, _("help takes one command name"));
 	c->usage(stdout);
 	return APCTL_EXIT_OK;
 }

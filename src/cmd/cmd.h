@@ -36,6 +36,8 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv);
+/* help of 'mdev' or 'mdev NAME' (NULL): exit code */
+int mdev_help(const char *name);
 void usage_mdev_list(FILE *out);
 void usage_mdev_create(FILE *out);
 void usage_mdev_modify(FILE *out);

@@ -35,7 +35,25 @@ void usage_mdev(FILE *out)
 	fputs(_("\nCommands:\n"), out);
 	for (i = 0; i < N_SUBCMDS; i++)
 		fprintf(out, "  %-8s %s\n", subcmds[i].name, _(subcmds[i].summary));
+	fprintf(out, "  %-8s %s\n", "help", _("show the help of an mdev command"));
 	fputs(_("\nRun 'apctl mdev <command> --help' for the options of a command.\n"), out);
+}
+
+/* the usage of "mdev", or of "mdev NAME" when name is given; -1 if unknown */
+int mdev_help(const char *name)
+{
+	size_t i;
+
+	if (!name) {
+		usage_mdev(stdout);
+		return APCTL_EXIT_OK;
+	}
+	for (i = 0; i < N_SUBCMDS; i++)
+		if (!strcmp(name, subcmds[i].name)) {
+			subcmds[i].usage(stdout);
+			return APCTL_EXIT_OK;
+		}
+	return apctl_usage_error("mdev", _("unknown mdev command '%s'"), name);
 }
 
 int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv)
@@ -44,16 +62,12 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return apctl_usage_error("mdev", _("no mdev command given"));
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		if (argc > 2 && strcmp(argv[1], "help") == 0) {
-			for (i = 0; i < N_SUBCMDS; i++)
-				if (!strcmp(argv[2], subcmds[i].name)) {
-					subcmds[i].usage(stdout);
-					return APCTL_EXIT_OK;
-				}
-		}
-		usage_mdev(stdout);
-		return APCTL_EXIT_OK;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return mdev_help(NULL);
+	if (!strcmp(argv[1], "help")) {
+		if (argc > 3)
+			return apctl_usage_error("mdev", _("help takes one command name"));
+		return mdev_help(argc > 2 ? argv[2] : NULL);
 	}
 	for (i = 0; i < N_SUBCMDS; i++)
 		if (!strcmp(argv[1], subcmds[i].name))

@@ -30,13 +30,33 @@ void ap_model_free(struct ap_model *m)
  * Make room for one element at index pos of a sorted dynamic array.
  * Returns the element (zeroed) or NULL when memory is short.
  */
+/*
+ * The allocated length is a function of the element count, so the arrays
+ * need no capacity field: 0 for an empty array, else the next power of two
+ * at least 8.  Growing one element at a time would copy the whole array at
+ * each insertion (65536 queues on a maximal host).
+ */
+static size_t capacity(size_t n)
+{
+	size_t c = 8;
+
+	if (n == 0)
+		return 0;
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
 static void *insert_at(void **arr, size_t *n, size_t size, size_t pos)
 {
-	char *p = realloc(*arr, (*n + 1) * size);
+	char *p = *arr;
 
-	if (!p)
-		return NULL;
-	*arr = p;
+	if (*n + 1 > capacity(*n)) {
+		p = realloc(*arr, capacity(*n + 1) * size);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
 	memmove(p + (pos + 1) * size, p + pos * size, (*n - pos) * size);
 	memset(p + pos * size, 0, size);
 	(*n)++;

@@ -160,6 +160,36 @@ static void test_mode(void)
 		       (unsigned int)cases[i].f);
 }
 
+/* many insertions, in descending and interleaved order, across growth steps */
+static void test_growth(void)
+{
+	struct ap_model m;
+	unsigned int a, q, n = 0, bad = 0;
+	size_t i;
+
+	ap_model_init(&m);
+	for (a = 40; a-- > 0;)			/* descending: each insert goes first */
+		for (q = 0; q < 256; q += 3)
+			if (!ap_host_add_queue(&m.host, a, q))
+				bad++;
+	for (a = 0; a < 40; a++)		/* interleaved: the gaps */
+		for (q = 1; q < 256; q += 3)
+			if (!ap_host_add_queue(&m.host, a, q))
+				bad++;
+	is_int(bad, 0, "growth: every insertion succeeded");
+	is_int((long long)m.host.n_queues, 40 * 86 + 40 * 85, "growth: queue count");
+	for (i = 1; i < m.host.n_queues; i++) {
+		const struct ap_queue *x = &m.host.queues[i - 1], *y = &m.host.queues[i];
+
+		if (x->apid > y->apid || (x->apid == y->apid && x->apqi >= y->apqi))
+			n++;
+	}
+	is_int(n, 0, "growth: queues stay sorted");
+	ok(ap_host_find_queue(&m.host, 39, 253) && ap_host_find_queue(&m.host, 0, 1) &&
+	   !ap_host_find_queue(&m.host, 0, 2), "growth: lookups after growth");
+	ap_model_free(&m);
+}
+
 int main(void)
 {
 	test_init();
@@ -167,5 +197,6 @@ int main(void)
 	test_cards_queues();
 	test_host_owns();
 	test_mode();
+	test_growth();
 	return done_testing();
 }
