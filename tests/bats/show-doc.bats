@@ -179,3 +179,28 @@ teardown() {
 	json_valid
 	expect_eq "[\"ROOT/etc/mdevctl.d/matrix/$U4\"]" "$(jqo '[.diagnostics[].path]')"
 }
+
+@test "definitions: both, defined only, autostart, a differing definition" {
+	three_guests
+	define "$U1" auto '{"assign_adapter": "5"}, {"assign_adapter": "6"}, {"assign_domain": "4"}, {"assign_domain": "0xab"}, {"assign_control_domain": "4"}'
+	define "$U2" manual '{"assign_adapter": "5"}, {"assign_domain": "0x47"}'
+	define "$U4" manual '{"assign_adapter": "6"}, {"assign_domain": "4"}'
+	apctl show
+	# a manual definition overlapping an active mdev is a warning: exit 0
+	expect_rc 0
+	expect_out doc-defs-show.txt
+	apctl show matrix
+	expect_rc 0
+	expect_out doc-defs-matrix.txt
+	apctl show mdev "$U4"
+	expect_rc 0
+	expect_out doc-defs-mdev4.txt
+	apctl show --json
+	json_valid
+	expect_eq '[["both","auto"],["both","manual"],["active",null],["defined","manual"]]' \
+		"$(jqo '[.mdevs[] | [.state, .start]]')"
+	expect_eq '["warning"]' "$(jqo '[.problems[].severity]')"
+	apctl show --json mdev "$U4"
+	json_valid
+	expect_eq 'null' "$(jqo '.mdevs[0].not_passed')"
+}

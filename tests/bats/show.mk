@@ -20,6 +20,9 @@ SHOW_EXPECTED = \
 	tests/bats/expected/show/doc-attached-matrix.txt \
 	tests/bats/expected/show/doc-attached-queues.txt \
 	tests/bats/expected/show/doc-conflict-matrix.txt \
+	tests/bats/expected/show/doc-defs-matrix.txt \
+	tests/bats/expected/show/doc-defs-mdev4.txt \
+	tests/bats/expected/show/doc-defs-show.txt \
 	tests/bats/expected/show/doc-overprov-matrix.txt \
 	tests/bats/expected/show/doc-overprov-mdev2.txt \
 	tests/bats/expected/show/doc-plain-cards.txt \
