@@ -83,17 +83,21 @@ SEE ALSO' "$output" "sections"
 @test "man: ENVIRONMENT covers every variable the code reads" {
 	local v vars
 
-	# getenv()/secure_getenv() names in src/, minus the debugging aid
+	# getenv()/secure_getenv() names in src/
 	vars=$(grep -rhoE '(secure_)?getenv\("[A-Z_]+"\)' "$UX_SRC/src" |
-		sed 's/.*("\(.*\)")/\1/' | sort -u | grep -vx APCTL_DEBUG_STATS)
+		sed 's/.*("\(.*\)")/\1/' | sort -u)
 	[ -n "$vars" ]
 	for v in $vars LANGUAGE LC_MESSAGES; do
 		man_tags ENVIRONMENT | grep -qx "$v" || fail "ENVIRONMENT lacks $v"
 	done
-	# and every variable of apctl --help's Environment section
-	for v in $("$APCTL" --help | ux_section Environment | awk '{ print $1 }'); do
-		man_tags ENVIRONMENT | grep -qx "$v" || fail "ENVIRONMENT lacks $v (from --help)"
-	done
+	# and every variable of the Environment sections of every --help
+	local c
+	while read -r c; do
+		for v in $(ux_help "$c" | ux_section Environment | sed -n 's/^ \([A-Z_][A-Z_]*\)[= ].*/\1/p'); do
+			man_tags ENVIRONMENT | grep -qx "$v" ||
+				fail "ENVIRONMENT lacks $v (from '$c --help')" || return 1
+		done
+	done < <(code_commands | grep -v -e '^help$' -e ' help$')
 }
 
 @test "man: JSON DOCUMENT names the installed schema and every top-level key of it" {
