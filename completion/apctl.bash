@@ -272,6 +272,8 @@ _apctl() {
 	help)
 		if ((${#pos[@]} == 0)); then
 			_apctl_words_reply "${_apctl_commands/ help/}"
+		elif ((${#pos[@]} == 1)) && [[ ${pos[0]} == mdev ]]; then
+			_apctl_words_reply "${_apctl_mdev_commands/ help/}"
 		else
 			COMPREPLY=()
 		fi

@@ -45,6 +45,10 @@ comp() {
 	expect_eq $'reserve\nrelease' "$output"
 	comp help ''
 	expect_eq $'show\ncheck\nreserve\nrelease\nmdev' "$output"
+	comp help mdev ''
+	expect_eq $'list\ncreate\nmodify\nremove' "$output"
+	comp help show ''
+	expect_eq "" "$output"
 	comp nosuch ''
 	expect_eq "" "$output"
 }

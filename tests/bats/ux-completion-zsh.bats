@@ -58,9 +58,10 @@ blocks() {
 }
 
 @test "zsh: mdev subcommands, mdev help, show views" {
-	zcomp "apctl mdev " "apctl mdev help " "apctl show " "apctl show m"
+	zcomp "apctl mdev " "apctl mdev help " "apctl help mdev " "apctl show " "apctl show m"
 	expect_eq "$(blocks $'create\nhelp\nlist\nmodify\nremove' $'create\nlist\nmodify\nremove' \
-		$'cards\nmatrix\nmdev\nmdevs\nqueues' $'matrix\nmdev\nmdevs')" "$output"
+		$'create\nlist\nmodify\nremove' $'cards\nmatrix\nmdev\nmdevs\nqueues' \
+		$'matrix\nmdev\nmdevs')" "$output"
 }
 
 @test "zsh: UUIDs of existing mdevs for show mdev, mdev modify and mdev remove" {

@@ -166,7 +166,7 @@ ux_commands() {
 	done
 }
 
-@test "help: 'apctl help CMD' is 'apctl CMD --help'; 'apctl mdev help SUB' is 'apctl mdev SUB --help'" {
+@test "help: 'apctl help CMD' is 'apctl CMD --help'; 'apctl mdev help SUB' and 'apctl help mdev SUB' are 'apctl mdev SUB --help'" {
 	local c s
 
 	for c in $(code_top_commands); do
@@ -177,6 +177,8 @@ ux_commands() {
 			[[ $s == help ]] && continue
 			diff -u <("$APCTL" "$c" "$s" --help) <("$APCTL" "$c" help "$s") >&2 ||
 				fail "apctl $c help $s differs" || return 1
+			diff -u <("$APCTL" "$c" "$s" --help) <("$APCTL" help "$c" "$s") >&2 ||
+				fail "apctl help $c $s differs" || return 1
 		done
 	done
 	diff -u <("$APCTL" --help) <("$APCTL" help) >&2
