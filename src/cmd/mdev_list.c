@@ -18,8 +18,6 @@
 #include "out/out.h"
 #include "sys/reader.h"
 
-int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
-void usage_mdev_list(FILE *out);
 
 void usage_mdev_list(FILE *out)
 {

@@ -175,7 +175,7 @@ static int parse_cols(const struct ap_colset *cs, const char *spec, struct ap_co
 
 static int table_of(const struct ap_colset *cs, const struct ap_colsel *selp,
 		    const struct ap_table_opts *to, const struct ap_out_env *env,
-		    const void *objs, size_t size, size_t n, bool (*want)(const void *), FILE *out)
+		    const void *objs, size_t size, size_t n, FILE *out)
 {
 	struct ap_colsel sel;
 	struct libscols_table *tb;
@@ -189,11 +189,7 @@ static int table_of(const struct ap_colset *cs, const struct ap_colsel *selp,
 	if (!tb)
 		goto nomem;
 	for (i = 0; i < n; i++) {
-		const void *o = (const char *)objs + i * size;
-
-		if (want && !want(o))
-			continue;
-		if (ap_table_add(tb, cs, &sel, env, o)) {
+		if (ap_table_add(tb, cs, &sel, env, (const char *)objs + i * size)) {
 			scols_unref_table(tb);
 			goto nomem;
 		}
@@ -283,7 +279,7 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		fprintf(out, "  %s\n", _("none"));
 	} else {
 		rc = table_of(&ap_card_cols, NULL, &o->table, &v->env, h->cards,
-			      sizeof(h->cards[0]), h->n_cards, NULL, out);
+			      sizeof(h->cards[0]), h->n_cards, out);
 		if (rc)
 			return rc;
 	}
@@ -293,7 +289,7 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		fprintf(out, "  %s\n", _("none"));
 	} else {
 		rc = table_of(&ap_mdev_cols, NULL, &o->table, &v->env, v->m.mdevs,
-			      sizeof(v->m.mdevs[0]), v->m.n_mdevs, NULL, out);
+			      sizeof(v->m.mdevs[0]), v->m.n_mdevs, out);
 		if (rc)
 			return rc;
 	}
@@ -924,15 +920,15 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 			break;
 		case V_CARDS:
 			rc = table_of(&ap_card_cols, &sel, &o.table, &v.env, h->cards,
-				      sizeof(h->cards[0]), h->n_cards, NULL, stdout);
+				      sizeof(h->cards[0]), h->n_cards, stdout);
 			break;
 		case V_QUEUES:
 			rc = table_of(&ap_queue_cols, &sel, &o.table, &v.env, h->queues,
-				      sizeof(h->queues[0]), h->n_queues, NULL, stdout);
+				      sizeof(h->queues[0]), h->n_queues, stdout);
 			break;
 		case V_MDEVS:
 			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
-				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, NULL, stdout);
+				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, stdout);
 			break;
 		case V_MATRIX:
 			rc = matrix_text(&v, &o, stdout);
