@@ -105,3 +105,12 @@ teardown() {
 	[[ ${err%$'\n'} =~ ^apctl:\ stats:\ files_read=[0-9]+\ dirs_listed=[0-9]+\ links_read=0$ ]] ||
 		fail "stderr: $err"
 }
+
+@test "--root finds sysfs below the root when SYSFS_ROOT is not set" {
+	local root=$APCTL_ROOT
+
+	SYSFS_ROOT= APCTL_ROOT= apctl --root "$root" show matrix
+	expect_rc 0
+	expect_out doc-three-matrix.txt
+	env -u SYSFS_ROOT -u APCTL_ROOT "$APCTL" --root "$root" show matrix >/dev/null
+}
