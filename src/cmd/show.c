@@ -74,7 +74,9 @@ void usage_show(FILE *out)
 	fputs(_("  cards          the adapters (lszcrypt style)\n"
 		"  queues         every APQN with its driver, owner and mdev\n"
 		"  mdevs          the mediated devices, active and defined\n"
-		"  matrix         a grid of adapters x domains: who owns each APQN\n"
+		"  matrix         a grid of adapters x domains: who owns each APQN;\n"
+		"                 consecutive adapters or domains with the same owners\n"
+		"                 share a row or column (\"00-0f\"), except with --raw\n"
 		"  mdev <uuid>    one mdev: assigned APQNs against its guest matrix,\n"
 		"                 with the reason for each APQN not passed to the guest\n"), out);
 	fputs(_("\nOptions:\n"), out);
@@ -458,50 +460,111 @@ static void conflicts_print(const struct apctl_view *v, const struct ap_owner_gr
 		fputs(_("Run 'apctl check' for the way out.\n"), out);
 }
 
+/* the shown ids of a mask, ascending; returns how many */
+static size_t ids_of(const struct ap_mask *m, unsigned int ids[AP_MASK_BITS])
+{
+	size_t n = 0;
+	int id;
+
+	ap_mask_for_each(id, m)
+		ids[n++] = (unsigned int)id;
+	return n;
+}
+
+static bool cell_eq(const struct ap_cell *x, const struct ap_cell *y)
+{
+	return x->kind == y->kind && x->mdev == y->mdev;
+}
+
+/*
+ * Runs of consecutive ids whose cells are all equal are drawn as one row or
+ * column ("00-0f", "0000-00ff") unless every cell is wanted (merge false).
+ * grp[i] is the index of the last id of the run that starts at i.
+ */
+static void runs(const struct ap_cell *cells, size_t nr, size_t nc, bool by_col,
+		 const unsigned int *ids, size_t n, bool merge, size_t *grp)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i = j + 1) {
+		j = i;
+		while (merge && j + 1 < n && ids[j + 1] == ids[j] + 1) {
+			bool same = true;
+
+			for (k = 0; same && k < (by_col ? nr : nc); k++)
+				same = by_col ? cell_eq(&cells[k * nc + j], &cells[k * nc + j + 1])
+					      : cell_eq(&cells[j * nc + k], &cells[(j + 1) * nc + k]);
+			if (!same)
+				break;
+			j++;
+		}
+		grp[i] = j;
+	}
+}
+
 static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE *out)
 {
 	struct ap_owner_grid *g = ap_owner_grid_new(&v->m);
 	struct libscols_table *tb = g ? scols_new_table() : NULL;
+	unsigned int rid[AP_MASK_BITS], cid[AP_MASK_BITS];
+	size_t rgrp[AP_MASK_BITS], cgrp[AP_MASK_BITS];
+	struct ap_cell *cells = NULL;
 	struct ap_mask rows, cols;
-	struct ap_cell c;
 	char name[16], buf[24];
-	int a, d;
-	size_t col;
+	size_t nr, nc, i, j, col;
+	bool merge = !o->table.raw;
 
 	if (!tb)
 		goto nomem;
 	ap_grid_axes(&v->m, &rows, &cols);
-	if (ap_mask_is_empty(&rows) || ap_mask_is_empty(&cols)) {
+	nr = ids_of(&rows, rid);
+	nc = ids_of(&cols, cid);
+	if (!nr || !nc) {
 		scols_unref_table(tb);
 		ap_owner_grid_free(g);
 		fprintf(out, "%s\n", _("no APQNs: the host has no adapters or no domains configured"));
 		legend_print(v, out);
 		return 0;
 	}
+	cells = calloc(nr * nc, sizeof(*cells));
+	if (!cells)
+		goto nomem_tb;
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < nc; j++)
+			grid_cell(v, g, rid[i], cid[j], &cells[i * nc + j]);
+	runs(cells, nr, nc, true, cid, nc, merge, cgrp);
+	runs(cells, nr, nc, false, rid, nr, merge, rgrp);
+
 	scols_table_enable_raw(tb, o->table.raw);
 	scols_table_enable_noheadings(tb, o->table.noheadings);
 	if (!scols_table_new_column(tb, "CARD", 2, SCOLS_FL_RIGHT))
 		goto nomem_tb;
-	ap_mask_for_each(d, &cols) {
-		snprintf(name, sizeof(name), "%04x", (unsigned int)d);
+	for (j = 0; j < nc; j = cgrp[j] + 1) {
+		if (cgrp[j] > j)
+			snprintf(name, sizeof(name), "%04x-%04x", cid[j], cid[cgrp[j]]);
+		else
+			snprintf(name, sizeof(name), "%04x", cid[j]);
 		if (!scols_table_new_column(tb, name, 4, 0))
 			goto nomem_tb;
 	}
-	ap_mask_for_each(a, &rows) {
+	for (i = 0; i < nr; i = rgrp[i] + 1) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
 			goto nomem_tb;
-		snprintf(name, sizeof(name), "%02x", (unsigned int)a);
+		if (rgrp[i] > i)
+			snprintf(name, sizeof(name), "%02x-%02x", rid[i], rid[rgrp[i]]);
+		else
+			snprintf(name, sizeof(name), "%02x", rid[i]);
 		if (scols_line_set_data(ln, 0, name))
 			goto nomem_tb;
 		col = 1;
-		ap_mask_for_each(d, &cols) {
-			grid_cell(v, g, (unsigned int)a, (unsigned int)d, &c);
-			if (scols_line_set_data(ln, col++, ap_cell_text(&c, buf, sizeof(buf))))
+		for (j = 0; j < nc; j = cgrp[j] + 1)
+			if (scols_line_set_data(ln, col++, ap_cell_text(&cells[i * nc + j], buf,
+									  sizeof(buf))))
 				goto nomem_tb;
-		}
 	}
+	free(cells);
 	if (apctl_print_table(tb, out)) {
 		ap_owner_grid_free(g);
 		return APCTL_EXIT_FAILURE;
@@ -513,6 +576,7 @@ static int matrix_text(struct apctl_view *v, const struct apctl_outopts *o, FILE
 	ap_owner_grid_free(g);
 	return 0;
 nomem_tb:
+	free(cells);
 	scols_unref_table(tb);
 nomem:
 	ap_owner_grid_free(g);

@@ -52,6 +52,17 @@ stats() {
 	expect_eq "ff$(printf ' 16%.0s' {1..256})" "$(printf '%s' "$out" | sed -n 256p)"
 }
 
+@test "matrix text: runs of equal rows and columns are merged" {
+	apctl show matrix
+	expect_rc 0
+	local exp=" CARD 0000-00ff" i
+	for ((i = 0; i < 16; i++)); do
+		exp+=$'\n'"$(printf '%02x-%02x %d' $((i * 16)) $((i * 16 + 15)) $((i + 1)))"
+	done
+	expect_eq "$exp" "$(printf '%s' "$out" | sed -n 1,17p | sed 's/ *$//')"
+	expect_eq "Legend:" "$(printf '%s' "$out" | sed -n 19p)"
+}
+
 @test "queues: 65536 lines from two listings, no per-queue file" {
 	stats show queues -o CARD.DOM,DRIVER,OWNER,MDEV -r -n
 	expect_eq 65536 "$(printf '%s' "$out" | wc -l)"
