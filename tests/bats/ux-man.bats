@@ -226,3 +226,12 @@ check_output() {
 	run "$APCTL" mdev list --raw --noheadings -o UUID
 	expect_eq "" "$output"
 }
+
+@test "man: the page's version is apctl's" {
+	local v
+
+	v=$("$APCTL" --version | awk '{ print $NF }')
+	[[ $v =~ ^[0-9]+\.[0-9]+ ]] || fail "no version in: $("$APCTL" --version)"
+	run grep -c "^\.TH APCTL 8 \"[0-9-]*\" \"apctl $v\" " "$UX_MAN"
+	expect_eq 1 "$output" "'.TH ... \"apctl $v\"' lines"
+}
