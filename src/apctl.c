@@ -173,7 +173,7 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct apctl_cmd *c;
 
-	if (argc < 2) {
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return APCTL_EXIT_OK;
 	}
@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return APCTL_EXIT_OK;
 		case 'v':
-			printf(_("apctl from %s\n"), PACKAGE_STRING);
+			printf("apctl %s\n", PACKAGE_VERSION);
 			return APCTL_EXIT_OK;
 		case ':':
 			return apctl_usage_error(NULL, _("option '%s' requires an argument"),
