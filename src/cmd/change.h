@@ -11,8 +11,10 @@
  *   fails -> release the lock -> report, in text or as a JSON document.
  *
  * A command describes itself with a struct chg_ops: a build() callback that
- * turns a model into a plan (called once before the lock and once under it)
- * and a report() callback for the success message.
+ * validates what the command line asks against a model and states it as
+ * requests (core/request.h; called once before the lock and once under it),
+ * and a report() callback for the success message.  The plan and its
+ * execution are the same for every command: core/plan.h and sys/exec.h.
  */
 #ifndef APCTL_CMD_CHANGE_H
 #define APCTL_CMD_CHANGE_H
@@ -100,8 +102,8 @@ struct chg_txn;
 struct chg_ops {
 	const char *cmd;	/* "reserve", "mdev create": messages and JSON */
 	/*
-	 * Check the request against model m and add the plan's steps to t
-	 * (chg_step_*()), adding refusals with chg_problem(); called before
+	 * Check the request against model m (chg_validate()) and add it to t
+	 * (chg_request()), adding refusals with chg_problem(); called before
 	 * the lock and again under it (chg_txn_locked()).  Returns 0, or an
 	 * exit code when the request cannot be planned at all (then the
 	 * message has been added with chg_problem()).
@@ -147,13 +149,6 @@ void chg_problem_exit(struct chg_txn *t, int exit_code, const char *kind,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * Read a file below the root (etc/..., run/...) for a step's undo: 0 with a
- * malloc'd NUL-terminated *buf, ENOENT (then *buf is NULL), or another errno
- * (also added as an error problem).
- */
-int chg_read_root_file(struct chg_txn *t, const char *relpath, char **buf);
-
-/*
  * Validate req against m with the core validator (core/validate.h) and add
  * every problem the change introduces (not those that exist anyway) to t.
  * Returns the number of new errors.
@@ -161,41 +156,12 @@ int chg_read_root_file(struct chg_txn *t, const char *relpath, char **buf);
 unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
 			  const struct ap_request *req);
 
-/* ---- steps: each is one write with its undo and its read-back check ---- */
-
-enum chg_dim {
-	CHG_ADAPTER = 0,
-	CHG_DOMAIN,
-	CHG_CDOM,
-};
-
 /*
- * Relative mask edit of apmask (aq false) or aqmask (aq true): the bits in
- * bits are set (to_host) or cleared.  bits must only hold bits that change.
+ * Add a request to the change.  After the build callback, the core planner
+ * (core/plan.h) turns the requests, in the order added, into one plan of
+ * steps, each with its undo, its read-back check and its repair command;
+ * the executor (sys/exec.h) applies it.
  */
-void chg_step_mask(struct chg_txn *t, bool aq, const struct ap_mask *bits, bool to_host);
-/* write uuid to the type's create file; undo: remove it */
-void chg_step_create(struct chg_txn *t, const char *uuid);
-/* one ap_config write from old to new (the undo writes old back) */
-void chg_step_ap_config(struct chg_txn *t, const char *uuid, const struct ap_matrix *old,
-			const struct ap_matrix *new_m);
-/* assign (or unassign) id of dimension dim; after is the matrix after it */
-void chg_step_assign(struct chg_txn *t, const char *uuid, enum chg_dim dim, unsigned int id,
-		     bool assign, const struct ap_matrix *after);
-/* the last step needs no undo of its own: a later undo (the removal of the
- * mdev it configures) covers it */
-void chg_step_no_undo(struct chg_txn *t);
-/* the repair hint of the last step (an apctl command line) */
-void chg_step_repair(struct chg_txn *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* remove the mdev (bounded wait, see --timeout); no undo: plan it last */
-void chg_step_remove(struct chg_txn *t, const char *uuid);
-/*
- * Replace the file relpath (below the root) by content, or delete it when
- * content is NULL.  old is its current content (NULL: it does not exist),
- * which the undo restores.  what describes the step.
- */
-void chg_step_file(struct chg_txn *t, const char *relpath, const char *what,
-		   const char *content, const char *old);
+void chg_request(struct chg_txn *t, const struct ap_request *req);
 
 #endif

@@ -147,83 +147,6 @@ static bool has_vfio(struct chg_txn *t, const struct ap_model *m)
 	return false;
 }
 
-/* the steps configuring an mdev from old to new_m */
-static void plan_config(struct chg_txn *t, const struct ap_model *m, const char *uuid,
-			const struct ap_matrix *old, const struct ap_matrix *new_m, bool fresh)
-{
-	struct ap_matrix cur = *old;
-	struct ap_mask x;
-	int dim, id;
-
-	if (m->host.caps.ap_config) {
-		if (ap_mask_equal(&old->apm, &new_m->apm) && ap_mask_equal(&old->aqm, &new_m->aqm) &&
-		    ap_mask_equal(&old->adm, &new_m->adm))
-			return;
-		chg_step_ap_config(t, uuid, old, new_m);
-		if (fresh)
-			chg_step_no_undo(t);
-		return;
-	}
-	/*
-	 * One id per write.  Unassign first, so that every product the kernel
-	 * validates on the way is a subset of the old or the new matrix, then
-	 * assign adapters, domains, control domains.
-	 */
-	for (dim = 0; dim < 3; dim++) {
-		ap_mask_andnot(&x, dim_mask(&cur, dim), dim_mask((struct ap_matrix *)new_m, dim));
-		ap_mask_for_each(id, &x) {
-			ap_mask_clear(dim_mask(&cur, dim), (unsigned int)id);
-			chg_step_assign(t, uuid, (enum chg_dim)dim, (unsigned int)id, false, &cur);
-		}
-	}
-	for (dim = 0; dim < 3; dim++) {
-		ap_mask_andnot(&x, dim_mask((struct ap_matrix *)new_m, dim), dim_mask(&cur, dim));
-		ap_mask_for_each(id, &x) {
-			ap_mask_set(dim_mask(&cur, dim), (unsigned int)id);
-			chg_step_assign(t, uuid, (enum chg_dim)dim, (unsigned int)id, true, &cur);
-			if (fresh)
-				chg_step_no_undo(t);
-		}
-	}
-}
-
-static char *def_path(const char *uuid)
-{
-	size_t n = strlen(AP_MDEVCTL_DIR) + 1 + strlen(uuid) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", AP_MDEVCTL_DIR, uuid);
-	return p;
-}
-
-/* a step writing the definition of uuid (old: its current file content) */
-static int plan_def(struct chg_txn *t, const char *uuid, const struct ap_matrix *mx,
-		    bool autostart, const char *what)
-{
-	struct ap_mdevdef def = { .autostart = autostart, .m = *mx };
-	char *rel = def_path(uuid), *content = ap_mdevdef_format(&def), *old = NULL;
-	int e;
-
-	if (!rel || !content) {
-		free(rel);
-		free(content);
-		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
-		return APCTL_EXIT_FAILURE;
-	}
-	e = chg_read_root_file(t, rel, &old);
-	if (e && e != ENOENT) {
-		free(rel);
-		free(content);
-		return APCTL_EXIT_BADDATA;
-	}
-	chg_step_file(t, rel, what, content, old);
-	free(rel);
-	free(content);
-	free(old);
-	return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* create */
 
@@ -267,8 +190,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		req.apmask.change = true;
 		req.apmask.clear = rsv;
 		chg_validate(t, m, &req);
+		chg_request(t, &req);
 		ap_mask_andnot(&mm.host.apmask, &m->host.apmask, &rsv);
-		chg_step_mask(t, false, &rsv, false);
 	}
 	{
 		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
@@ -290,18 +213,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	snprintf(req.uuid, sizeof(req.uuid), "%s", c->uuid);
 	req.matrix = c->mx;
 	chg_validate(t, &mm, &req);
-
-	chg_step_create(t, c->uuid);
-	plan_config(t, m, c->uuid, &(struct ap_matrix){ 0 }, &c->mx, true);
-	if (c->define) {
-		int r = plan_def(t, c->uuid, &c->mx, c->autostart,
-				 c->autostart ? _("define it for mdevctl, started at boot")
-					      : _("define it for mdevctl, started on request"));
-
-		if (r)
-			return r;
-		chg_step_repair(t, "apctl mdev remove --undefine %s", c->uuid);
-	}
+	chg_request(t, &req);
 	return 0;
 }
 
@@ -470,7 +382,7 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
 		req.matrix = mo->mx;
 		chg_validate(t, m, &req);
-		plan_config(t, m, mo->uuid, &mo->old, &mo->mx, false);
+		chg_request(t, &req);
 	}
 	if (def) {
 		struct ap_matrix dold = md->def;
@@ -482,19 +394,12 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		if (!live)
 			mo->old = dold, mo->mx = dnew;
 		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
+		req.active = false;
 		req.persistent = true;
 		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
 		req.matrix = dnew;
 		chg_validate(t, m, &req);
-		if (!ap_mask_equal(&dold.apm, &dnew.apm) || !ap_mask_equal(&dold.aqm, &dnew.aqm) ||
-		    !ap_mask_equal(&dold.adm, &dnew.adm)) {
-			int r = plan_def(t, mo->uuid, &dnew, md->autostart,
-					 _("update its mdevctl definition"));
-
-			if (r)
-				return r;
-			chg_step_repair(t, "apctl mdev modify --persistent %s ...", mo->uuid);
-		}
+		chg_request(t, &req);
 	}
 	return 0;
 }
@@ -656,7 +561,7 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct remove *rm = arg;
 	const struct ap_mdev *md;
 	struct ap_request req;
-	char *q, *rel;
+	char *q;
 
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
@@ -689,27 +594,7 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	req.persistent = rm->undefine && md->defined;
 	snprintf(req.uuid, sizeof(req.uuid), "%s", rm->uuid);
 	chg_validate(t, m, &req);
-	if (rm->undefine && md->defined) {
-		char *old = NULL;
-		int e;
-
-		rel = def_path(rm->uuid);
-		if (!rel) {
-			chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
-			return APCTL_EXIT_FAILURE;
-		}
-		e = chg_read_root_file(t, rel, &old);
-		if (e && e != ENOENT) {
-			free(rel);
-			return APCTL_EXIT_BADDATA;
-		}
-		if (!e)
-			chg_step_file(t, rel, _("delete its mdevctl definition"), NULL, old);
-		free(rel);
-		free(old);
-	}
-	if (md->active)
-		chg_step_remove(t, rm->uuid);
+	chg_request(t, &req);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 #include "core/exitcodes.h"
 #include "core/idlist.h"
 #include "i18n.h"
-#include "sys/udevrule.h"
 
 static void usage_common(FILE *out, bool reserve)
 {
@@ -211,62 +209,32 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (r->dlist)
 		set_edit(&req.aqmask, &r->d, r->release);
 	chg_validate(t, m, &req);
+	chg_request(t, &req);
 
+	/* what changes, for the report */
+	ap_mask_zero(&r->ca);
+	ap_mask_zero(&r->cd);
+	ap_mask_zero(&r->pa);
+	ap_mask_zero(&r->pd);
 	if (r->active) {
 		new_masks(r, &h->apmask, &h->aqmask, &na, &nd);
 		changed(&h->apmask, &na, &r->ca);
 		changed(&h->aqmask, &nd, &r->cd);
-		chg_step_mask(t, false, &r->ca, r->release);
-		chg_step_mask(t, true, &r->cd, r->release);
 	}
 	if (r->persistent) {
 		struct ap_mask oa, od;
-		bool seta, setd;
-		char *old = NULL, *content;
-		int e;
 
 		/* the masks at boot, as ap-check reads them */
 		ap_host_persistent_masks(h, &oa, &od);
-		seta = h->persist_apmask_set;
-		setd = h->persist_aqmask_set;
 		new_masks(r, &oa, &od, &na, &nd);
 		changed(&oa, &na, &r->pa);
 		changed(&od, &nd, &r->pd);
-		if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) {
-			if (h->persist_src == AP_PERSIST_UDEV_RUN)
-				chg_problem(t, CHG_WARNING, "persist-run",
-					    _("the persistent masks come from /run/udev/rules.d/"
-					      "41-ap.rules; apctl writes /etc/udev/rules.d/41-ap.rules, "
-					      "which takes precedence"));
-			e = chg_read_root_file(t, AP_UDEVRULE_ETC, &old);
-			if (e && e != ENOENT)
-				return APCTL_EXIT_BADDATA;
-			content = ap_udevrule_format(seta || !ap_mask_is_empty(&r->pa) ? &na : NULL,
-						     setd || !ap_mask_is_empty(&r->pd) ? &nd : NULL);
-			if (!content) {
-				free(old);
-				chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
-				return APCTL_EXIT_FAILURE;
-			}
-			chg_step_file(t, AP_UDEVRULE_ETC,
-				      r->release ? _("give them back to the host at boot "
-						     "(udev rule 41-ap.rules)")
-						 : _("reserve them for vfio_ap at boot (udev rule "
-						     "41-ap.rules)"),
-				      content, old);
-			{
-				char *ia = chg_ids_dec(&r->pa), *id = chg_ids_dec(&r->pd);
-
-				chg_step_repair(t, "apctl %s --persistent%s%s%s%s",
-						r->release ? "reserve" : "release",
-						ia && *ia ? " --adapters " : "", ia && *ia ? ia : "",
-						id && *id ? " --domains " : "", id && *id ? id : "");
-				free(ia);
-				free(id);
-			}
-			free(content);
-			free(old);
-		}
+		if ((!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) &&
+		    h->persist_src == AP_PERSIST_UDEV_RUN)
+			chg_problem(t, CHG_WARNING, "persist-run",
+				    _("the persistent masks come from /run/udev/rules.d/"
+				      "41-ap.rules; apctl writes /etc/udev/rules.d/41-ap.rules, "
+				      "which takes precedence"));
 	}
 	return 0;
 }

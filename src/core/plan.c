@@ -72,11 +72,75 @@ static void fmt(char *buf, size_t size, const char *f, ...)
 	va_end(ap);
 }
 
+/* ---- texts ---------------------------------------------------------------- */
+
+/* "05,06" (digits 2) or "0004,00ab" (digits 4); "none" when empty */
+static void ids_hex(const struct ap_mask *m, unsigned int digits, char *buf, size_t size)
+{
+	if (ap_mask_is_empty(m))
+		fmt(buf, size, "%s", _("none"));
+	else
+		ap_idlist_format_hex(m, digits, buf, size);
+}
+
+static void matrix_text(const struct ap_matrix *x, char *buf, size_t size)
+{
+	char a[AP_IDLIST_STRLEN], d[AP_IDLIST_STRLEN], c[AP_IDLIST_STRLEN];
+
+	ids_hex(&x->apm, 2, a, sizeof(a));
+	ids_hex(&x->aqm, 4, d, sizeof(d));
+	ids_hex(&x->adm, 4, c, sizeof(c));
+	snprintf(buf, size, _("adapters %s, domains %s, control domains %s"), a, d, c);
+}
+
+/* append to a NUL-terminated buffer, truncating */
+__attribute__((format(printf, 3, 4)))
+static void cat(char *buf, size_t size, const char *f, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, f);
+	vsnprintf(buf + len, size - len, f, ap);
+	va_end(ap);
+}
+
+/* "apctl mdev modify UUID <target> --remove-adapters 5 --add-domains 4",
+ * taking the matrix from 'from' back to 'to' */
+static void modify_repair(char *buf, size_t size, const char *uuid, const char *target,
+			  const struct ap_matrix *from, const struct ap_matrix *to)
+{
+	static const char *const names[3] = { "adapters", "domains", "control-domains" };
+	const struct ap_mask *f[3] = { &from->apm, &from->aqm, &from->adm };
+	const struct ap_mask *t[3] = { &to->apm, &to->aqm, &to->adm };
+	char ids[AP_IDLIST_STRLEN];
+	struct ap_mask d;
+
+	fmt(buf, size, "apctl mdev modify %s %s", uuid, target);
+	for (int i = 0; i < 3; i++) {
+		ap_mask_andnot(&d, f[i], t[i]);
+		if (!ap_mask_is_empty(&d)) {
+			ap_idlist_format(&d, ids, sizeof(ids));
+			cat(buf, size, " --remove-%s %s", names[i], ids);
+		}
+		ap_mask_andnot(&d, t[i], f[i]);
+		if (!ap_mask_is_empty(&d)) {
+			ap_idlist_format(&d, ids, sizeof(ids));
+			cat(buf, size, " --add-%s %s", names[i], ids);
+		}
+	}
+}
+
 /* ---- masks ---------------------------------------------------------------- */
 
 static void mask_write(struct ap_step *s, const char *path, const struct ap_mask *set,
 		       const struct ap_mask *clear)
 {
+	bool aq = strcmp(path, AP_SYSFS_AQMASK) == 0;
+	char ids[AP_IDLIST_STRLEN];
+
 	s->kind = AP_STEP_SYSFS_WRITE;
 	fmt(s->path, sizeof(s->path), "%s", path);
 	ap_idlist_format_kernel_edit(set, clear, s->data, sizeof(s->data));
@@ -84,6 +148,27 @@ static void mask_write(struct ap_step *s, const char *path, const struct ap_mask
 	fmt(s->verify.path, sizeof(s->verify.path), "%s", path);
 	s->verify.must_set = *set;
 	s->verify.must_clear = *clear;
+	if (!ap_mask_is_empty(set) && !ap_mask_is_empty(clear)) {
+		fmt(s->what, sizeof(s->what), _("change %s ('%s')"), aq ? "aqmask" : "apmask",
+		    s->data);
+		return;
+	}
+	if (ap_mask_is_empty(clear)) {
+		ids_hex(set, aq ? 4 : 2, ids, sizeof(ids));
+		fmt(s->what, sizeof(s->what), aq ? _("give domains %s back to the host (aqmask)")
+						 : _("give adapters %s back to the host (apmask)"),
+		    ids);
+		ap_idlist_format(set, ids, sizeof(ids));
+		fmt(s->repair, sizeof(s->repair), "apctl reserve %s %s",
+		    aq ? "--domains" : "--adapters", ids);
+	} else {
+		ids_hex(clear, aq ? 4 : 2, ids, sizeof(ids));
+		fmt(s->what, sizeof(s->what), aq ? _("reserve domains %s for vfio_ap (aqmask)")
+						 : _("reserve adapters %s for vfio_ap (apmask)"), ids);
+		ap_idlist_format(clear, ids, sizeof(ids));
+		fmt(s->repair, sizeof(s->repair), "apctl release %s %s",
+		    aq ? "--domains" : "--adapters", ids);
+	}
 }
 
 /* a relative write and its inverse */
@@ -101,6 +186,52 @@ static void add_mask_write(struct builder *b, const char *path, const struct ap_
 	s = push_inv(b);
 	if (s)
 		mask_write(s, path, clear, set);
+}
+
+static void persist_masks(struct builder *b, const struct ap_host *h, const struct ap_request *r)
+{
+	struct ap_mask pap, paq, nap, naq, ap_set, ap_clr, aq_set, aq_clr, ch_a, ch_d;
+	char ia[AP_IDLIST_STRLEN], id[AP_IDLIST_STRLEN];
+	struct ap_step *s;
+	bool to_host;
+
+	ap_host_persistent_masks(h, &pap, &paq);
+	ap_mask_edit_apply(&r->apmask, &pap, &nap);
+	ap_mask_edit_apply(&r->aqmask, &paq, &naq);
+	ap_mask_andnot(&ap_set, &nap, &pap);
+	ap_mask_andnot(&ap_clr, &pap, &nap);
+	ap_mask_andnot(&aq_set, &naq, &paq);
+	ap_mask_andnot(&aq_clr, &paq, &naq);
+	ap_mask_or(&ch_a, &ap_set, &ap_clr);
+	ap_mask_or(&ch_d, &aq_set, &aq_clr);
+	/* nothing to do when the masks at boot stay as they are */
+	if (ap_mask_is_empty(&ch_a) && ap_mask_is_empty(&ch_d))
+		return;
+	to_host = !ap_mask_is_empty(&ap_set) || !ap_mask_is_empty(&aq_set);
+	s = push(b);
+	if (!s)
+		return;
+	s->kind = AP_STEP_PERSIST_MASKS;
+	fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
+	s->apmask = nap;
+	s->aqmask = naq;
+	/* a mask the rule did not set stays unset unless it changes */
+	s->persist_ap = h->persist_apmask_set || !ap_mask_is_empty(&ch_a);
+	s->persist_aq = h->persist_aqmask_set || !ap_mask_is_empty(&ch_d);
+	fmt(s->what, sizeof(s->what), "%s",
+	    to_host ? _("give them back to the host at boot (udev rule 41-ap.rules)")
+		    : _("reserve them for vfio_ap at boot (udev rule 41-ap.rules)"));
+	ap_idlist_format(&ch_a, ia, sizeof(ia));
+	ap_idlist_format(&ch_d, id, sizeof(id));
+	fmt(s->repair, sizeof(s->repair), "apctl %s --persistent%s%s%s%s",
+	    to_host ? "reserve" : "release", *ia ? " --adapters " : "", ia,
+	    *id ? " --domains " : "", id);
+	s = push_inv(b);
+	if (!s)
+		return;
+	s->kind = AP_STEP_FILE_RESTORE;
+	fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
+	s->existed = h->persist_src == AP_PERSIST_UDEV_ETC;
 }
 
 static void plan_masks(struct builder *b, const struct ap_model *m, const struct ap_request *r)
@@ -131,32 +262,8 @@ static void plan_masks(struct builder *b, const struct ap_model *m, const struct
 			add_mask_write(b, AP_SYSFS_AQMASK, &aq_set, &aq_clr);
 		}
 	}
-	if (r->persistent) {
-		struct ap_mask pap, paq, nap, naq;
-		struct ap_step *s;
-		bool existed = h->persist_src == AP_PERSIST_UDEV_ETC;
-
-		ap_host_persistent_masks(h, &pap, &paq);
-		ap_mask_edit_apply(&r->apmask, &pap, &nap);
-		ap_mask_edit_apply(&r->aqmask, &paq, &naq);
-		/* nothing to do when the rule exists with these very masks */
-		if (existed && h->persist_apmask_set && h->persist_aqmask_set &&
-		    ap_mask_equal(&nap, &pap) && ap_mask_equal(&naq, &paq))
-			return;
-		s = push(b);
-		if (!s)
-			return;
-		s->kind = AP_STEP_PERSIST_MASKS;
-		fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
-		s->apmask = nap;
-		s->aqmask = naq;
-		s = push_inv(b);
-		if (!s)
-			return;
-		s->kind = AP_STEP_FILE_RESTORE;
-		fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
-		s->existed = existed;
-	}
+	if (r->persistent)
+		persist_masks(b, h, r);
 }
 
 /* ---- mdevs ---------------------------------------------------------------- */
@@ -174,6 +281,8 @@ static void create_step(struct ap_step *s, const char *uuid)
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
 	s->verify.kind = AP_VERIFY_EXISTS;
 	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+	fmt(s->what, sizeof(s->what), _("create mdev %s"), uuid);
+	fmt(s->repair, sizeof(s->repair), "apctl mdev remove %s", uuid);
 }
 
 static void remove_step(struct ap_step *s, const char *uuid)
@@ -184,58 +293,82 @@ static void remove_step(struct ap_step *s, const char *uuid)
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
 	s->verify.kind = AP_VERIFY_ABSENT;
 	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
+	fmt(s->what, sizeof(s->what), _("remove mdev %s"), uuid);
 }
 
-static void ap_config_step(struct ap_step *s, const char *uuid, const struct ap_matrix *x)
+/* one ap_config write taking the mdev from *old to *x */
+static void ap_config_step(struct ap_step *s, const char *uuid, const struct ap_matrix *old,
+			   const struct ap_matrix *x)
 {
-	char buf[AP_CONFIG_STRLEN];
+	char buf[AP_CONFIG_STRLEN], mt[4 * AP_IDLIST_STRLEN];
 
 	s->kind = AP_STEP_SYSFS_WRITE;
 	mdev_path(s->path, sizeof(s->path), uuid, "ap_config");
 	ap_config_format(&x->apm, &x->aqm, &x->adm, buf);
+	buf[strcspn(buf, "\n")] = '\0';
 	fmt(s->data, sizeof(s->data), "%s", buf);
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
 	s->verify.kind = AP_VERIFY_MDEV_MATRIX;
 	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
 	s->verify.matrix = *x;
+	matrix_text(x, mt, sizeof(mt));
+	fmt(s->what, sizeof(s->what), _("configure mdev %s: %s"), uuid, mt);
+	modify_repair(s->repair, sizeof(s->repair), uuid, "--active", x, old);
 }
 
-static void id_step(struct ap_step *s, const char *uuid, const char *attr, unsigned int id,
-		    const struct ap_matrix *after)
+enum dim { DIM_ADAPTER, DIM_DOMAIN, DIM_CDOM };
+
+/* assign (or unassign) id of dimension w; *after: the matrix after it */
+static void id_step(struct ap_step *s, const char *uuid, enum dim w, bool assign, unsigned int id,
+		    const struct ap_matrix *before, const struct ap_matrix *after)
 {
+	static const char *const attr[3] = { "adapter", "domain", "control_domain" };
+	char name[64];
+
+	fmt(name, sizeof(name), "%sassign_%s", assign ? "" : "un", attr[w]);
 	s->kind = AP_STEP_SYSFS_WRITE;
-	mdev_path(s->path, sizeof(s->path), uuid, attr);
+	mdev_path(s->path, sizeof(s->path), uuid, name);
 	fmt(s->data, sizeof(s->data), "0x%x", id);
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
-	s->verify.kind = AP_VERIFY_MDEV_MATRIX;
+	s->verify.kind = AP_VERIFY_MDEV_ID;
 	mdev_path(s->verify.path, sizeof(s->verify.path), uuid, "");
 	s->verify.matrix = *after;
+	s->verify.dim = (unsigned int)w;
+	ap_mask_set(assign ? &s->verify.must_set : &s->verify.must_clear, id);
+	switch (w) {
+	case DIM_ADAPTER:
+		fmt(s->what, sizeof(s->what), assign ? _("assign adapter %02x to mdev %s")
+						     : _("unassign adapter %02x from mdev %s"),
+		    id, uuid);
+		break;
+	case DIM_DOMAIN:
+		fmt(s->what, sizeof(s->what), assign ? _("assign domain %04x to mdev %s")
+						     : _("unassign domain %04x from mdev %s"),
+		    id, uuid);
+		break;
+	case DIM_CDOM:
+		fmt(s->what, sizeof(s->what), assign ? _("assign control domain %04x to mdev %s")
+						     : _("unassign control domain %04x from mdev %s"),
+		    id, uuid);
+		break;
+	}
+	modify_repair(s->repair, sizeof(s->repair), uuid, "--active", after, before);
+}
+
+static struct ap_mask *dim_mask(struct ap_matrix *x, int w)
+{
+	return w == DIM_ADAPTER ? &x->apm : w == DIM_DOMAIN ? &x->aqm : &x->adm;
 }
 
 /*
- * configure() emits the steps that take the live matrix of 'uuid' from
- * *old to *new, either as forward steps each with its inverse, or
- * (as_inverse) as plain steps appended to the undo of the forward step
- * pushed last (the reconfiguration that undoes a remove).
+ * The steps that take the live matrix of 'uuid' from *old to *new, each
+ * with its inverse; for a new mdev ('fresh') without: removing the mdev
+ * undoes them.
  */
-struct sink {
-	struct builder *b;
-	bool as_inverse;
-};
-
-static struct ap_step *sink_push(struct sink *k)
+static void configure(struct builder *b, const struct ap_host *h, const char *uuid,
+		      const struct ap_matrix *old, const struct ap_matrix *new, bool fresh)
 {
-	return k->as_inverse ? push_inv(k->b) : push(k->b);
-}
-
-static void configure(struct sink *k, const struct ap_host *h, const char *uuid,
-		      const struct ap_matrix *old, const struct ap_matrix *new)
-{
-	static const char *const assign[3] = { "assign_adapter", "assign_domain",
-					       "assign_control_domain" };
-	static const char *const unassign[3] = { "unassign_adapter", "unassign_domain",
-						 "unassign_control_domain" };
-	struct ap_matrix cur = *old;
+	struct ap_matrix cur = *old, nw = *new;
 	struct ap_step *s;
 	int id;
 
@@ -243,73 +376,59 @@ static void configure(struct sink *k, const struct ap_host *h, const char *uuid,
 	    ap_mask_equal(&old->adm, &new->adm))
 		return;
 	if (h->caps.ap_config) {
-		s = sink_push(k);
-		if (s)
-			ap_config_step(s, uuid, new);
-		if (!k->as_inverse) {
-			s = push_inv(k->b);
+		s = push(b);
+		if (s) {
+			ap_config_step(s, uuid, old, new);
+			s->covered = fresh;
+		}
+		if (!fresh) {
+			s = push_inv(b);
 			if (s)
-				ap_config_step(s, uuid, old);
+				ap_config_step(s, uuid, new, old);
 		}
 		return;
 	}
-	/* unassign what leaves: control domains, domains, adapters */
-	for (int w = 2; w >= 0; w--) {
-		struct ap_mask *cm = w == 0 ? &cur.apm : w == 1 ? &cur.aqm : &cur.adm;
-		const struct ap_mask *nm = w == 0 ? &new->apm : w == 1 ? &new->aqm : &new->adm;
-		struct ap_mask leave;
+	/* unassign what leaves: control domains, domains, adapters; then assign
+	 * what comes: adapters, domains, control domains */
+	for (int pass = 0; pass < 2; pass++) {
+		bool assign = pass == 1;
 
-		ap_mask_andnot(&leave, cm, nm);
-		ap_mask_for_each(id, &leave) {
-			struct ap_matrix before = cur;
+		for (int k = 0; k < 3; k++) {
+			int w = assign ? k : 2 - k;
+			struct ap_mask *cm = dim_mask(&cur, w), move;
 
-			ap_mask_clear(cm, (unsigned int)id);
-			s = sink_push(k);
-			if (s)
-				id_step(s, uuid, unassign[w], (unsigned int)id, &cur);
-			if (!k->as_inverse) {
-				s = push_inv(k->b);
+			if (assign)
+				ap_mask_andnot(&move, dim_mask(&nw, w), cm);
+			else
+				ap_mask_andnot(&move, cm, dim_mask(&nw, w));
+			ap_mask_for_each(id, &move) {
+				struct ap_matrix before = cur;
+
+				if (assign)
+					ap_mask_set(cm, (unsigned int)id);
+				else
+					ap_mask_clear(cm, (unsigned int)id);
+				s = push(b);
+				if (s) {
+					id_step(s, uuid, (enum dim)w, assign, (unsigned int)id,
+						&before, &cur);
+					s->covered = fresh;
+				}
+				if (fresh)
+					continue;
+				s = push_inv(b);
 				if (s)
-					id_step(s, uuid, assign[w], (unsigned int)id, &before);
-			}
-		}
-	}
-	/* assign what comes: adapters, domains, control domains */
-	for (int w = 0; w < 3; w++) {
-		struct ap_mask *cm = w == 0 ? &cur.apm : w == 1 ? &cur.aqm : &cur.adm;
-		const struct ap_mask *nm = w == 0 ? &new->apm : w == 1 ? &new->aqm : &new->adm;
-		struct ap_mask come;
-
-		ap_mask_andnot(&come, nm, cm);
-		ap_mask_for_each(id, &come) {
-			struct ap_matrix before = cur;
-
-			ap_mask_set(cm, (unsigned int)id);
-			s = sink_push(k);
-			if (s)
-				id_step(s, uuid, assign[w], (unsigned int)id, &cur);
-			if (!k->as_inverse) {
-				s = push_inv(k->b);
-				if (s)
-					id_step(s, uuid, unassign[w], (unsigned int)id, &before);
+					id_step(s, uuid, (enum dim)w, !assign, (unsigned int)id, &cur,
+						&before);
 			}
 		}
 	}
 }
 
-static void define_step(struct builder *b, const char *uuid, const struct ap_matrix *x,
-			bool autostart, bool existed)
+static void restore_step(struct builder *b, const char *uuid, bool existed)
 {
-	struct ap_step *s = push(b);
+	struct ap_step *s = push_inv(b);
 
-	if (!s)
-		return;
-	s->kind = AP_STEP_DEFINE_MDEV;
-	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
-	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
-	s->matrix = *x;
-	s->autostart = autostart;
-	s = push_inv(b);
 	if (!s)
 		return;
 	s->kind = AP_STEP_FILE_RESTORE;
@@ -318,11 +437,26 @@ static void define_step(struct builder *b, const char *uuid, const struct ap_mat
 	s->existed = existed;
 }
 
+static struct ap_step *define_step(struct builder *b, const char *uuid, const struct ap_matrix *x,
+				   bool autostart, bool existed)
+{
+	struct ap_step *s = push(b);
+
+	if (!s)
+		return NULL;
+	s->kind = AP_STEP_DEFINE_MDEV;
+	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->matrix = *x;
+	s->autostart = autostart;
+	restore_step(b, uuid, existed);
+	return s;
+}
+
 static int plan_mdev(struct builder *b, const struct ap_model *m, const struct ap_request *r)
 {
 	const struct ap_mdev *d = ap_model_find_mdev(m, r->uuid);
 	struct ap_matrix empty;
-	struct sink fwd = { b, false }, inv = { b, true };
 	struct ap_step *s;
 
 	memset(&empty, 0, sizeof(empty));
@@ -335,40 +469,46 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 			s = push_inv(b);
 			if (s)
 				remove_step(s, r->uuid);
-			configure(&fwd, &m->host, r->uuid, &empty, &r->matrix);
+			configure(b, &m->host, r->uuid, &empty, &r->matrix, true);
 		}
-		if (r->persistent)
-			define_step(b, r->uuid, &r->matrix, r->set_autostart && r->autostart,
-				    d && d->defined);
+		if (r->persistent) {
+			bool autostart = r->set_autostart && r->autostart;
+
+			s = define_step(b, r->uuid, &r->matrix, autostart, d && d->defined);
+			if (!s)
+				return 0;
+			fmt(s->what, sizeof(s->what), "%s",
+			    autostart ? _("define it for mdevctl, started at boot")
+				      : _("define it for mdevctl, started on request"));
+			fmt(s->repair, sizeof(s->repair), "apctl mdev remove --undefine %s", r->uuid);
+		}
 		return 0;
 	case AP_REQ_MDEV_MODIFY:
 		if (!d || (r->active && !d->active))
 			return -1;
 		if (r->active)
-			configure(&fwd, &m->host, r->uuid, &d->live, &r->matrix);
+			configure(b, &m->host, r->uuid, &d->live, &r->matrix, false);
 		if (r->persistent) {
 			bool autostart = r->set_autostart ? r->autostart
 							  : d->defined && d->autostart;
 
-			if (!d->defined || autostart != d->autostart ||
-			    !ap_mask_equal(&d->def.apm, &r->matrix.apm) ||
-			    !ap_mask_equal(&d->def.aqm, &r->matrix.aqm) ||
-			    !ap_mask_equal(&d->def.adm, &r->matrix.adm))
-				define_step(b, r->uuid, &r->matrix, autostart, d->defined);
+			if (d->defined && autostart == d->autostart &&
+			    ap_mask_equal(&d->def.apm, &r->matrix.apm) &&
+			    ap_mask_equal(&d->def.aqm, &r->matrix.aqm) &&
+			    ap_mask_equal(&d->def.adm, &r->matrix.adm))
+				return 0;
+			s = define_step(b, r->uuid, &r->matrix, autostart, d->defined);
+			if (!s)
+				return 0;
+			fmt(s->what, sizeof(s->what), "%s", _("update its mdevctl definition"));
+			if (d->defined)
+				modify_repair(s->repair, sizeof(s->repair), r->uuid, "--persistent",
+					      &r->matrix, &d->def);
 		}
 		return 0;
 	case AP_REQ_MDEV_REMOVE:
 		if (!d || (r->active && !d->active) || (r->persistent && !d->defined))
 			return -1;
-		if (r->active) {
-			s = push(b);
-			if (s)
-				remove_step(s, r->uuid);
-			s = push_inv(b);
-			if (s)
-				create_step(s, r->uuid);
-			configure(&inv, &m->host, r->uuid, &empty, &d->live);
-		}
 		if (r->persistent) {
 			s = push(b);
 			if (!s)
@@ -376,13 +516,14 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 			s->kind = AP_STEP_UNDEFINE_MDEV;
 			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, r->uuid);
 			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
-			s = push_inv(b);
-			if (!s)
-				return 0;
-			s->kind = AP_STEP_FILE_RESTORE;
-			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, r->uuid);
-			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
-			s->existed = true;
+			fmt(s->what, sizeof(s->what), "%s", _("delete its mdevctl definition"));
+			restore_step(b, r->uuid, true);
+		}
+		/* last, and without an undo (see plan.h) */
+		if (r->active) {
+			s = push(b);
+			if (s)
+				remove_step(s, r->uuid);
 		}
 		return 0;
 	default:
@@ -397,16 +538,19 @@ void ap_plan_free(struct ap_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct ap_plan *out)
+int ap_plan_build_n(const struct ap_model *m, const struct ap_request *r, size_t n,
+		    struct ap_plan *out)
 {
 	struct builder b = { 0 };
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (r->kind == AP_REQ_MASKS)
-		plan_masks(&b, m, r);
-	else if (r->kind != AP_REQ_NONE)
-		rc = plan_mdev(&b, m, r);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (r[i].kind == AP_REQ_MASKS)
+			plan_masks(&b, m, &r[i]);
+		else if (r[i].kind != AP_REQ_NONE)
+			rc = plan_mdev(&b, m, &r[i]);
+	}
 	if (rc || b.oom)
 		goto fail;
 
@@ -418,13 +562,14 @@ int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct a
 	}
 	for (size_t i = b.n; i-- > 0;) {
 		b.steps[i].undo_first = out->n_undo;
-		for (size_t k = 0; k < b.n_inv; k++)
-			if (b.inv_owner[k] == i)
-				out->undo[out->n_undo++] = b.inv[k];
+		for (size_t k = 0; k < b.n_inv; k++) {
+			if (b.inv_owner[k] != i)
+				continue;
+			out->undo[out->n_undo] = b.inv[k];
+			out->undo[out->n_undo++].owner = i;
+		}
 		b.steps[i].undo_count = out->n_undo - b.steps[i].undo_first;
 	}
-	/* (the inverses of one step keep the order they were added in: a
-	 * removed mdev's undo is "create" before its reconfiguration) */
 	out->steps = b.steps;
 	out->n_steps = b.n;
 	free(b.inv);
@@ -436,6 +581,11 @@ fail:
 	free(b.inv_owner);
 	ap_plan_free(out);
 	return -1;
+}
+
+int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct ap_plan *out)
+{
+	return ap_plan_build_n(m, r, 1, out);
 }
 
 size_t ap_plan_undo_start(const struct ap_plan *p, size_t done)
@@ -463,18 +613,6 @@ static void quote(const char *data, char *buf, size_t size)
 		}
 	}
 	buf[len] = '\0';
-}
-
-static void matrix_text(const struct ap_matrix *x, char *buf, size_t size)
-{
-	char a[AP_IDLIST_STRLEN], d[AP_IDLIST_STRLEN], c[AP_IDLIST_STRLEN];
-	const char *none = _("none");
-
-	ap_idlist_format_hex(&x->apm, 2, a, sizeof(a));
-	ap_idlist_format_hex(&x->aqm, 4, d, sizeof(d));
-	ap_idlist_format_hex(&x->adm, 4, c, sizeof(c));
-	snprintf(buf, size, _("adapters %s, domains %s, control domains %s"), *a ? a : none,
-		 *d ? d : none, *c ? c : none);
 }
 
 int ap_step_describe(const struct ap_step *s, const char *sysfs_root, const char *root,
@@ -563,6 +701,8 @@ char *ap_plan_render(const struct ap_plan *p, const char *sysfs_root, const char
 			text_add(&t, _(" (undo: '"));
 			text_add(&t, line);
 			text_add(&t, "')");
+		} else if (s->covered) {
+			text_add(&t, _(" (undo: by removing the mdev)"));
 		} else if (s->undo_count) {
 			text_add(&t, _(" (undo: "));
 			for (size_t k = 0; k < s->undo_count; k++) {

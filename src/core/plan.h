@@ -16,20 +16,31 @@
  * - Persistent masks: one FILE step with both full masks (the udev rule,
  *   formatted by the sys layer).
  * - mdev create: MDEV_CREATE, then one ap_config write when the kernel has
- *   ap_config (6.10+), else assign writes: adapters, domains, control
- *   domains, values as "0x%x" (never a leading zero, which the kernel reads
- *   as octal).  With no domains yet, adapter assignment passes every kernel
- *   check (kernel-abi.md 5.1), and each later write only adds APQNs of the
- *   validated final matrix.
+ *   ap_config (6.10+; the value without a trailing newline), else assign
+ *   writes: adapters, domains, control domains, values as "0x%x" (never a
+ *   leading zero, which the kernel reads as octal).  With no domains yet,
+ *   adapter assignment passes every kernel check (kernel-abi.md 5.1), and
+ *   each later write only adds APQNs of the validated final matrix.  The
+ *   configuration of a new mdev has no undo of its own ('covered'): the
+ *   undo of MDEV_CREATE, removing the mdev, takes it along.
  * - mdev modify: one ap_config write, else unassign what leaves first
  *   (control domains, domains, adapters), then assign what comes (adapters,
  *   domains, control domains), so the mdev never holds more than the union
  *   of its validated old and new matrices.  Undo: the inverse writes in
  *   reverse order.
- * - mdev remove: MDEV_REMOVE; undo: create and reconfigure as it was.
+ * - mdev remove: the definition first (UNDEFINE_MDEV, undo FILE_RESTORE),
+ *   MDEV_REMOVE last and without an undo: the kernel blocks it while a
+ *   guest holds the device, and a guest's attachment cannot be recreated,
+ *   so nothing may have to be undone after it.
  * - Definitions: a FILE step with the model-level content (uuid, matrix,
  *   autostart); the sys layer writes the mdevctl JSON.
- * - Live changes come before the definition.
+ * - Live changes come before the definition (except for remove, above).
+ * - Several requests make one plan (ap_plan_build_n), in the order given:
+ *   'mdev create --reserve' is a mask edit followed by the create.
+ * Every forward step carries a sentence for people ('what', e.g. "reserve
+ * adapters 05,06 for vfio_ap (apmask)") and, where one exists, an apctl
+ * command line that undoes it by hand ('repair'), printed when its undo
+ * failed.
  * Pure logic: no I/O, no global state.
  */
 #ifndef APCTL_CORE_PLAN_H
@@ -43,6 +54,7 @@
 
 #define AP_PATH_MAX		128
 #define AP_STEP_DATA_MAX	1536
+#define AP_STEP_TEXT_MAX	1024
 
 /* sysfs paths, relative to the sysfs root (normally /sys) */
 #define AP_SYSFS_APMASK		"bus/ap/apmask"
@@ -83,6 +95,10 @@ enum ap_verify_kind {
 	/* the mdev's assigned matrix (ap_config, else matrix and
 	 * control_domains) equals 'matrix' */
 	AP_VERIFY_MDEV_MATRIX,
+	/* one id write: in dimension 'dim' of the mdev's assigned matrix the
+	 * bits must_set are set and must_clear clear (the rest may differ when
+	 * an earlier undo step failed) */
+	AP_VERIFY_MDEV_ID,
 	AP_VERIFY_EXISTS,	/* sysfs 'path' exists */
 	AP_VERIFY_ABSENT,	/* sysfs 'path' does not exist */
 };
@@ -91,7 +107,8 @@ struct ap_verify {
 	enum ap_verify_kind kind;
 	char path[AP_PATH_MAX];
 	struct ap_mask must_set, must_clear;
-	struct ap_matrix matrix;
+	struct ap_matrix matrix;	/* MDEV_MATRIX; MDEV_ID: the matrix expected after it */
+	unsigned int dim;		/* MDEV_ID: 0 adapters, 1 domains, 2 control domains */
 };
 
 struct ap_step {
@@ -103,9 +120,19 @@ struct ap_step {
 	struct ap_matrix matrix;	/* DEFINE_MDEV */
 	bool autostart;			/* DEFINE_MDEV */
 	struct ap_mask apmask, aqmask;	/* PERSIST_MASKS: the complete masks */
+	bool persist_ap, persist_aq;	/* PERSIST_MASKS: the rule sets apmask / aqmask */
 	bool existed;			/* FILE_RESTORE */
 	/* this step's undo: plan->undo[undo_first .. undo_first + undo_count) */
 	size_t undo_first, undo_count;
+	/* forward steps: no undo of its own, a later step's undo covers it
+	 * (the configuration of an mdev the plan creates) */
+	bool covered;
+	/* undo steps: the index of the forward step they undo */
+	size_t owner;
+	/* forward steps: what the step does, for people (translated) */
+	char what[AP_STEP_TEXT_MAX];
+	/* forward steps: an apctl command line that undoes it ("": none) */
+	char repair[AP_STEP_TEXT_MAX];
 };
 
 struct ap_plan {
@@ -122,6 +149,9 @@ struct ap_plan {
 
 /* Returns 0, or -1 (memory short, or an mdev the request needs is missing). */
 int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct ap_plan *out);
+/* one plan for n requests, their steps in the order of the requests */
+int ap_plan_build_n(const struct ap_model *m, const struct ap_request *r, size_t n,
+		    struct ap_plan *out);
 void ap_plan_free(struct ap_plan *p);
 /* where to start in plan->undo after 'done' steps succeeded (n_undo for 0) */
 size_t ap_plan_undo_start(const struct ap_plan *p, size_t done);

@@ -18,6 +18,7 @@
 #include "sys/mdevctl.h"
 #include "i18n.h"
 #include "sys/parse.h"
+#include "sys/reader.h"
 #include "sys/udevrule.h"
 
 #define VERIFY_FAILED (-1)
@@ -37,27 +38,13 @@ struct ectx {
 	size_t n_saved;
 };
 
-/* ---- errno names and sentences ---- */
+/* ---- errno sentences ---- */
 
 static const char *errname(int err)
 {
-	static const struct {
-		int err;
-		const char *name;
-	} names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { EIO, "EIO" },
-		{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
-		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
-		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { EROFS, "EROFS" },
-		{ ERANGE, "ERANGE" }, { EUSERS, "EUSERS" }, { EADDRINUSE, "EADDRINUSE" },
-		{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EFBIG, "EFBIG" },
-	};
+	const char *n = strerrorname_np(err);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	return NULL;
+	return n ? n : "?";
 }
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,167 +60,196 @@ static char *xasprintf(const char *fmt, ...)
 	return r < 0 ? NULL : s;
 }
 
-/* "assign adapter 0x06 to mdev <uuid>" etc. for an mdev attribute write */
-static char *mdev_action(const struct ap_step *s, const char *attr)
-{
-	unsigned int id;
-	uint64_t v;
-	bool octal;
-
-	if (strcmp(attr, "ap_config") == 0)
-		return xasprintf(_("configure mdev %s (ap_config)"), s->uuid);
-	if (ap_parse_kstrtoul(s->data, strlen(s->data), &v, &octal) || v > AP_MAX_ID)
-		return xasprintf(_("write '%s' to %s of mdev %s"), s->data, attr, s->uuid);
-	id = (unsigned int)v;
-	if (strcmp(attr, "assign_adapter") == 0)
-		return xasprintf(_("assign adapter 0x%02x to mdev %s"), id, s->uuid);
-	if (strcmp(attr, "assign_domain") == 0)
-		return xasprintf(_("assign domain 0x%04x to mdev %s"), id, s->uuid);
-	if (strcmp(attr, "assign_control_domain") == 0)
-		return xasprintf(_("assign control domain 0x%04x to mdev %s"), id, s->uuid);
-	if (strcmp(attr, "unassign_adapter") == 0)
-		return xasprintf(_("unassign adapter 0x%02x from mdev %s"), id, s->uuid);
-	if (strcmp(attr, "unassign_domain") == 0)
-		return xasprintf(_("unassign domain 0x%04x from mdev %s"), id, s->uuid);
-	if (strcmp(attr, "unassign_control_domain") == 0)
-		return xasprintf(_("unassign control domain 0x%04x from mdev %s"), id, s->uuid);
-	return xasprintf(_("write '%s' to %s of mdev %s"), s->data, attr, s->uuid);
-}
-
-static char *mdev_reason(const char *attr, int err, const struct ap_host *h)
-{
-	bool dynamic = !h || h->caps.guest_matrix;
-	bool cdom = strstr(attr, "control_domain") != NULL;
-
-	switch (err) {
-	case EADDRINUSE:
-		return xasprintf(_("an APQN of the resulting matrix is already assigned to "
-				   "another mdev"));
-	case EADDRNOTAVAIL:
-		if (dynamic)
-			return xasprintf(_("an APQN of the resulting matrix belongs to the host "
-					   "(it is set in both apmask and aqmask): reserve it for "
-					   "vfio_ap first"));
-		return xasprintf(_("an APQN of the resulting matrix is not a queue bound to "
-				   "vfio_ap (this kernel assigns only bound queues)"));
-	case ENODEV:
-		return xasprintf(cdom ? _("the control domain is above the mdev's maximum "
-					  "domain id, or the mdev is gone") :
-				 _("an id is above the mdev's maximum id, or the mdev is gone"));
-	case EBUSY:
-		return xasprintf(_("a guest uses the mdev and this kernel allows no changes "
-				   "while it does"));
-	case EINVAL:
-	case ERANGE:
-		return xasprintf(_("the kernel refused the value"));
-	default:
-		return NULL;
-	}
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 static bool is_mask_path(const char *path)
 {
 	return strcmp(path, AP_SYSFS_APMASK) == 0 || strcmp(path, AP_SYSFS_AQMASK) == 0;
 }
 
-char *ap_exec_strerror(const struct ap_step *s, int err, const struct ap_host *h)
+/* the active mdev (other than uuid) whose matrix shares an APQN with a x d */
+static const struct ap_mdev *holder_of(const struct ap_model *m, const char *uuid,
+				       const struct ap_mask *a, const struct ap_mask *d,
+				       char apqn[AP_APQN_STRLEN])
 {
-	const char *name = errname(err);
-	char *action = NULL, *reason = NULL, *msg;
+	struct ap_mask ia, id;
 
+	for (size_t i = 0; m && i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
+		int x, y;
+
+		if (!md->active || (uuid && !strcmp(md->uuid, uuid)))
+			continue;
+		ap_mask_and(&ia, a, &md->live.apm);
+		ap_mask_and(&id, d, &md->live.aqm);
+		x = ap_mask_next(&ia, 0);
+		y = ap_mask_next(&id, 0);
+		if (x < 0 || y < 0)
+			continue;
+		ap_apqn_format((unsigned int)x, (unsigned int)y, apqn);
+		return md;
+	}
+	return NULL;
+}
+
+/* EADDRNOTAVAIL of an mdev write: the first APQN of the matrix after it
+ * that vfio_ap cannot have */
+static char *not_avail(const struct ap_host *h, const struct ap_matrix *x)
+{
+	char apqn[AP_APQN_STRLEN];
+	int i, j;
+
+	ap_mask_for_each(i, &x->apm) {
+		ap_mask_for_each(j, &x->aqm) {
+			const struct ap_queue *q;
+
+			if (h->caps.guest_matrix) {
+				if (!ap_host_owns(h, (unsigned int)i, (unsigned int)j))
+					continue;
+				ap_apqn_format((unsigned int)i, (unsigned int)j, apqn);
+				return xasprintf(_("APQN %s belongs to the host's drivers "
+						   "(apmask/aqmask; EADDRNOTAVAIL); reserve it first "
+						   "with 'apctl reserve'"), apqn);
+			}
+			q = ap_host_find_queue(h, (unsigned int)i, (unsigned int)j);
+			if (q && q->driver == AP_DRV_VFIO_AP)
+				continue;
+			ap_apqn_format((unsigned int)i, (unsigned int)j, apqn);
+			return xasprintf(_("queue %s is not bound to vfio_ap (EADDRNOTAVAIL); this "
+					   "kernel assigns only existing queues bound to vfio_ap"),
+					 apqn);
+		}
+	}
+	return NULL;
+}
+
+char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
+		     unsigned long remove_timeout_ms, bool need_party)
+{
+	static const struct ap_host none;
+	const struct ap_host *h = m ? &m->host : &none;
+	const struct ap_mdev *md;
+	char apqn[AP_APQN_STRLEN];
+	struct ap_mask all;
+	char *r;
+
+	ap_mask_fill(&all);
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
 		if (is_mask_path(s->path)) {
-			action = xasprintf(_("change %s ('%s')"), basename_of(s->path), s->data);
-			if (err == EBUSY)
-				reason = xasprintf(_("the kernel does not give APQNs that are "
-						     "assigned to an mdev back to the host"));
-			else if (err == EINVAL && h && h->caps.driver_override)
-				reason = xasprintf(_("the kernel refused the value, or a queue has "
-						     "a driver_override set"));
-			else if (err == EINVAL)
-				reason = xasprintf(_("the kernel refused the value"));
-		} else if (s->uuid[0]) {
-			action = mdev_action(s, basename_of(s->path));
-			reason = mdev_reason(basename_of(s->path), err, h);
-		} else {
-			action = xasprintf(_("write '%s' to %s"), s->data, s->path);
+			const struct ap_mask *bits = &s->verify.must_set;
+			bool aq = strcmp(s->path, AP_SYSFS_AQMASK) == 0;
+
+			if (err == EBUSY && !ap_mask_is_empty(bits)) {
+				/* the kernel's own rule: newly set bits against every mdev */
+				md = holder_of(m, NULL, aq ? &all : bits, aq ? bits : &all, apqn);
+				if (md)
+					return xasprintf(_("the kernel refused (EBUSY): APQN %s is "
+							   "assigned to mdev %s; unassign it first "
+							   "with 'apctl mdev modify %s'"), apqn,
+							 md->uuid, md->uuid);
+				if (need_party)
+					return NULL;
+				return xasprintf(_("the kernel refused (EBUSY): an mdev holds an "
+						   "APQN that would go back to the host"));
+			}
+			if (err == EINVAL && h->caps.driver_override)
+				return xasprintf(_("the kernel refused the value (EINVAL); this kernel "
+						   "refuses every mask change while a queue has a "
+						   "driver_override"));
+			break;
 		}
+		if (!s->uuid[0])
+			break;
+		/* ap_config and (un)assign writes: verify.matrix is the matrix after */
+		if (err == EADDRINUSE) {
+			md = holder_of(m, s->uuid, &s->verify.matrix.apm, &s->verify.matrix.aqm,
+				       apqn);
+			if (md)
+				return xasprintf(_("APQN %s is already assigned to mdev %s "
+						   "(EADDRINUSE)"), apqn, md->uuid);
+			if (need_party)
+				return NULL;
+			return xasprintf(_("an APQN is already assigned to another mdev "
+					   "(EADDRINUSE)"));
+		}
+		if (err == EADDRNOTAVAIL) {
+			r = not_avail(h, &s->verify.matrix);
+			if (r || need_party)
+				return r;
+			return xasprintf(_("an APQN is not available to vfio_ap (EADDRNOTAVAIL)"));
+		}
+		if (err == ENODEV)
+			return xasprintf(_("an id is above the maximum of this mdev (ENODEV; "
+					   "adapters up to %u, domains up to %u)"),
+					 h->max_adapter, h->max_domain);
+		if (err == EBUSY && !h->caps.guest_matrix)
+			return xasprintf(_("a guest uses the mdev, and this kernel cannot change "
+					   "an mdev while a guest runs (EBUSY)"));
 		break;
 	case AP_STEP_MDEV_CREATE:
-		action = xasprintf(_("create mdev %s"), s->uuid);
 		if (err == EEXIST)
-			reason = xasprintf(_("a mediated device with this UUID already exists"));
-		else if (err == EUSERS || (err == EPERM && h && !h->caps.guest_matrix))
-			reason = xasprintf(_("no more mdevs can be created"));
-		else if (err == EINVAL)
-			reason = xasprintf(_("the kernel refused the UUID"));
-		else if (err == ENODEV)
-			reason = xasprintf(_("the vfio_ap matrix device is going away"));
+			return xasprintf(_("an mdev with this UUID already exists (EEXIST)"));
+		if (err == EUSERS || (err == EPERM && !h->caps.guest_matrix))
+			return xasprintf(_("the kernel has no mdev instances left (%s)"),
+					 errname(err));
+		if (err == ENODEV)
+			return xasprintf(_("the vfio_ap matrix device is going away (ENODEV)"));
 		break;
 	case AP_STEP_MDEV_REMOVE:
-		action = xasprintf(_("remove mdev %s"), s->uuid);
 		if (err == ETIMEDOUT)
-			reason = xasprintf(_("a guest still has it open; the kernel removes it "
-					     "as soon as the guest releases it"));
-		else if (err == EBUSY)
-			reason = xasprintf(_("a guest uses it"));
-		else if (err == ENOENT || err == ENODEV)
-			reason = xasprintf(_("it does not exist (any more)"));
+			return xasprintf(_("the kernel is still waiting for the guest to release "
+					   "the device after %lu s"), remove_timeout_ms / 1000);
 		break;
-	case AP_STEP_DEFINE_MDEV:
-		action = xasprintf(_("write the mdevctl definition of mdev %s"), s->uuid);
-		break;
-	case AP_STEP_UNDEFINE_MDEV:
-		action = xasprintf(_("delete the mdevctl definition of mdev %s"), s->uuid);
-		break;
-	case AP_STEP_PERSIST_MASKS:
-		action = xasprintf(_("write the persistent masks to %s"), s->path);
-		break;
-	case AP_STEP_FILE_RESTORE:
-		action = xasprintf(s->existed ? _("restore %s") : _("delete %s"), s->path);
+	default:
 		break;
 	}
-	if (!action)
-		return NULL;
-	if (!err) {
-		msg = xasprintf(_("cannot %s: the kernel accepted the write, but reading back "
-				  "shows a different state"), action);
-	} else {
-		if (!reason && (err == EACCES || err == EPERM))
-			reason = xasprintf(_("permission denied (apctl must run as root)"));
-		if (!reason && err == EROFS)
-			reason = xasprintf(_("the file system is read-only"));
-		if (!reason)
-			reason = xasprintf("%s", strerror(err));
-		if (!reason)
-			msg = NULL;
-		else if (name)
-			msg = xasprintf(_("cannot %s: %s (%s)"), action, reason, name);
-		else
-			msg = xasprintf(_("cannot %s: %s"), action, reason);
-	}
-	free(action);
-	free(reason);
-	return msg;
+	return xasprintf("%s (%s)", strerror(err), errname(err));
 }
 
 /* ---- steps ---- */
 
-static int step_path(struct ectx *c, const struct ap_step *s, const char *rel, char *out,
-		     size_t outsz)
+static bool is_sysfs_step(const struct ap_step *s)
 {
-	bool sysfs = s->kind == AP_STEP_SYSFS_WRITE || s->kind == AP_STEP_MDEV_CREATE ||
-		     s->kind == AP_STEP_MDEV_REMOVE;
+	return s->kind == AP_STEP_SYSFS_WRITE || s->kind == AP_STEP_MDEV_CREATE ||
+	       s->kind == AP_STEP_MDEV_REMOVE;
+}
 
-	return ap_path_fmt(c->p, sysfs ? AP_SYSFS : AP_ROOT, out, outsz, "%s", rel);
+int ap_exec_step_path(struct ap_path *p, const struct ap_step *s, char *buf, size_t size)
+{
+	return ap_path_fmt(p, is_sysfs_step(s) ? AP_SYSFS : AP_ROOT, buf, size, "%s", s->path);
+}
+
+int ap_exec_step_content(struct ap_path *p, const struct ap_step *s, char **buf, size_t *len)
+{
+	struct ap_mdevdef def;
+	char path[4096];
+	int err;
+
+	*buf = NULL;
+	*len = 0;
+	switch (s->kind) {
+	case AP_STEP_DEFINE_MDEV:
+		memset(&def, 0, sizeof(def));
+		def.autostart = s->autostart;
+		def.m = s->matrix;
+		*buf = ap_mdevdef_format(&def);
+		break;
+	case AP_STEP_PERSIST_MASKS:
+		*buf = ap_udevrule_format(s->persist_ap ? &s->apmask : NULL,
+					  s->persist_aq ? &s->aqmask : NULL);
+		break;
+	case AP_STEP_FILE_RESTORE:
+		err = ap_exec_step_path(p, s, path, sizeof(path));
+		if (!err)
+			err = ap_path_read(p, path, buf, len);
+		return err;
+	default:
+		*buf = strdup(s->data);
+		break;
+	}
+	if (!*buf)
+		return ENOMEM;
+	*len = strlen(*buf);
+	return 0;
 }
 
 static long now_ms(void)
@@ -244,37 +260,57 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* the remove write in a child, so a kernel that blocks it cannot hang us */
-static int bounded_write(struct ectx *c, const char *path, const char *data)
+/*
+ * The remove write in a child, so a kernel that blocks it cannot hang us.
+ * 0, the errno, or ETIMEDOUT (the child keeps waiting: *waiter).
+ */
+static int bounded_write(struct ectx *c, const struct ap_step *s, const char *path,
+			 pid_t *waiter)
 {
 	unsigned long limit = c->o ? c->o->remove_timeout_ms : 0;
-	long deadline;
+	bool told = false;
+	long start;
 	int status;
 	pid_t pid;
 
 	if (!limit)
-		return ap_path_write(c->p, path, data, strlen(data));
+		return ap_path_write(c->p, path, s->data, strlen(s->data));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return errno;
 	if (pid == 0) {
-		int err = ap_path_write(c->p, path, data, strlen(data));
+		/* the child may outlive us: it must not hold our output (a pipe
+		 * a caller waits on) or anything else open */
+		int err, fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		_exit(err > 255 ? 255 : err);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		err = ap_path_write(c->p, path, s->data, strlen(s->data));
+		_exit(err > 0 && err < 256 ? err : (err ? EIO : 0));
 	}
 	c->p->stats.writes++;
-	deadline = now_ms() + (long)limit;
+	start = now_ms();
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		struct timespec ts = { 0, 10 * 1000000L };
+		long waited = now_ms() - start;
 
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR)
 			return errno;
-		if (now_ms() >= deadline)
-			return ETIMEDOUT;	/* the child keeps waiting in the kernel */
+		if (waited >= (long)limit || (c->o->stop && *c->o->stop)) {
+			*waiter = pid;
+			return ETIMEDOUT;
+		}
+		if (!told && waited >= 1000 && c->o->waiting) {
+			c->o->waiting(s, c->o->cb_data);
+			told = true;
+		}
 		nanosleep(&ts, NULL);
 	}
 	if (!WIFEXITED(status))
@@ -341,10 +377,12 @@ static int verify_mask(struct ectx *c, const struct ap_verify *v)
 	return 0;
 }
 
-static int verify_matrix(struct ectx *c, const struct ap_verify *v)
+/* the mdev's assigned matrix: ap_config, else matrix and control_domains;
+ * *trunc: the kernel cut 'matrix' at 4095 bytes */
+static int read_matrix(struct ectx *c, const struct ap_verify *v, struct ap_matrix *out,
+		       bool *trunc)
 {
 	struct ap_matrix got;
-	bool trunc = false;
 	char path[4096];
 	size_t len, errpos;
 	char *buf;
@@ -365,7 +403,7 @@ static int verify_matrix(struct ectx *c, const struct ap_verify *v)
 			err = ap_path_read(c->p, path, &buf, &len);
 		if (err)
 			return err;
-		err = ap_matrix_parse(buf, len, &got.apm, &got.aqm, &trunc, &errpos);
+		err = ap_matrix_parse(buf, len, &got.apm, &got.aqm, trunc, &errpos);
 		free(buf);
 		if (err)
 			return VERIFY_FAILED;
@@ -382,6 +420,38 @@ static int verify_matrix(struct ectx *c, const struct ap_verify *v)
 	} else {
 		return err;
 	}
+	*out = got;
+	return 0;
+}
+
+static int verify_id(struct ectx *c, const struct ap_verify *v)
+{
+	struct ap_matrix got;
+	const struct ap_mask *m;
+	struct ap_mask x;
+	bool trunc = false;
+	int err = read_matrix(c, v, &got, &trunc);
+
+	if (err)
+		return err;
+	m = v->dim == 0 ? &got.apm : v->dim == 1 ? &got.aqm : &got.adm;
+	ap_mask_andnot(&x, &v->must_set, m);
+	if (!ap_mask_is_empty(&x))
+		return VERIFY_FAILED;
+	/* a cut 'matrix' may not show an adapter or domain that is there */
+	if (!(trunc && v->dim < 2) && ap_mask_intersects(m, &v->must_clear))
+		return VERIFY_FAILED;
+	return 0;
+}
+
+static int verify_matrix(struct ectx *c, const struct ap_verify *v)
+{
+	struct ap_matrix got;
+	bool trunc = false;
+	int err = read_matrix(c, v, &got, &trunc);
+
+	if (err)
+		return err;
 	if (trunc) {
 		/* the kernel cut 'matrix' at 4095 bytes: check what it showed */
 		struct ap_mask x, y;
@@ -411,6 +481,8 @@ static int verify(struct ectx *c, const struct ap_verify *v)
 		return verify_mask(c, v);
 	case AP_VERIFY_MDEV_MATRIX:
 		return verify_matrix(c, v);
+	case AP_VERIFY_MDEV_ID:
+		return verify_id(c, v);
 	case AP_VERIFY_EXISTS:
 	case AP_VERIFY_ABSENT:
 		err = ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s", v->path);
@@ -423,17 +495,54 @@ static int verify(struct ectx *c, const struct ap_verify *v)
 	return 0;
 }
 
-/* 0, an errno (nothing was changed by this step unless *wrote), or VERIFY_FAILED */
-static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote)
+/* a file written by a step reads back as content (NULL: it is gone) */
+static int verify_file(struct ectx *c, const char *path, const char *content, size_t len)
 {
-	struct ap_mdevdef def;
+	char *buf = NULL;
+	size_t n = 0;
+	int err = ap_path_read(c->p, path, &buf, &n);
+
+	if (!content)
+		return err == ENOENT ? 0 : err ? err : VERIFY_FAILED;
+	if (!err && (n != len || memcmp(buf, content, len)))
+		err = VERIFY_FAILED;
+	free(buf);
+	return err;
+}
+
+/* *wrote: the file was replaced (then a mismatch is VERIFY_FAILED) */
+static int replace_file(struct ectx *c, const char *path, const char *content, size_t len,
+			bool *wrote)
+{
+	int err = ap_path_write_atomic(c->p, path, content, len, 0644, true);
+
+	if (err)
+		return err;
+	*wrote = true;
+	return verify_file(c, path, content, len);
+}
+
+static int delete_file(struct ectx *c, const char *path, bool *wrote)
+{
+	int err = ap_path_unlink(c->p, path);
+
+	if (err && err != ENOENT)
+		return err;
+	*wrote = true;
+	return verify_file(c, path, NULL, 0);
+}
+
+/* 0, an errno (nothing was changed by this step unless *wrote), or VERIFY_FAILED */
+static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t *waiter)
+{
 	struct saved *sv;
 	char path[4096];
+	size_t len;
 	char *text;
 	int err;
 
 	*wrote = false;
-	err = step_path(c, s, s->path, path, sizeof(path));
+	err = ap_exec_step_path(c->p, s, path, sizeof(path));
 	if (err)
 		return err;
 	switch (s->kind) {
@@ -442,51 +551,32 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote)
 		err = ap_path_write(c->p, path, s->data, strlen(s->data));
 		break;
 	case AP_STEP_MDEV_REMOVE:
-		err = bounded_write(c, path, s->data);
+		err = bounded_write(c, s, path, waiter);
 		break;
 	case AP_STEP_DEFINE_MDEV:
-		err = save_file(c, s->path, path);
-		if (err)
-			return err;
-		memset(&def, 0, sizeof(def));
-		def.autostart = s->autostart;
-		def.m = s->matrix;
-		text = ap_mdevdef_format(&def);
-		if (!text)
-			return ENOMEM;
-		err = ap_path_write_atomic(c->p, path, text, strlen(text), 0644, true);
-		free(text);
-		break;
-	case AP_STEP_UNDEFINE_MDEV:
-		err = save_file(c, s->path, path);
-		if (err)
-			return err;
-		err = ap_path_unlink(c->p, path);
-		if (err == ENOENT)
-			err = 0;
-		break;
 	case AP_STEP_PERSIST_MASKS:
 		err = save_file(c, s->path, path);
 		if (err)
 			return err;
-		text = ap_udevrule_format(&s->apmask, &s->aqmask);
-		if (!text)
-			return ENOMEM;
-		err = ap_path_write_atomic(c->p, path, text, strlen(text), 0644, true);
+		err = ap_exec_step_content(c->p, s, &text, &len);
+		if (err)
+			return err;
+		err = replace_file(c, path, text, len, wrote);
 		free(text);
-		break;
+		return err;
+	case AP_STEP_UNDEFINE_MDEV:
+		err = save_file(c, s->path, path);
+		if (err)
+			return err;
+		return delete_file(c, path, wrote);
 	case AP_STEP_FILE_RESTORE:
 		sv = find_saved(c, s->path);
 		if (sv ? sv->existed : s->existed) {
 			if (!sv)
 				return EINVAL;	/* content unknown: cannot restore */
-			err = ap_path_write_atomic(c->p, path, sv->content, sv->len, 0644, true);
-		} else {
-			err = ap_path_unlink(c->p, path);
-			if (err == ENOENT)
-				err = 0;
+			return replace_file(c, path, sv->content, sv->len, wrote);
 		}
-		break;
+		return delete_file(c, path, wrote);
 	}
 	if (err)
 		return err;
@@ -506,45 +596,116 @@ static void notify(struct ectx *c, const struct ap_step *s, bool undo, int err)
 		c->o->cb(s, undo, err == VERIFY_FAILED ? -2 : err, c->o->cb_data);
 }
 
-static void set_failure(struct ap_exec_failure *f, const struct ap_step *s, size_t idx,
-			bool undo, int err, const struct ap_host *h)
+/* "cannot <what>: <reason>" or "cannot undo '<what>': <reason>" */
+static char *failure_message(struct ectx *c, const struct ap_step *s, const struct ap_step *fwd,
+			     bool undo, int err)
+{
+	unsigned long tmo = c->o ? c->o->remove_timeout_ms : 0;
+	const struct ap_model *m = c->o ? c->o->model : NULL;
+	char *reason = NULL, *msg, path[4096];
+
+	if (err == VERIFY_FAILED) {
+		if (is_sysfs_step(s))
+			ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s", s->verify.path);
+		else
+			ap_exec_step_path(c->p, s, path, sizeof(path));
+		reason = undo ? xasprintf(_("reading %s back does not show the old state"), path)
+			      : xasprintf(_("the write succeeded but reading %s back does not "
+					    "show the change"), path);
+	} else {
+		reason = ap_exec_reason(s, err, m, tmo, true);
+		if (!reason && (err == EADDRINUSE || err == EBUSY || err == EADDRNOTAVAIL)) {
+			/* a tool that ignores the lock may have changed something
+			 * meanwhile: look for the other party in a fresh reading */
+			struct ap_model fresh;
+			struct ap_diags d;
+
+			ap_model_init(&fresh);
+			ap_diags_init(&d);
+			if (ap_read_model(c->p, AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST |
+					  AP_RD_MDEVS | AP_RD_DEFS | AP_RD_PERSIST, &fresh, &d) >= 0)
+				reason = ap_exec_reason(s, err, &fresh, tmo, false);
+			ap_diags_free(&d);
+			ap_model_free(&fresh);
+			if (!reason)
+				reason = ap_exec_reason(s, err, m, tmo, false);
+		}
+	}
+	if (!reason)
+		return NULL;
+	if (undo)
+		msg = xasprintf(_("cannot undo '%s': %s"), fwd->what, reason);
+	else
+		msg = xasprintf(_("cannot %s: %s"), s->what, reason);
+	free(reason);
+	return msg;
+}
+
+static void set_failure(struct ectx *c, struct ap_exec_failure *f, const struct ap_step *s,
+			const struct ap_step *fwd, size_t idx, bool undo, int err)
 {
 	f->step = s;
 	f->index = idx;
 	f->undo = undo;
 	f->verify = err == VERIFY_FAILED;
 	f->err = f->verify ? 0 : err;
-	f->message = ap_exec_strerror(s, f->err, h);
+	f->message = failure_message(c, s, fwd, undo, err);
+	if (undo && s->kind == AP_STEP_FILE_RESTORE) {
+		struct saved *sv = find_saved(c, s->path);
+
+		if (sv && sv->existed && sv->content) {
+			f->content = malloc(sv->len + 1);
+			if (f->content) {
+				memcpy(f->content, sv->content, sv->len);
+				f->content[sv->len] = '\0';
+				f->len = sv->len;
+			}
+		}
+	}
 }
 
 enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 				 const struct ap_exec_opts *o, struct ap_exec_result *r)
 {
-	const struct ap_host *h = o ? o->host : NULL;
 	struct ectx c = { .p = p, .o = o };
-	size_t undo_from;
-	bool failed = false;
+	size_t undo_from = 0, failed = 0;
+	bool any_failed = false;
 
 	memset(r, 0, sizeof(*r));
+	if (plan->n_steps)
+		r->state = calloc(plan->n_steps, sizeof(*r->state));
 	for (size_t i = 0; i < plan->n_steps; i++) {
 		const struct ap_step *s = &plan->steps[i];
 		bool wrote;
 		int err;
 
 		notify_before(&c, s, false);
-		err = run_step(&c, s, &wrote);
+		err = run_step(&c, s, &wrote, &r->waiter);
 		notify(&c, s, false, err);
 		if (!err) {
 			r->done++;
+			if (r->state)
+				r->state[i] = AP_STEP_DONE;
 			continue;
 		}
-		set_failure(&r->failure, s, i, false, err, h);
+		set_failure(&c, &r->failure, s, s, i, false, err);
+		if (s->kind == AP_STEP_MDEV_REMOVE && err == ETIMEDOUT) {
+			/* not undoable: the kernel goes on with it */
+			r->done = plan->n_steps;
+			if (r->state)
+				r->state[i] = AP_STEP_DONE;
+			r->status = AP_EXEC_PENDING;
+			goto out;
+		}
+		if (r->state)
+			r->state[i] = AP_STEP_FAILED;
 		/* a write that went through but does not read back is undone too */
 		undo_from = ap_plan_undo_start(plan, wrote ? i + 1 : i);
-		failed = true;
+		failed = i;
+		any_failed = true;
 		break;
 	}
-	if (!failed) {
+	if (!any_failed) {
 		r->status = AP_EXEC_OK;
 		goto out;
 	}
@@ -552,23 +713,29 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 		const struct ap_step *s = &plan->undo[j];
 		struct ap_exec_failure *nf;
 		bool wrote;
+		pid_t w = 0;
 		int err;
 
 		notify_before(&c, s, true);
-		err = run_step(&c, s, &wrote);
+		err = run_step(&c, s, &wrote, &w);
 		notify(&c, s, true, err);
 		if (!err) {
 			r->n_undone++;
 			continue;
 		}
+		if (r->state && s->owner < plan->n_steps)
+			r->state[s->owner] = AP_STEP_UNDO_FAILED;
 		/* keep going: every other change that can be undone is undone */
 		nf = realloc(r->undo_failures, (r->n_undo_failures + 1) * sizeof(*nf));
 		if (!nf)
 			continue;
 		r->undo_failures = nf;
 		memset(&nf[r->n_undo_failures], 0, sizeof(*nf));
-		set_failure(&nf[r->n_undo_failures++], s, j, true, err, h);
+		set_failure(&c, &nf[r->n_undo_failures++], s, &plan->steps[s->owner], j, true, err);
 	}
+	for (size_t k = 0; r->state && k < failed; k++)
+		if (r->state[k] == AP_STEP_DONE)
+			r->state[k] = AP_STEP_UNDONE;
 	r->status = r->n_undo_failures ? AP_EXEC_PARTIAL : AP_EXEC_UNDONE;
 out:
 	for (size_t i = 0; i < c.n_saved; i++)
@@ -580,8 +747,11 @@ out:
 void ap_exec_result_free(struct ap_exec_result *r)
 {
 	free(r->failure.message);
-	for (size_t i = 0; i < r->n_undo_failures; i++)
+	for (size_t i = 0; i < r->n_undo_failures; i++) {
 		free(r->undo_failures[i].message);
+		free(r->undo_failures[i].content);
+	}
 	free(r->undo_failures);
+	free(r->state);
 	memset(r, 0, sizeof(*r));
 }

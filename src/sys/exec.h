@@ -12,7 +12,9 @@
 #define APCTL_SYS_EXEC_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/model.h"
 #include "core/plan.h"
@@ -26,14 +28,20 @@ struct ap_exec_opts {
 	/*
 	 * Bound on an mdev 'remove' write, which the kernel blocks while a
 	 * guest has the device open (6.x).  0: wait as long as the kernel
-	 * does.  When the bound runs out the step fails with ETIMEDOUT and
-	 * the removal stays pending in the kernel (a child process keeps
-	 * waiting in write(2)): it completes once the guest lets go.
+	 * does.  When the bound runs out (or *stop becomes non-zero while
+	 * waiting) the removal stays pending in the kernel: a child process,
+	 * its stdio on /dev/null, keeps waiting in write(2) and the kernel
+	 * completes the removal once the guest lets go.  Nothing is undone
+	 * then (status AP_EXEC_PENDING).
 	 */
 	unsigned long remove_timeout_ms;
-	/* the host as read before the plan was built: capabilities refine
-	 * the messages (e.g. what EADDRNOTAVAIL means); may be NULL */
-	const struct ap_host *host;
+	const volatile sig_atomic_t *stop;
+	/* called once when a remove has waited for a second; may be NULL */
+	void (*waiting)(const struct ap_step *s, void *data);
+	/* the model the plan was built from: capabilities and the other party
+	 * of a refused write (EADDRINUSE, EBUSY, EADDRNOTAVAIL; when it does
+	 * not show one, the executor reads the system again); may be NULL */
+	const struct ap_model *model;
 	ap_exec_cb cb;
 	void *cb_data;
 };
@@ -44,13 +52,30 @@ struct ap_exec_failure {
 	bool undo;			/* an undo step */
 	int err;			/* the errno; 0 when the read-back check failed */
 	bool verify;			/* the write succeeded, the read-back did not match */
-	char *message;			/* a sentence naming the object (translated) */
+	/* forward: "cannot <what>: <reason>"; undo: "cannot undo '<what of the
+	 * forward step>': <reason>" (translated) */
+	char *message;
+	/* an undo FILE_RESTORE that failed: the content it had to restore
+	 * (NULL: the file had to be deleted) */
+	char *content;
+	size_t len;
 };
 
 enum ap_exec_status {
 	AP_EXEC_OK = 0,		/* every step done and verified */
 	AP_EXEC_UNDONE,		/* a step failed; everything done was undone */
 	AP_EXEC_PARTIAL,	/* a step failed and an undo step failed too */
+	AP_EXEC_PENDING,	/* an mdev removal did not finish in time; it stays
+				 * pending in the kernel (failure says so) */
+};
+
+/* what became of each forward step */
+enum ap_step_state {
+	AP_STEP_PLANNED = 0,	/* not run */
+	AP_STEP_DONE,
+	AP_STEP_FAILED,		/* its write or read-back failed (and is undone) */
+	AP_STEP_UNDONE,
+	AP_STEP_UNDO_FAILED,	/* still in effect: its undo failed */
 };
 
 struct ap_exec_result {
@@ -59,10 +84,11 @@ struct ap_exec_result {
 	struct ap_exec_failure failure;	/* the failed forward step (status != OK) */
 	size_t n_undone;		/* undo steps that succeeded */
 	/* undo steps that failed, in the order they ran: each is a change
-	 * that is still in effect (ap_step_describe() says what undoing it
-	 * would have done) */
+	 * that is still in effect (its owner's 'repair' undoes it) */
 	struct ap_exec_failure *undo_failures;
 	size_t n_undo_failures;
+	enum ap_step_state *state;	/* per forward step (NULL when memory is short) */
+	pid_t waiter;			/* AP_EXEC_PENDING: the process still waiting */
 };
 
 /* Run plan.  Returns the status (also in r->status).  Free r afterwards. */
@@ -71,13 +97,23 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 void ap_exec_result_free(struct ap_exec_result *r);
 
 /*
- * The sentence for step s failing with err (err 0: its read-back check
- * failed), naming the object, e.g. "cannot assign adapter 0x06 to mdev
- * <uuid>: an APQN of the resulting matrix is already assigned to another
- * mdev (EADDRINUSE)".  For EADDRINUSE and EBUSY the other party is not
- * known here: the caller adds it from the model.  h may be NULL.
- * malloc'd; NULL when memory is short.
+ * Why step s failed with err (0: its read-back check failed), as the part
+ * of a sentence after "cannot <what>: ", naming the other party of an
+ * EADDRINUSE/EBUSY/EADDRNOTAVAIL from model m when m shows one (m may be
+ * NULL).  With need_party, NULL when such an error's party is not in m.
+ * remove_timeout_ms words ETIMEDOUT of a remove.  malloc'd; NULL also when
+ * memory is short.
  */
-char *ap_exec_strerror(const struct ap_step *s, int err, const struct ap_host *h);
+char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
+		     unsigned long remove_timeout_ms, bool need_party);
+
+/* the full path of the file step s writes ("/sys/bus/ap/apmask", "/etc/...") */
+int ap_exec_step_path(struct ap_path *p, const struct ap_step *s, char *buf, size_t size);
+/*
+ * The bytes a file step writes: DEFINE_MDEV and PERSIST_MASKS their
+ * formatted content, FILE_RESTORE the file's current content (what it
+ * would restore; ENOENT: it would delete the file).  0 or an errno.
+ */
+int ap_exec_step_content(struct ap_path *p, const struct ap_step *s, char **buf, size_t *len);
 
 #endif

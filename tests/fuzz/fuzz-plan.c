@@ -4,7 +4,8 @@
  * from the input bytes (small id ranges so that conflicts are frequent).
  * Invariants: every problem has a message and a known kind; the plan
  * renders; mask steps are relative writes; the undo list has one entry
- * range per step.
+ * range per step, each undo step naming its forward step; every step has a
+ * description.
  */
 #include "config.h"
 
@@ -151,6 +152,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct ap_step *s = &plan.steps[i];
 
 			undo += s->undo_count;
+			/* every step says what it does; a covered one has no undo */
+			FUZZ_CHECK(s->what[0] != '\0');
+			FUZZ_CHECK(!s->covered || !s->undo_count);
+			for (size_t k = 0; k < s->undo_count; k++)
+				FUZZ_CHECK(plan.undo[s->undo_first + k].owner == i);
 			if (s->kind == AP_STEP_SYSFS_WRITE && !strncmp(s->path, "bus/ap/", 7))
 				FUZZ_CHECK(s->data[0] == '+' || s->data[0] == '-');
 		}

@@ -155,6 +155,17 @@ static void test_masks(void)
 	mask_req(&r, "-5,-6", NULL);
 	r.active = false;
 	r.persistent = true;
+	check_render(&m, &r, "", "persistent without a rule, masks at boot already so: nothing");
+	m.host.apmask = M("0-255");
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.steps[0].persist_ap &&
+	   !p.steps[0].persist_aq, "persistent without a rule: the rule sets only apmask");
+	if (p.n_steps == 1) {
+		is_str(p.steps[0].what, "reserve them for vfio_ap at boot (udev rule 41-ap.rules)",
+		       "persistent: what");
+		is_str(p.steps[0].repair, "apctl release --persistent --adapters 5,6",
+		       "persistent: repair");
+	}
+	ap_plan_free(&p);
 	check_render(&m, &r,
 		     "write apmask 0xf9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 		     " and aqmask 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
@@ -180,8 +191,6 @@ static void test_masks(void)
 	ap_model_free(&m);
 }
 
-static const char *ZERO = "0x0000000000000000000000000000000000000000000000000000000000000000";
-
 static void test_mdev_ap_config(void)
 {
 	struct ap_model m;
@@ -199,9 +208,8 @@ static void test_mdev_ap_config(void)
 		 " (undo: remove mdev " U1 " (write '1' to /sys/devices/vfio_ap/matrix/" U1 "/remove))\n"
 		 "write '0x0600000000000000000000000000000000000000000000000000000000000000,"
 		 "0x0800000000000000000000000000000000000000001000000000000000000000,"
-		 "0x0800000000000000000000000000000000000000000000000000000000000000\\n' to"
-		 " /sys/devices/vfio_ap/matrix/" U1 "/ap_config (undo: '%s,%s,%s\\n')\n",
-		 ZERO, ZERO, ZERO);
+		 "0x0800000000000000000000000000000000000000000000000000000000000000' to"
+		 " /sys/devices/vfio_ap/matrix/" U1 "/ap_config (undo: by removing the mdev)\n");
 	check_render(&m, &r, expect, "create with ap_config: create + one write");
 	ok(!ap_plan_build(&m, &r, &p), "build create");
 	if (p.n_steps == 2) {
@@ -211,9 +219,15 @@ static void test_mdev_ap_config(void)
 		is_str(p.steps[0].verify.path, "devices/vfio_ap/matrix/" U1, "existence path");
 		is_int(p.steps[1].verify.kind, AP_VERIFY_MDEV_MATRIX, "ap_config verifies the matrix");
 		ok(ap_mask_equal(&p.steps[1].verify.matrix.apm, &r.matrix.apm), "expected matrix");
-		is_int(strlen(p.steps[1].data), 201, "201 bytes");
-		is_int(p.undo[1].kind, AP_STEP_MDEV_REMOVE, "full undo ends with remove");
-		is_int(p.undo[1].verify.kind, AP_VERIFY_ABSENT, "remove verifies absence");
+		is_int(strlen(p.steps[1].data), 200, "200 bytes, no newline");
+		ok(p.steps[1].covered && !p.steps[1].undo_count, "configuration: covered");
+		is_int(p.n_undo, 1, "the only undo: remove");
+		is_int(p.undo[0].kind, AP_STEP_MDEV_REMOVE, "full undo is the remove");
+		is_int(p.undo[0].verify.kind, AP_VERIFY_ABSENT, "remove verifies absence");
+		is_str(p.steps[0].what, "create mdev " U1, "create: what");
+		is_str(p.steps[0].repair, "apctl mdev remove " U1, "create: repair");
+		is_str(p.steps[1].what, "configure mdev " U1 ": adapters 05,06, domains 0004,00ab, "
+		       "control domains 0004", "ap_config: what");
 	}
 	ap_plan_free(&p);
 
@@ -248,23 +262,27 @@ static void test_mdev_ap_config(void)
 	if (p.n_steps == 1) {
 		struct ap_mask a, q, c;
 
-		ok(!ap_config_parse(p.steps[0].data, strlen(p.steps[0].data), &a, &q, &c, NULL) &&
+		char buf[AP_STEP_DATA_MAX + 1];
+
+		snprintf(buf, sizeof(buf), "%s\n", p.steps[0].data);
+		ok(!ap_config_parse(buf, strlen(buf), &a, &q, &c, NULL) &&
 		   eq(&q, "4,5"), "modify writes the new matrix");
-		ok(!ap_config_parse(p.undo[0].data, strlen(p.undo[0].data), &a, &q, &c, NULL) &&
+		snprintf(buf, sizeof(buf), "%s\n", p.undo[0].data);
+		ok(!ap_config_parse(buf, strlen(buf), &a, &q, &c, NULL) &&
 		   eq(&q, "4"), "undo writes the old matrix");
+		is_str(p.steps[0].repair, "apctl mdev modify " U1 " --active --remove-domains 5",
+		       "modify: repair");
 	}
 	ap_plan_free(&p);
 	r.matrix = d->live;
 	check_render(&m, &r, "", "modify to the same matrix: nothing");
 
-	/* remove: undo recreates and reconfigures */
+	/* remove: the last step, without an undo */
 	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
 	strcpy(r.uuid, U1);
-	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.n_undo == 2, "remove: one step, two undo");
-	if (p.n_undo == 2) {
-		is_int(p.undo[0].kind, AP_STEP_MDEV_CREATE, "undo: create first");
-		is_str(p.undo[1].path, "devices/vfio_ap/matrix/" U1 "/ap_config", "then ap_config");
-	}
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.n_undo == 0, "remove: one step, no undo");
+	if (p.n_steps == 1)
+		is_int(p.steps[0].kind, AP_STEP_MDEV_REMOVE, "remove step");
 	ap_plan_free(&p);
 
 	/* remove the definition too */
@@ -273,7 +291,8 @@ static void test_mdev_ap_config(void)
 	r.persistent = true;
 	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 2, "remove live and definition");
 	if (p.n_steps == 2) {
-		is_int(p.steps[1].kind, AP_STEP_UNDEFINE_MDEV, "undefine after the live remove");
+		is_int(p.steps[0].kind, AP_STEP_UNDEFINE_MDEV, "undefine before the live remove");
+		is_int(p.steps[1].kind, AP_STEP_MDEV_REMOVE, "remove last");
 		ok(p.undo[0].kind == AP_STEP_FILE_RESTORE && p.undo[0].existed,
 		   "undo restores the definition");
 	}
@@ -305,15 +324,15 @@ static void test_mdev_assign(void)
 		     "create mdev " U1 " (write '" U1 "' to /sys/devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create)"
 		     " (undo: remove mdev " U1 " (write '1' to /sys/devices/vfio_ap/matrix/" U1 "/remove))\n"
 		     "write '0x5' to /sys/devices/vfio_ap/matrix/" U1 "/assign_adapter"
-		     " (undo: write '0x5' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_adapter)\n"
+		     " (undo: by removing the mdev)\n"
 		     "write '0x6' to /sys/devices/vfio_ap/matrix/" U1 "/assign_adapter"
-		     " (undo: write '0x6' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_adapter)\n"
+		     " (undo: by removing the mdev)\n"
 		     "write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/assign_domain"
-		     " (undo: write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_domain)\n"
+		     " (undo: by removing the mdev)\n"
 		     "write '0xab' to /sys/devices/vfio_ap/matrix/" U1 "/assign_domain"
-		     " (undo: write '0xab' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_domain)\n"
+		     " (undo: by removing the mdev)\n"
 		     "write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/assign_control_domain"
-		     " (undo: write '0x4' to /sys/devices/vfio_ap/matrix/" U1 "/unassign_control_domain)\n",
+		     " (undo: by removing the mdev)\n",
 		     "create without ap_config: adapters, domains, control domains");
 	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 6, "six steps");
 	if (p.n_steps == 6) {
@@ -322,10 +341,11 @@ static void test_mdev_assign(void)
 		ok(eq(&p.steps[5].verify.matrix.adm, "4") &&
 		   eq(&p.steps[5].verify.matrix.aqm, "4,171"),
 		   "after step 6: the whole matrix");
-		is_str(p.undo[0].path, "devices/vfio_ap/matrix/" U1 "/unassign_control_domain",
-		       "undo starts with the control domain");
-		is_int(p.undo[5].kind, AP_STEP_MDEV_REMOVE, "undo ends with remove");
-		ok(ap_mask_is_empty(&p.undo[4].verify.matrix.apm), "undo of adapter 5: empty again");
+		ok(p.n_undo == 1 && p.undo[0].kind == AP_STEP_MDEV_REMOVE, "the only undo: remove");
+		ok(p.steps[1].covered && p.steps[5].covered, "assign writes: covered");
+		ok(p.steps[1].verify.kind == AP_VERIFY_MDEV_ID && p.steps[1].verify.dim == 0 &&
+		   eq(&p.steps[1].verify.must_set, "5"), "assign verifies its id");
+		is_str(p.steps[1].what, "assign adapter 05 to mdev " U1, "assign: what");
 	}
 	ap_plan_free(&p);
 
@@ -354,15 +374,25 @@ static void test_mdev_assign(void)
 	}
 	ap_plan_free(&p);
 
-	/* remove: undo recreates with assign writes */
-	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
-	strcpy(r.uuid, U1);
-	ok(!ap_plan_build(&m, &r, &p) && p.n_undo == 1 + 2 + 2 + 1, "remove: undo has 6 steps");
-	if (p.n_undo == 6) {
-		is_int(p.undo[0].kind, AP_STEP_MDEV_CREATE, "undo creates first");
-		is_str(strrchr(p.undo[5].path, '/') + 1, "assign_control_domain", "and ends with cdoms");
+	/* create --reserve: a mask edit and a create, one plan */
+	{
+		struct ap_request two[2];
+
+		mask_req(&two[0], "-8", NULL);
+		m.host.apmask = M("0-255");
+		ap_request_init(&two[1], AP_REQ_MDEV_CREATE);
+		strcpy(two[1].uuid, U2);
+		two[1].matrix = X("8", "4", "");
+		ok(!ap_plan_build_n(&m, two, 2, &p) && p.n_steps == 4 && p.n_undo == 2,
+		   "two requests: mask, create, two assign writes");
+		if (p.n_steps == 4) {
+			is_str(p.steps[0].data, "-8", "the mask edit first");
+			is_int(p.steps[1].kind, AP_STEP_MDEV_CREATE, "then the create");
+			is_int(ap_plan_undo_start(&p, 4), 0, "after all: undo everything");
+			ok(p.undo[0].owner == 1 && p.undo[1].owner == 0, "undo owners");
+		}
+		ap_plan_free(&p);
 	}
-	ap_plan_free(&p);
 	ap_model_free(&m);
 }
 
@@ -416,8 +446,12 @@ static void sim_step(struct sim *s, const struct ap_step *st)
 			char *end;
 
 			if (!strcmp(attr, "ap_config")) {
-				if (ap_config_parse(st->data, strlen(st->data), &x->apm, &x->aqm,
-						    &x->adm, NULL))
+				char buf[AP_STEP_DATA_MAX + 1];
+
+				/* written without a newline; the parser reads sysfs */
+				snprintf(buf, sizeof(buf), "%s\n", st->data);
+				if (ap_config_parse(buf, strlen(buf), &x->apm, &x->aqm, &x->adm,
+						    NULL))
 					s->bad++;
 				return;
 			}
@@ -477,6 +511,16 @@ static bool sim_verify(const struct sim *s, const struct ap_step *st)
 		return i >= 0 && s->mdev[i].exists && ap_mask_equal(&s->mdev[i].x.apm, &v->matrix.apm) &&
 		       ap_mask_equal(&s->mdev[i].x.aqm, &v->matrix.aqm) &&
 		       ap_mask_equal(&s->mdev[i].x.adm, &v->matrix.adm);
+	case AP_VERIFY_MDEV_ID: {
+		const struct ap_matrix *x = i >= 0 ? &s->mdev[i].x : NULL;
+		const struct ap_mask *mm;
+
+		if (!x || !s->mdev[i].exists)
+			return false;
+		mm = v->dim == 0 ? &x->apm : v->dim == 1 ? &x->aqm : &x->adm;
+		ap_mask_andnot(&t, &v->must_set, mm);
+		return ap_mask_is_empty(&t) && !ap_mask_intersects(mm, &v->must_clear);
+	}
 	case AP_VERIFY_EXISTS:
 		return i >= 0 && s->mdev[i].exists;
 	case AP_VERIFY_ABSENT:
@@ -608,9 +652,12 @@ static void test_property(void)
 			diag("case %d gen %d kind %d bad %d:\n%s", t, g, r.kind, s.bad, txt);
 			free(txt);
 		}
+		/* a remove is the last step and has no undo: it stays */
+		bool final_remove = p.n_steps && p.steps[p.n_steps - 1].kind == AP_STEP_MDEV_REMOVE;
+
 		for (size_t i = 0; i < p.n_undo; i++)
 			sim_step(&s, &p.undo[i]);
-		ok_undo += !s.bad && sim_equal(&s, &s0);
+		ok_undo += !s.bad && sim_equal(&s, final_remove ? &target : &s0);
 		/* fail after k steps: the undo from there restores the start */
 		{
 			size_t k = p.n_steps ? rnd(&seed) % (p.n_steps + 1) : 0;
@@ -620,7 +667,8 @@ static void test_property(void)
 				sim_step(&s, &p.steps[i]);
 			for (size_t i = ap_plan_undo_start(&p, k); i < p.n_undo; i++)
 				sim_step(&s, &p.undo[i]);
-			ok_partial += !s.bad && sim_equal(&s, &s0);
+			ok_partial += !s.bad &&
+				      sim_equal(&s, final_remove && k == p.n_steps ? &target : &s0);
 		}
 		ap_plan_free(&p);
 		ap_model_free(&m);
@@ -628,7 +676,7 @@ static void test_property(void)
 	is_int(built, runs, "all %d random plans built", runs);
 	is_int(ok_fwd, built, "forward steps reach the requested state");
 	is_int(ok_verify, built, "every step's verification holds after it");
-	is_int(ok_undo, built, "the full undo restores the start");
+	is_int(ok_undo, built, "the full undo restores the start (a final remove stays)");
 	is_int(ok_partial, built, "undo after a failure at a random step restores the start");
 }
 

@@ -33,73 +33,97 @@ static struct ap_step sysfs_step(const char *path, const char *data, const char 
 	return s;
 }
 
-static void check_msg(const struct ap_step *s, int err, const struct ap_host *h,
+#define U2 "0a1b2c3d-0000-4000-8000-000000000002"
+
+static void check_msg(const struct ap_step *s, int err, const struct ap_model *m, bool party,
 		      const char *want, const char *name)
 {
-	char *m = ap_exec_strerror(s, err, h);
+	char *r = ap_exec_reason(s, err, m, 30000, party);
 
-	is_str(m, want, "message: %s", name);
-	free(m);
+	is_str(r, want, "reason: %s", name);
+	free(r);
+}
+
+static struct ap_step mdev_step(const char *attr, const char *data, unsigned int a,
+				unsigned int d)
+{
+	char path[AP_PATH_MAX];
+	struct ap_step s;
+
+	snprintf(path, sizeof(path), AP_SYSFS_MATRIX "/" U1 "/%s", attr);
+	s = sysfs_step(path, data, U1);
+	ap_mask_set(&s.verify.matrix.apm, a);
+	ap_mask_set(&s.verify.matrix.aqm, d);
+	return s;
 }
 
 static void test_messages(void)
 {
-	struct ap_host old, cur;
+	struct ap_model old, cur;
+	struct ap_mdev *md;
 	struct ap_step s;
 
-	memset(&old, 0, sizeof(old));
-	memset(&cur, 0, sizeof(cur));
-	cur.caps.guest_matrix = cur.caps.driver_override = true;
+	ap_model_init(&old);
+	ap_model_init(&cur);
+	cur.host.caps.guest_matrix = cur.host.caps.driver_override = true;
+	cur.host.max_adapter = cur.host.max_domain = 255;
+	/* the host owns 06.0004 (both bits set); mdev U2 holds 05.0004 */
+	ap_mask_set(&cur.host.apmask, 6);
+	ap_mask_set(&cur.host.aqmask, 4);
+	md = ap_model_get_mdev(&cur, U2);
+	md->active = true;
+	ap_mask_set(&md->live.apm, 5);
+	ap_mask_set(&md->live.aqm, 4);
 
-	s = sysfs_step(AP_SYSFS_MATRIX "/" U1 "/assign_adapter", "0x6", U1);
-	check_msg(&s, EADDRINUSE, &cur, "cannot assign adapter 0x06 to mdev " U1 ": an APQN of "
-		  "the resulting matrix is already assigned to another mdev (EADDRINUSE)",
-		  "assign EADDRINUSE");
-	check_msg(&s, EADDRNOTAVAIL, &cur, "cannot assign adapter 0x06 to mdev " U1 ": an APQN "
-		  "of the resulting matrix belongs to the host (it is set in both apmask and "
-		  "aqmask): reserve it for vfio_ap first (EADDRNOTAVAIL)", "EADDRNOTAVAIL, 6.x");
-	check_msg(&s, EADDRNOTAVAIL, &old, "cannot assign adapter 0x06 to mdev " U1 ": an APQN "
-		  "of the resulting matrix is not a queue bound to vfio_ap (this kernel assigns "
-		  "only bound queues) (EADDRNOTAVAIL)", "EADDRNOTAVAIL, 5.x");
-	check_msg(&s, EBUSY, &old, "cannot assign adapter 0x06 to mdev " U1 ": a guest uses the "
-		  "mdev and this kernel allows no changes while it does (EBUSY)",
-		  "assign EBUSY 5.x");
-	check_msg(&s, 0, &cur, "cannot assign adapter 0x06 to mdev " U1 ": the kernel accepted "
-		  "the write, but reading back shows a different state", "read-back mismatch");
-	s = sysfs_step(AP_SYSFS_MATRIX "/" U1 "/unassign_domain", "71", U1);
-	check_msg(&s, ENODEV, &cur, "cannot unassign domain 0x0047 from mdev " U1 ": an id is "
-		  "above the mdev's maximum id, or the mdev is gone (ENODEV)", "unassign ENODEV");
-	s = sysfs_step(AP_SYSFS_MATRIX "/" U1 "/assign_control_domain", "0xff", U1);
-	check_msg(&s, EACCES, NULL, "cannot assign control domain 0x00ff to mdev " U1 ": "
-		  "permission denied (apctl must run as root) (EACCES)", "EACCES");
-	s = sysfs_step(AP_SYSFS_MATRIX "/" U1 "/ap_config", "0x,0x,0x\n", U1);
-	check_msg(&s, EINVAL, &cur, "cannot configure mdev " U1 " (ap_config): the kernel "
-		  "refused the value (EINVAL)", "ap_config EINVAL");
+	s = mdev_step("assign_adapter", "0x5", 5, 4);
+	check_msg(&s, EADDRINUSE, &cur, true, "APQN 05.0004 is already assigned to mdev " U2
+		  " (EADDRINUSE)", "assign EADDRINUSE names the holder");
+	check_msg(&s, EADDRINUSE, &old, true, NULL, "EADDRINUSE, holder not in the model: NULL");
+	check_msg(&s, EADDRINUSE, &old, false, "an APQN is already assigned to another mdev "
+		  "(EADDRINUSE)", "EADDRINUSE, nobody found");
+	s = mdev_step("assign_adapter", "0x6", 6, 4);
+	check_msg(&s, EADDRNOTAVAIL, &cur, true, "APQN 06.0004 belongs to the host's drivers "
+		  "(apmask/aqmask; EADDRNOTAVAIL); reserve it first with 'apctl reserve'",
+		  "EADDRNOTAVAIL, 6.x");
+	check_msg(&s, EADDRNOTAVAIL, &old, true, "queue 06.0004 is not bound to vfio_ap "
+		  "(EADDRNOTAVAIL); this kernel assigns only existing queues bound to vfio_ap",
+		  "EADDRNOTAVAIL, 5.x");
+	check_msg(&s, EBUSY, &old, false, "a guest uses the mdev, and this kernel cannot change "
+		  "an mdev while a guest runs (EBUSY)", "assign EBUSY 5.x");
+	check_msg(&s, ENODEV, &cur, false, "an id is above the maximum of this mdev (ENODEV; "
+		  "adapters up to 255, domains up to 255)", "assign ENODEV");
+	check_msg(&s, EACCES, NULL, false, "Permission denied (EACCES)", "EACCES, no model");
 
 	s = sysfs_step(AP_SYSFS_APMASK, "+5,+6", NULL);
-	check_msg(&s, EBUSY, &cur, "cannot change apmask ('+5,+6'): the kernel does not give "
-		  "APQNs that are assigned to an mdev back to the host (EBUSY)", "apmask EBUSY");
-	check_msg(&s, EINVAL, &cur, "cannot change apmask ('+5,+6'): the kernel refused the "
-		  "value, or a queue has a driver_override set (EINVAL)", "apmask EINVAL 6.19");
-	check_msg(&s, EINVAL, &old, "cannot change apmask ('+5,+6'): the kernel refused the "
-		  "value (EINVAL)", "apmask EINVAL");
+	ap_mask_set(&s.verify.must_set, 5);
+	ap_mask_set(&s.verify.must_set, 6);
+	check_msg(&s, EBUSY, &cur, true, "the kernel refused (EBUSY): APQN 05.0004 is assigned "
+		  "to mdev " U2 "; unassign it first with 'apctl mdev modify " U2 "'",
+		  "apmask EBUSY names the mdev");
+	check_msg(&s, EBUSY, &old, false, "the kernel refused (EBUSY): an mdev holds an APQN "
+		  "that would go back to the host", "apmask EBUSY, nobody found");
+	check_msg(&s, EINVAL, &cur, false, "the kernel refused the value (EINVAL); this kernel "
+		  "refuses every mask change while a queue has a driver_override",
+		  "apmask EINVAL 6.19");
+	check_msg(&s, EINVAL, &old, false, "Invalid argument (EINVAL)", "apmask EINVAL");
 
 	memset(&s, 0, sizeof(s));
 	s.kind = AP_STEP_MDEV_CREATE;
 	snprintf(s.uuid, sizeof(s.uuid), "%s", U1);
-	check_msg(&s, EEXIST, &cur, "cannot create mdev " U1 ": a mediated device with this "
-		  "UUID already exists (EEXIST)", "create EEXIST");
-	check_msg(&s, EUSERS, &cur, "cannot create mdev " U1 ": no more mdevs can be created "
-		  "(EUSERS)", "create EUSERS");
-	check_msg(&s, EPERM, &old, "cannot create mdev " U1 ": no more mdevs can be created "
-		  "(EPERM)", "create EPERM on 5.x");
+	check_msg(&s, EEXIST, &cur, false, "an mdev with this UUID already exists (EEXIST)",
+		  "create EEXIST");
+	check_msg(&s, EUSERS, &cur, false, "the kernel has no mdev instances left (EUSERS)",
+		  "create EUSERS");
+	check_msg(&s, EPERM, &old, false, "the kernel has no mdev instances left (EPERM)",
+		  "create EPERM on 5.x");
 	s.kind = AP_STEP_MDEV_REMOVE;
-	check_msg(&s, ETIMEDOUT, &cur, "cannot remove mdev " U1 ": a guest still has it open; "
-		  "the kernel removes it as soon as the guest releases it (ETIMEDOUT)",
-		  "remove ETIMEDOUT");
+	check_msg(&s, ETIMEDOUT, &cur, false, "the kernel is still waiting for the guest to "
+		  "release the device after 30 s", "remove ETIMEDOUT");
 	s.kind = AP_STEP_DEFINE_MDEV;
-	check_msg(&s, ENOSPC, &cur, "cannot write the mdevctl definition of mdev " U1 ": No "
-		  "space left on device (ENOSPC)", "definition ENOSPC");
+	check_msg(&s, ENOSPC, &cur, false, "No space left on device (ENOSPC)",
+		  "definition ENOSPC");
+	ap_model_free(&old);
+	ap_model_free(&cur);
 }
 
 static void put(const char *rel, const char *content)
@@ -170,13 +194,19 @@ static void test_undo(struct ap_path *p)
 	ap_mask_fill(&steps[1].apmask);
 	ap_mask_clear(&steps[1].apmask, 5);
 	ap_mask_fill(&steps[1].aqmask);
+	steps[1].persist_ap = steps[1].persist_aq = true;
 	steps[1].undo_first = 0;
 	steps[1].undo_count = 1;
+	snprintf(steps[0].what, sizeof(steps[0].what), "define it");
+	snprintf(steps[1].what, sizeof(steps[1].what), "persist the masks");
 	steps[2] = sysfs_step("bus/ap/no-such-file", "x", NULL);
+	snprintf(steps[2].what, sizeof(steps[2].what), "write x to no-such-file");
 	/* undo runs in reverse: first the rule's, then the definition's */
 	undo[0].kind = AP_STEP_FILE_RESTORE;
 	snprintf(undo[0].path, sizeof(undo[0].path), "%s", rule);
 	undo[0].existed = true;
+	undo[0].owner = 1;
+	undo[1].owner = 0;
 	undo[1].kind = AP_STEP_FILE_RESTORE;
 	snprintf(undo[1].path, sizeof(undo[1].path), "%s", def);
 	undo[1].existed = false;
@@ -186,8 +216,10 @@ static void test_undo(struct ap_path *p)
 	is_int((long long)r.done, 2, "undo: two steps were done");
 	ok(r.failure.step == &steps[2] && r.failure.index == 2 && r.failure.err == ENOENT &&
 	   !r.failure.verify && !r.failure.undo, "undo: the third step failed with ENOENT");
-	ok(r.failure.message && strstr(r.failure.message, "no-such-file"),
-	   "undo: the message names the file");
+	is_str(r.failure.message, "cannot write x to no-such-file: No such file or directory "
+	       "(ENOENT)", "undo: the message names the step");
+	ok(r.state && r.state[0] == AP_STEP_UNDONE && r.state[1] == AP_STEP_UNDONE &&
+	   r.state[2] == AP_STEP_FAILED, "undo: step states undone, undone, failed");
 	is_int((long long)r.n_undone, 2, "undo: both undo steps ran");
 	is_str(get(rule), "ATTR{old}=\"1\"\n", "undo: the old rule is back, byte for byte");
 	ok(get(def) == NULL, "undo: the new definition is gone");
@@ -209,7 +241,13 @@ static void test_undo(struct ap_path *p)
 	ok(r.n_undo_failures == 1 && r.undo_failures[0].step == &undo[1] &&
 	   r.undo_failures[0].undo && r.undo_failures[0].err == EINVAL && r.n_undone == 1,
 	   "partial: the failed undo step is reported, the other ran");
+	if (r.n_undo_failures == 1)
+		is_str(r.undo_failures[0].message, "cannot undo 'define it': Invalid argument "
+		       "(EINVAL)", "partial: the message names the forward step");
+	ok(r.state && r.state[0] == AP_STEP_UNDO_FAILED && r.state[1] == AP_STEP_UNDONE,
+	   "partial: the step whose undo failed is still in effect");
 	ap_exec_result_free(&r);
+
 }
 
 int main(void)
