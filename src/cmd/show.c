@@ -694,7 +694,9 @@ static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
 	fprintf(out, "  %-18s %s\n", _("defined"),
 		!md->defined ? _("no") : md->autostart ? _("yes, start auto") : _("yes, start manual"));
 	if (md->active)
-		fprintf(out, "  %-18s %s\n", _("guest"), md->in_use ? _("attached") : _("none"));
+		fprintf(out, "  %-18s %s\n", _("guest"),
+			ap_out_guest_unknown(&v->env, md) ? _("unknown: the kernel cannot tell")
+			: md->in_use ? _("attached") : _("none"));
 	print_ids(out, _("adapters"), &mx->apm, AP_IDS_ADAPTER);
 	print_ids(out, _("domains"), &mx->aqm, AP_IDS_DOMAIN);
 	print_ids(out, _("control domains"), &mx->adm, AP_IDS_DOMAIN);

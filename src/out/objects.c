@@ -715,13 +715,22 @@ static struct json_object *md_start_json(const struct ap_out_env *e, const void 
 	return ap_json_string_or_null(md_start(MDEV(o)));
 }
 
+bool ap_out_guest_unknown(const struct ap_out_env *e, const struct ap_mdev *md)
+{
+	return md->active && !md->guest_known && !e->m->host.caps.queue_status;
+}
+
 static char *md_guest_text(const struct ap_out_env *e, const void *o)
 {
+	if (ap_out_guest_unknown(e, MDEV(o)))
+		return strdup("?");
 	return yesno(MDEV(o)->active && MDEV(o)->in_use);
 }
 
 static struct json_object *md_guest_json(const struct ap_out_env *e, const void *o)
 {
+	if (ap_out_guest_unknown(e, MDEV(o)))
+		return NULL;
 	return json_object_new_boolean(MDEV(o)->active && MDEV(o)->in_use);
 }
 
@@ -819,7 +828,7 @@ static const struct ap_col mdev_cols[] = {
 	  AP_J_BOOLEAN, md_defined_text, md_defined_json, 0 },
 	{ "START", N_("auto or manual start of the definition"), 1, 0, "start", AP_J_STRING,
 	  md_start_text, md_start_json, 0 },
-	{ "GUEST", N_("yes when a guest uses the mdev"), 1, 0, "in_use", AP_J_BOOLEAN,
+	{ "GUEST", N_("yes when a guest uses the mdev (? when the kernel cannot tell)"), 1, 0, "in_use", AP_J_BOOLEAN,
 	  md_guest_text, md_guest_json, AP_NEED_GUEST },
 	{ "ADAPTERS", N_("assigned adapters (live if active, else defined)"), 1, 0, NULL,
 	  AP_J_STRING, md_adapters_text, NULL, 0 },

@@ -157,6 +157,9 @@ const char *ap_out_queue_state(const struct ap_queue *q);
 const char *ap_out_mdev_state(const struct ap_mdev *md);
 /* the matrix to show for an mdev: live if active, else its definition */
 const struct ap_matrix *ap_out_mdev_matrix(const struct ap_mdev *md);
+/* an active mdev whose guest cannot be known: no guest_matrix and no queue
+ * status (kernels before 5.17) */
+bool ap_out_guest_unknown(const struct ap_out_env *env, const struct ap_mdev *md);
 /* active and defined, and the definition is not the live matrix */
 bool ap_out_mdev_differs(const struct ap_mdev *md);
 

@@ -28,6 +28,7 @@ three_guests_on() {
 	expect_eq '[false,false,null]' \
 		"$(jqo '[.host.capabilities.guest_matrix, .host.capabilities.ap_config, .host.matrix_features]')"
 	expect_eq '[null,null,null]' "$(jqo '[.mdevs[].guest]')"
+	expect_eq '[null,null,null]' "$(jqo '[.mdevs[].in_use]')"
 	apctl show mdev "$U1"
 	expect_rc 0
 	expect_out k510-three-mdev1.txt
