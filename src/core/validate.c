@@ -539,6 +539,13 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 	}
 }
 
+/* the mdev a create or modify request proposes (its matrix is the new one) */
+static bool proposed(const struct ctx *c, const struct ap_mdev *d)
+{
+	return (c->req->kind == AP_REQ_MDEV_CREATE || c->req->kind == AP_REQ_MDEV_MODIFY) &&
+	       !strcmp(d->uuid, c->req->uuid);
+}
+
 /* sharing between two mdevs: one error and one warning problem at most */
 static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_mdev *y,
 		       struct apqn_set *err, struct apqn_set *warn)
@@ -610,6 +617,23 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 		set_other_mdev(p, y, ys[e]);
 		set_apqns(c, p, s);
 		fmt_apqns(p, q, sizeof(q));
+		if (e && proposed(c, y)) {
+			/* the request adds them to y: say so, about the holder x */
+			p->message = xasprintf(P_("cannot assign APQN %s to mdev %s: it is already assigned to mdev %s (%s); an APQN may belong to one guest only",
+						  "cannot assign APQNs %s to mdev %s: they are already assigned to mdev %s (%s); an APQN may belong to one guest only",
+						  p->n_apqns),
+					       q, y->uuid, x->uuid,
+					       sides_text(p->mdev_sides, p->mdev_autostart));
+			continue;
+		}
+		if (e && proposed(c, x)) {
+			p->message = xasprintf(P_("cannot assign APQN %s to mdev %s: it is already assigned to mdev %s (%s); an APQN may belong to one guest only",
+						  "cannot assign APQNs %s to mdev %s: they are already assigned to mdev %s (%s); an APQN may belong to one guest only",
+						  p->n_apqns),
+					       q, x->uuid, y->uuid,
+					       sides_text(p->other_sides, p->other_autostart));
+			continue;
+		}
 		p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
 				       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
 				       y->uuid, sides_text(p->other_sides, p->other_autostart));
@@ -684,7 +708,7 @@ static void check_empty_masks(struct ctx *c, const struct state *after)
  * Persistent masks: the definitions.
  */
 static void check_mask_take(struct ctx *c, const struct state *before,
-			    const struct state *after, struct apqn_set *s)
+			    const struct state *after, struct apqn_set *s, struct apqn_set *rule)
 {
 	const struct ap_request *r = c->req;
 	const struct ap_host *h = &c->model->host;
@@ -698,13 +722,14 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 
 		for (int side = 0; side < 2; side++) {
 			bool persistent = side == 1;
-			unsigned int sides = 0;
+			unsigned int sides = 0, rule_sides = 0;
 			struct ap_problem *p;
 			char q[160];
 
 			if (!(persistent ? r->persistent : r->active))
 				continue;
 			set_clear(s);
+			set_clear(rule);
 			for (int ms = 0; ms < 2; ms++) {
 				const struct ap_matrix *x = ms ? &d->def : &d->live;
 				int a, dq;
@@ -727,12 +752,18 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 						} else {
 							was = ap_owner_host_owns(&before->host, ua, ud);
 							now = ap_owner_host_owns(&after->host, ua, ud);
-							/* >= 6.19: all-ones candidate set */
-							if (!ms && h->caps.driver_override &&
+							/*
+							 * >= 6.19: the kernel checks the all-ones
+							 * candidate set of a newly set bit, so an
+							 * APQN that stays with vfio_ap blocks it too
+							 */
+							if (!(now && !was) && !ms &&
+							    h->caps.driver_override &&
 							    (ap_mask_test(&new_ap, ua) ||
 							     ap_mask_test(&new_aq, ud))) {
-								now = true;
-								was = false;
+								ap_mask_set(&rule->row[a], ud);
+								rule_sides |= AP_SIDE_ACTIVE;
+								continue;
 							}
 						}
 						if (now && !was) {
@@ -741,6 +772,19 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 						}
 					}
 				}
+			}
+			if (!set_empty(rule)) {
+				p = add(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d, rule_sides);
+				if (!p)
+					return;
+				p->other = AP_PARTY_HOST;
+				p->other_sides = AP_SIDE_ACTIVE;
+				set_apqns(c, p, rule);
+				fmt_apqns(p, q, sizeof(q));
+				p->message = xasprintf(P_("APQN %s, of an adapter or domain this change gives back to the host, is assigned to mdev %s (%s); it would stay with vfio_ap, but this kernel (6.19 and later) refuses the mask change (EBUSY) while an mdev holds any APQN of a released adapter or domain: remove it from the mdev first (apctl mdev modify)",
+							  "APQNs %s, of adapters or domains this change gives back to the host, are assigned to mdev %s (%s); they would stay with vfio_ap, but this kernel (6.19 and later) refuses the mask change (EBUSY) while an mdev holds any APQN of a released adapter or domain: remove them from the mdev first (apctl mdev modify)",
+							  p->n_apqns),
+						       q, d->uuid, sides_text(rule_sides, p->mdev_autostart));
 			}
 			if (set_empty(s))
 				continue;
@@ -910,12 +954,12 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 
 	state_apply(&c, &after);
 	if (req->kind == AP_REQ_MASKS) {
-		struct apqn_set *s = malloc(sizeof(*s));
+		struct apqn_set *s = malloc(2 * sizeof(*s));
 
 		if (!s)
 			goto oom;
 		check_empty_masks(&c, &after);
-		check_mask_take(&c, &before, &after, s);
+		check_mask_take(&c, &before, &after, &s[0], &s[1]);
 		free(s);
 	} else if (req->kind != AP_REQ_NONE) {
 		check_mdev_request(&c, &before, &after);

@@ -63,7 +63,7 @@ $U3 active 06.0047,06.00ff" "$output"
 	snap before
 	run "$APCTL" mdev create -u "$U4" -a 5 -d 4
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: APQNs 05.0004 are assigned to both mdev $U1 (active) and mdev $U4 (active); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)
+	expect_eq "apctl: cannot assign APQN 05.0004 to mdev $U4: it is already assigned to mdev $U1 (active); an APQN may belong to one guest only
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	expect_no_events
@@ -75,8 +75,8 @@ apctl: refused (1 problem); nothing was written" "$output"
 	snap before
 	run "$APCTL" mdev create -u "$U4" -a 5 -d 0x47,4
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: APQNs 05.0004 are assigned to both mdev $U1 (active) and mdev $U4 (active); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)
-apctl: APQNs 05.0047 are assigned to both mdev $U2 (active) and mdev $U4 (active); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)
+	expect_eq "apctl: cannot assign APQN 05.0004 to mdev $U4: it is already assigned to mdev $U1 (active); an APQN may belong to one guest only
+apctl: cannot assign APQN 05.0047 to mdev $U4: it is already assigned to mdev $U2 (active); an APQN may belong to one guest only
 apctl: refused (2 problems); nothing was written" "$output"
 	expect_snap before
 	expect_no_events
@@ -134,7 +134,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 	snap before
 	run "$APCTL" mdev create -u "$U2" -a 5 -d 4 --autostart
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: APQNs 05.0004 are assigned to both mdev $U1 (defined, autostart) and mdev $U2 (active and defined, autostart); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)
+	expect_eq "apctl: cannot assign APQN 05.0004 to mdev $U2: it is already assigned to mdev $U1 (defined, autostart); an APQN may belong to one guest only
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	expect_no_events
@@ -184,7 +184,7 @@ Try 'apctl mdev create --help' for more information." "$output"
 	expect_r "$MATRIX/$U2/matrix" '05.0047\n'
 	run "$APCTL" mdev modify "$U3" --add-adapters 5 --remove-domains 0xff
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: APQNs 05.0047 are assigned to both mdev $U2 (active) and mdev $U3 (active); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)
+	expect_eq "apctl: cannot assign APQN 05.0047 to mdev $U3: it is already assigned to mdev $U2 (active); an APQN may belong to one guest only
 apctl: refused (1 problem); nothing was written" "$output"
 	run "$APCTL" mdev modify "$U2" -d 0xff -c 0xff
 	[ "$status" -eq 0 ]

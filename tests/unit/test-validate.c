@@ -142,12 +142,22 @@ static void test_two_guests(void)
 		is_int(p.v[0].mdev_sides, AP_SIDE_ACTIVE, "guest 1 active");
 		is_int(p.v[0].other_sides, AP_SIDE_ACTIVE, "guest 2 active");
 		is_str(p.v[0].message,
-		       "APQNs 01.0006 are assigned to both mdev " G1 " (active) and mdev " G2
-		       " (active); an APQN may belong to one guest only: remove them from one"
-		       " of the two (apctl mdev modify)", "conflict message");
+		       "cannot assign APQN 01.0006 to mdev " G2 ": it is already assigned to mdev "
+		       G1 " (active); an APQN may belong to one guest only",
+		       "conflict message: the proposed mdev, one APQN");
 		ok(!p.v[0].preexisting, "the conflict is new");
 	}
 	is_int(p.new_errors, 1, "one new error");
+	ap_problems_free(&p);
+	r.matrix = X("1,2", "6", "");
+	validate(&m, &r, &p);
+	if (p.n == 1)
+		is_str(p.v[0].message,
+		       "cannot assign APQNs 01.0006, 02.0006 to mdev " G2 ": they are already "
+		       "assigned to mdev " G1 " (active); an APQN may belong to one guest only",
+		       "conflict message: the proposed mdev, two APQNs");
+	else
+		ok(false, "create guest 2 (1,2 x 6): one problem expected");
 	ap_problems_free(&p);
 
 	/* both present: the audit finds it too */
@@ -388,8 +398,15 @@ static void test_masks(void)
 	m.host.caps.driver_override = true;
 	validate(&m, &r, &p);
 	is_str(summary(&p), "mask-takes-assigned/error", "+5: refused by the 6.19 rule");
-	if (p.n == 1)
+	if (p.n == 1) {
 		is_str(apqns(&p.v[0]), "05.0004", "6.19 rule: 05.0004");
+		is_str(p.v[0].message, "APQN 05.0004, of an adapter or domain this change gives "
+		       "back to the host, is assigned to mdev " G1 " (active); it would stay with "
+		       "vfio_ap, but this kernel (6.19 and later) refuses the mask change (EBUSY) "
+		       "while an mdev holds any APQN of a released adapter or domain: remove it "
+		       "from the mdev first (apctl mdev modify)",
+		       "6.19 rule: says the APQN stays with vfio_ap and why the kernel refuses");
+	}
 	ap_problems_free(&p);
 	ap_model_free(&m);
 }
