@@ -153,9 +153,8 @@ enum ap_guest_reason ap_guest_reason(const struct ap_model *m, const struct ap_m
 		return AP_GR_NO_GUEST_MATRIX;
 	if (mx_has(&md->guest, apid, apqi))
 		return AP_GR_PASSED;
-	/* 511 lines or more: the file may have been cut; what is missing is unknown */
-	if (ap_mask_weight(&md->guest.apm) * ap_mask_weight(&md->guest.aqm) >=
-	    AP_MATRIX_MAX_LINES)
+	/* the kernel cut the file at 4095 bytes: what is missing is unknown */
+	if (md->guest_truncated)
 		return AP_GR_GUEST_CUT;
 	if (h->qci_known && !ap_mask_test(&h->cfg_apm, apid))
 		return AP_GR_ADAPTER_NOT_CONFIGURED;

@@ -816,6 +816,14 @@ static struct json_object *md_guestmx_json(const struct ap_out_env *e, const voi
 	return md->active && md->guest_known ? ap_json_matrix(&md->guest, false) : NULL;
 }
 
+static struct json_object *md_guestcut_json(const struct ap_out_env *e, const void *o)
+{
+	const struct ap_mdev *md = MDEV(o);
+
+	return md->active && md->guest_known ? json_object_new_boolean(md->guest_truncated)
+					     : NULL;
+}
+
 static const struct ap_col mdev_cols[] = {
 	{ "UUID", N_("mdev UUID"), 1, 0, "uuid", AP_J_STRING, md_uuid_text, md_uuid_json, 0 },
 	{ "INDEX", N_("short number used in 'show matrix'"), 1, SCOLS_FL_RIGHT, "index",
@@ -845,6 +853,8 @@ static const struct ap_col mdev_cols[] = {
 	{ NULL, NULL, 0, 0, "live", AP_J_OBJECT, NULL, md_live_json, 0 },
 	{ NULL, NULL, 0, 0, "definition", AP_J_OBJECT, NULL, md_def_json, 0 },
 	{ NULL, NULL, 0, 0, "guest", AP_J_OBJECT, NULL, md_guestmx_json, AP_NEED_GUEST },
+	{ NULL, NULL, 0, 0, "guest_truncated", AP_J_BOOLEAN, NULL, md_guestcut_json,
+	  AP_NEED_GUEST },
 };
 
 const struct ap_colset ap_mdev_cols = {

@@ -205,8 +205,7 @@ enum ap_guest_reason {
 	AP_GR_FILTERED,			/* none of the above: the kernel's filter state */
 	AP_GR_GUEST_CUT,		/* guest_matrix hit the kernel's 4095-byte cap */
 };
-/* the kernel prints at most 511 complete APQN lines in guest_matrix */
-#define AP_MATRIX_MAX_LINES 511
+
 /* *other: the APQN's domain that makes the adapter not passable */
 enum ap_guest_reason ap_guest_reason(const struct ap_model *m, const struct ap_mdev *md,
 				     unsigned int apid, unsigned int apqi,

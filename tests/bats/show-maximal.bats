@@ -71,6 +71,16 @@ stats() {
 	((files <= 20 + 2 * 16)) || fail "read $files files"
 }
 
+@test "show mdev: APQNs past the cut of guest_matrix are unknown, not missing" {
+	apctl show mdev 00000003-0000-4000-8000-000000000003 -r -n
+	expect_rc 0
+	expect_eq "30.0000 yes -" "$(printf '%s' "$out" | grep '^30\.0000 ')"
+	# --raw escapes blanks inside a cell as util-linux does
+	expect_eq '3f.00ff ? unknown:\x20the\x20kernel\x20cut\x20guest_matrix\x20at\x204095\x20bytes' \
+		"$(printf '%s' "$out" | grep '^3f\.00ff ')"
+	expect_eq 0 "$(printf '%s' "$out" | grep -c ' no ' || true)"
+}
+
 @test "summary and mdevs: 16 mdevs with 4096 APQNs each" {
 	apctl show mdevs -o INDEX,ADAPTERS,DOMAINS,CONTROL,APQNS -r -n
 	expect_rc 0
@@ -87,6 +97,8 @@ stats() {
 	json_valid
 	expect_eq 16 "$(jqo '.mdevs | length')"
 	expect_eq 4096 "$(jqo '.mdevs[15].live.apqns | length')"
+	# guest_matrix of 4096 APQNs does not fit the kernel's 4095 bytes
+	expect_eq true "$(jqo '.mdevs[15].guest_truncated')"
 	apctl show matrix --json
 	json_valid
 	expect_eq 65536 "$(jqo '.matrix.cells | length')"

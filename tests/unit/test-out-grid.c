@@ -120,13 +120,15 @@ static void test_reasons(void)
 	ap_mask_clear(&m.host.cfg_apm, 6);
 	is_int(reason(&m, U1, 6, 0x04, &other), AP_GR_ADAPTER_NOT_CONFIGURED,
 	       "06.0004: adapter not configured");
-	/* a guest matrix of 511 APQNs or more may have been cut by the kernel */
+	/* a guest matrix the kernel cut at 4095 bytes */
 	md = ap_model_find_mdev(&m, U1);
 	ap_mask_fill(&md->live.apm);
 	ap_mask_fill(&md->live.aqm);
 	ap_mask_zero(&md->guest.apm);
 	ap_mask_set_range(&md->guest.apm, 5, 6);
 	ap_mask_fill(&md->guest.aqm);
+	ok(reason(&m, U1, 7, 0x04, &other) != AP_GR_GUEST_CUT, "not cut: a real reason");
+	md->guest_truncated = true;
 	is_int(reason(&m, U1, 7, 0x04, &other), AP_GR_GUEST_CUT, "guest_matrix cut at 4095 bytes");
 	m.host.caps.guest_matrix = false;
 	is_int(reason(&m, U1, 5, 0x04, &other), AP_GR_NO_GUEST_MATRIX, "kernel < 6.0");
