@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks print figures; they are not tests (make bench).
+EXTRA_DIST += tests/bench/bench.sh
+.PHONY: bench
+bench: src/apctl tests/apsim/apsim tests/apsim/apsimctl
+	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(abs_top_srcdir)/tests/bench/bench.sh $(BENCH_RUNS)
