@@ -41,7 +41,8 @@ void usage_mdev_list(FILE *out)
 		"  apctl mdev list --defined -o UUID,START\n"
 		"  apctl mdev list --json\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 3 no AP bus, 10 some files could not be read\n"), out);
+	fputs(_("  0 success, 2 wrong command line, 3 no AP bus,\n"
+		" 10 some files could not be read\n"), out);
 }
 
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)

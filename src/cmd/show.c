@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cmd/cmd.h"
 #include "cmd/load.h"
@@ -100,9 +101,29 @@ void usage_show(FILE *out)
 	fputs(_(" APCTL_DEBUG_STATS=1  print on stderr how many files and directories\n"
 		"                      were read (apctl: stats: files_read=N ...)\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 3 no AP bus, 7 the summary found errors,\n"
-		" 10 some files could not be read (the output names them)\n"), out);
+	fputs(_("  0 success, 2 wrong command line or an unknown mdev, 3 no AP bus,\n"
+		"  7 the summary found errors, 10 some files could not be read\n"
+		"  (the output names them)\n"), out);
 	fputs(_("\nSee apctl(8) for the JSON document and all exit codes.\n"), out);
+}
+
+/*
+ * "  LABEL" padded to 18 display columns plus one space.  printf's %-18s
+ * counts bytes, which misaligns translated labels with umlauts.
+ */
+static void put_label(FILE *out, const char *label)
+{
+	wchar_t w[64];
+	size_t n = mbstowcs(w, label, sizeof(w) / sizeof(w[0]) - 1);
+	int width = -1;
+
+	if (n != (size_t)-1) {
+		w[n] = L'\0';
+		width = wcswidth(w, n);
+	}
+	if (width < 0)
+		width = (int)strlen(label);
+	fprintf(out, "  %s%*s ", label, width < 18 ? 18 - width : 0, "");
 }
 
 /* ---- summary --------------------------------------------------------------- */
@@ -111,14 +132,15 @@ static void print_ids(FILE *out, const char *label, const struct ap_mask *m, enu
 {
 	char *hex = ap_out_idlist(m, f), *dec = ap_out_idlist(m, AP_IDS_DEC);
 
+	put_label(out, label);
 	if (!hex || !dec)
-		fprintf(out, "  %-18s ?\n", label);
+		fputs("?\n", out);
 	else if (!*hex)
-		fprintf(out, "  %-18s %s\n", label, _("none"));
+		fprintf(out, "%s\n", _("none"));
 	else if (!strcmp(hex, dec))
-		fprintf(out, "  %-18s %s\n", label, hex);
+		fprintf(out, "%s\n", hex);
 	else
-		fprintf(out, "  %-18s %s  (%s)\n", label, hex, dec);
+		fprintf(out, "%s  (%s)\n", hex, dec);
 	free(hex);
 	free(dec);
 }
@@ -250,12 +272,16 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 	} else {
 		fprintf(out, "  %s\n", _("unknown: the machine does not report its AP configuration"));
 	}
-	fprintf(out, "  %-18s %02x / %04x  (%u / %u)\n", _("highest ids"), h->max_adapter,
+	put_label(out, _("highest ids"));
+	fprintf(out, "%02x / %04x  (%u / %u)\n", h->max_adapter,
 		h->max_domain, h->max_adapter, h->max_domain);
-	if (h->matrix_features[0])
-		fprintf(out, "  %-18s %s\n", _("vfio_ap features"), h->matrix_features);
-	else if (!h->caps.vfio_ap)
-		fprintf(out, "  %-18s %s\n", _("vfio_ap"), _("not loaded"));
+	if (h->matrix_features[0]) {
+		put_label(out, _("vfio_ap features"));
+		fprintf(out, "%s\n", h->matrix_features);
+	} else if (!h->caps.vfio_ap) {
+		put_label(out, _("vfio_ap"));
+		fprintf(out, "%s\n", _("not loaded"));
+	}
 
 	fputs(_("\nReserved for vfio_ap (cleared in apmask / aqmask)\n"), out);
 	if (h->caps.masks) {
@@ -266,7 +292,8 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 	} else {
 		fprintf(out, "  %s\n", _("unknown: the kernel has no apmask/aqmask"));
 	}
-	fprintf(out, "  %-18s %s\n", _("at boot"), persist_text(h->persist_src));
+	put_label(out, _("at boot"));
+	fprintf(out, "%s\n", persist_text(h->persist_src));
 	if (h->persist_apmask_set) {
 		reserved_ids(&h->persist_apmask, h->max_adapter, &r);
 		print_ids(out, _("  adapters"), &r, AP_IDS_ADAPTER);
@@ -690,13 +717,17 @@ static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
 	int a, d;
 
 	fprintf(out, _("mdev %s\n"), md->uuid);
-	fprintf(out, "  %-18s %s\n", _("active"), md->active ? _("yes") : _("no"));
-	fprintf(out, "  %-18s %s\n", _("defined"),
+	put_label(out, _("active"));
+	fprintf(out, "%s\n", md->active ? _("yes") : _("no"));
+	put_label(out, _("defined"));
+	fprintf(out, "%s\n",
 		!md->defined ? _("no") : md->autostart ? _("yes, start auto") : _("yes, start manual"));
-	if (md->active)
-		fprintf(out, "  %-18s %s\n", _("guest"),
+	if (md->active) {
+		put_label(out, _("guest"));
+		fprintf(out, "%s\n",
 			ap_out_guest_unknown(&v->env, md) ? _("unknown: the kernel cannot tell")
-			: md->in_use ? _("attached") : _("none"));
+			: md->in_use ? _("attached") : _("not attached"));
+	}
 	print_ids(out, _("adapters"), &mx->apm, AP_IDS_ADAPTER);
 	print_ids(out, _("domains"), &mx->aqm, AP_IDS_DOMAIN);
 	print_ids(out, _("control domains"), &mx->adm, AP_IDS_DOMAIN);
@@ -969,9 +1000,10 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 	if (view == V_MDEV) {
 		md = ap_model_find_mdev(&v.m, uuid);
 		if (!md) {
-			apctl_err(_("no mdev %s: it is neither active nor defined"), uuid);
+			apctl_err(_("no mdev %s: it is neither active nor defined "
+				    "(see 'apctl mdev list')"), uuid);
 			apctl_view_free(&v);
-			return APCTL_EXIT_FAILURE;
+			return APCTL_EXIT_USAGE;
 		}
 	}
 

@@ -67,8 +67,8 @@ teardown() {
 
 @test "an unknown mdev" {
 	apctl show mdev "$U4"
-	expect_rc 1
-	expect_err "apctl: no mdev $U4: it is neither active nor defined"
+	expect_rc 2
+	expect_err "apctl: no mdev $U4: it is neither active nor defined (see 'apctl mdev list')"
 }
 
 @test "--help lists the views, the columns and the exit status" {
