@@ -208,6 +208,26 @@ static void fmt_apqns(const struct ap_problem *p, char *buf, size_t size)
 		snprintf(buf + len, size - len, _(" and %zu more"), p->n_apqns - APQN_LIST_MAX);
 }
 
+/*
+ * A problem between mdev d (sides) and the host (host_sides) about the
+ * APQNs in s; q receives them as text for the message.  NULL: memory short.
+ */
+static struct ap_problem *add_host_apqns(struct ctx *c, enum ap_problem_kind kind,
+					 enum ap_severity sev, const struct ap_mdev *d,
+					 unsigned int sides, unsigned int host_sides,
+					 const struct apqn_set *s, char *q, size_t qsize)
+{
+	struct ap_problem *p = add(c, kind, sev, d, sides);
+
+	if (!p)
+		return NULL;
+	p->other = AP_PARTY_HOST;
+	p->other_sides = host_sides;
+	set_apqns(c, p, s);
+	fmt_apqns(p, q, qsize);
+	return p;
+}
+
 /* "adapters 40,41; domains 0010" from a matrix of ids */
 static void fmt_ids(const struct ap_matrix *x, char *buf, size_t size)
 {
@@ -505,13 +525,10 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 	if (d->active) {
 		host_in_product(st, NULL, NULL, true, &d->live, tmp);
 		if (!set_empty(tmp)) {
-			p = add(c, AP_PROB_HOST_OWNED, AP_SEV_ERROR, d, AP_SIDE_ACTIVE);
+			p = add_host_apqns(c, AP_PROB_HOST_OWNED, AP_SEV_ERROR, d, AP_SIDE_ACTIVE,
+					   AP_SIDE_ACTIVE, tmp, q, sizeof(q));
 			if (!p)
 				return;
-			p->other = AP_PARTY_HOST;
-			p->other_sides = AP_SIDE_ACTIVE;
-			set_apqns(c, p, tmp);
-			fmt_apqns(p, q, sizeof(q));
 			p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
 					       d->uuid, q);
 		}
@@ -521,14 +538,12 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 
 		host_in_product(st, &st->papm, &st->paqm, !autostart, &d->def, tmp);
 		if (!set_empty(tmp)) {
-			p = add(c, AP_PROB_HOST_OWNED, autostart ? AP_SEV_ERROR : AP_SEV_WARNING, d,
-				AP_SIDE_DEFINED);
+			p = add_host_apqns(c, AP_PROB_HOST_OWNED,
+					   autostart ? AP_SEV_ERROR : AP_SEV_WARNING, d, AP_SIDE_DEFINED,
+					   autostart ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE, tmp, q,
+					   sizeof(q));
 			if (!p)
 				return;
-			p->other = AP_PARTY_HOST;
-			p->other_sides = autostart ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
-			set_apqns(c, p, tmp);
-			fmt_apqns(p, q, sizeof(q));
 			if (autostart)
 				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent) or remove them from the definition"),
 						       d->uuid, q);
@@ -617,21 +632,16 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 		set_other_mdev(p, y, ys[e]);
 		set_apqns(c, p, s);
 		fmt_apqns(p, q, sizeof(q));
-		if (e && proposed(c, y)) {
-			/* the request adds them to y: say so, about the holder x */
+		if (e && (proposed(c, x) || proposed(c, y))) {
+			/* the request adds them to one of the two: name it and the holder */
+			bool yp = proposed(c, y);
+
 			p->message = xasprintf(P_("cannot assign APQN %s to mdev %s: it is already assigned to mdev %s (%s); an APQN may belong to one guest only",
 						  "cannot assign APQNs %s to mdev %s: they are already assigned to mdev %s (%s); an APQN may belong to one guest only",
 						  p->n_apqns),
-					       q, y->uuid, x->uuid,
-					       sides_text(p->mdev_sides, p->mdev_autostart));
-			continue;
-		}
-		if (e && proposed(c, x)) {
-			p->message = xasprintf(P_("cannot assign APQN %s to mdev %s: it is already assigned to mdev %s (%s); an APQN may belong to one guest only",
-						  "cannot assign APQNs %s to mdev %s: they are already assigned to mdev %s (%s); an APQN may belong to one guest only",
-						  p->n_apqns),
-					       q, x->uuid, y->uuid,
-					       sides_text(p->other_sides, p->other_autostart));
+					       q, yp ? y->uuid : x->uuid, yp ? x->uuid : y->uuid,
+					       yp ? sides_text(p->mdev_sides, p->mdev_autostart)
+						  : sides_text(p->other_sides, p->other_autostart));
 			continue;
 		}
 		p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
@@ -774,13 +784,10 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 				}
 			}
 			if (!set_empty(rule)) {
-				p = add(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d, rule_sides);
+				p = add_host_apqns(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d,
+						   rule_sides, AP_SIDE_ACTIVE, rule, q, sizeof(q));
 				if (!p)
 					return;
-				p->other = AP_PARTY_HOST;
-				p->other_sides = AP_SIDE_ACTIVE;
-				set_apqns(c, p, rule);
-				fmt_apqns(p, q, sizeof(q));
 				p->message = xasprintf(P_("APQN %s, of an adapter or domain this change gives back to the host, is assigned to mdev %s (%s); it would stay with vfio_ap, but this kernel (6.19 and later) refuses the mask change (EBUSY) while an mdev holds any APQN of a released adapter or domain: remove it from the mdev first (apctl mdev modify)",
 							  "APQNs %s, of adapters or domains this change gives back to the host, are assigned to mdev %s (%s); they would stay with vfio_ap, but this kernel (6.19 and later) refuses the mask change (EBUSY) while an mdev holds any APQN of a released adapter or domain: remove them from the mdev first (apctl mdev modify)",
 							  p->n_apqns),
@@ -788,13 +795,11 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 			}
 			if (set_empty(s))
 				continue;
-			p = add(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d, sides);
+			p = add_host_apqns(c, AP_PROB_MASK_TAKES_ASSIGNED, AP_SEV_ERROR, d, sides,
+					   persistent ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE, s, q,
+					   sizeof(q));
 			if (!p)
 				return;
-			p->other = AP_PARTY_HOST;
-			p->other_sides = persistent ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
-			set_apqns(c, p, s);
-			fmt_apqns(p, q, sizeof(q));
 			p->message = xasprintf(persistent
 					       ? _("the new persistent masks would give APQNs %s to the host at boot, but mdev %s (%s) holds them: remove them from the mdev first (apctl mdev modify)")
 					       : _("the new masks would give APQNs %s to the host, but mdev %s (%s) holds them: remove them from the mdev first (apctl mdev modify)"),
