@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/plan.h"
@@ -250,6 +253,70 @@ static void test_undo(struct ap_path *p)
 
 }
 
+/*
+ * A remove the kernel blocks (here: a FIFO nobody reads) runs out of time:
+ * the plan is pending, nothing is undone, the waiting process is named.
+ */
+static void test_pending(struct ap_path *p)
+{
+	static volatile sig_atomic_t stop;
+	struct ap_step steps[2], undo[1];
+	struct ap_plan plan = { steps, 2, undo, 1 };
+	struct ap_exec_opts o = { .remove_timeout_ms = 200 };
+	struct ap_exec_result r;
+	const char *def = "etc/mdevctl.d/matrix/" U1;
+	char fifo[512];
+
+	snprintf(fifo, sizeof(fifo), "%s/sys/bus/ap/remove", root);
+	if (mkfifo(fifo, 0600)) {
+		ok(false, "mkfifo %s", fifo);
+		return;
+	}
+	put(def, "{}\n");
+	memset(steps, 0, sizeof(steps));
+	memset(undo, 0, sizeof(undo));
+	steps[0].kind = AP_STEP_UNDEFINE_MDEV;
+	snprintf(steps[0].path, sizeof(steps[0].path), "%s", def);
+	snprintf(steps[0].what, sizeof(steps[0].what), "delete its mdevctl definition");
+	steps[0].undo_first = 0;
+	steps[0].undo_count = 1;
+	steps[1].kind = AP_STEP_MDEV_REMOVE;
+	snprintf(steps[1].path, sizeof(steps[1].path), "bus/ap/remove");
+	snprintf(steps[1].data, sizeof(steps[1].data), "1");
+	snprintf(steps[1].uuid, sizeof(steps[1].uuid), "%s", U1);
+	snprintf(steps[1].what, sizeof(steps[1].what), "remove mdev " U1);
+	steps[1].undo_first = 1;
+	undo[0].kind = AP_STEP_FILE_RESTORE;
+	snprintf(undo[0].path, sizeof(undo[0].path), "%s", def);
+	undo[0].existed = true;
+
+	is_int(ap_exec_plan(p, &plan, &o, &r), AP_EXEC_PENDING, "pending: the remove ran out of time");
+	ok(r.waiter > 0, "pending: the waiting process is named");
+	is_int((long long)r.n_undone, 0, "pending: nothing undone");
+	ok(get(def) == NULL, "pending: the definition stays deleted");
+	ok(r.state && r.state[0] == AP_STEP_DONE && r.state[1] == AP_STEP_DONE,
+	   "pending: both steps count as done");
+	is_str(r.failure.message, "cannot remove mdev " U1 ": the kernel is still waiting for "
+	       "the guest to release the device after 0 s", "pending: the message");
+	if (r.waiter > 0) {
+		kill(r.waiter, SIGKILL);
+		waitpid(r.waiter, NULL, 0);
+	}
+	ap_exec_result_free(&r);
+
+	/* a signal (the flag) ends the wait as well */
+	put(def, "{}\n");
+	o.remove_timeout_ms = 600000;
+	o.stop = &stop;
+	stop = 1;
+	is_int(ap_exec_plan(p, &plan, &o, &r), AP_EXEC_PENDING, "stop: pending at once");
+	if (r.waiter > 0) {
+		kill(r.waiter, SIGKILL);
+		waitpid(r.waiter, NULL, 0);
+	}
+	ap_exec_result_free(&r);
+}
+
 int main(void)
 {
 	struct ap_path p;
@@ -257,7 +324,8 @@ int main(void)
 
 	if (!mkdtemp(root))
 		return 99;
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/etc/udev/rules.d' '%s/sys/bus/ap'", root, root);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/etc/udev/rules.d' '%s/etc/mdevctl.d/matrix' "
+		 "'%s/sys/bus/ap'", root, root, root);
 	if (system(cmd) != 0)
 		return 99;
 	put("etc/udev/rules.d/41-ap.rules", "ATTR{old}=\"1\"\n");
@@ -266,6 +334,7 @@ int main(void)
 
 	test_messages();
 	test_undo(&p);
+	test_pending(&p);
 
 	ap_path_fini(&p);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
