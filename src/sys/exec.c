@@ -17,7 +17,6 @@
 #include "sys/exec.h"
 #include "sys/mdevctl.h"
 #include "i18n.h"
-#include "sys/parse.h"
 #include "sys/reader.h"
 #include "sys/udevrule.h"
 
@@ -197,7 +196,7 @@ char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
 	case AP_STEP_MDEV_REMOVE:
 		if (err == ETIMEDOUT)
 			return xasprintf(_("the kernel is still waiting for the guest to release "
-					   "the device after %lu s"), remove_timeout_ms / 1000);
+					   "the device after %d s"), (int)(remove_timeout_ms / 1000));
 		break;
 	default:
 		break;
