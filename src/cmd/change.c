@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The shared transaction flow of the changing commands; see change.h.
+ * The shared transaction flow of the changing commands; see change.h.  The
+ * plan comes from the core planner (core/plan.h), its execution with
+ * read-back checks and undo from the executor (sys/exec.h); this file reads
+ * the model, validates, prints, locks and reports.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd/change.h"
@@ -32,9 +30,6 @@
 #include "sys/mdevctl.h"
 #include "sys/path.h"
 #include "sys/reader.h"
-
-#define TYPE_DIR "devices/vfio_ap/matrix/mdev_supported_types/" AP_MDEV_TYPE
-#define MDEV_DIR "devices/vfio_ap/matrix"
 
 /* ------------------------------------------------------------------------ */
 /* options */
