@@ -27,6 +27,7 @@
 #include "core/idlist.h"
 #include "core/request.h"
 #include "i18n.h"
+#include "out/out.h"
 #include "sys/mdevctl.h"
 
 static const char *const dim_opt[3] = { "--adapters", "--domains", "--control-domains" };
@@ -428,15 +429,17 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 	char *a, *d, *c;
 
 	(void)m;
+	if (doc) {
+		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
+		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm));
+		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm));
+		json_object_object_add(doc, "control_domains", ap_json_mask(&mo->mx.adm));
+		return;
+	}
 	a = chg_ids(&mo->mx.apm, 2);
 	d = chg_ids(&mo->mx.aqm, 4);
 	c = chg_ids(&mo->mx.adm, 4);
-	if (doc) {
-		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
-		json_object_object_add(doc, "adapters", json_object_new_string(a ? a : ""));
-		json_object_object_add(doc, "domains", json_object_new_string(d ? d : ""));
-		json_object_object_add(doc, "control_domains", json_object_new_string(c ? c : ""));
-	} else if (chg_txn_nsteps(t)) {
+	if (chg_txn_nsteps(t)) {
 		apctl_note(chg_txn_ctx(t), _("mdev %s: adapters %s, domains %s, control domains %s"),
 			   mo->uuid, a ? a : "", d ? d : "", c ? c : "");
 	}

@@ -18,6 +18,7 @@
 #include "core/exitcodes.h"
 #include "core/idlist.h"
 #include "i18n.h"
+#include "out/out.h"
 
 static void usage_common(FILE *out, bool reserve)
 {
@@ -247,12 +248,8 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 
 	(void)m;
 	if (doc) {
-		a = chg_ids(&r->ca, 2);
-		d = chg_ids(&r->cd, 4);
-		json_object_object_add(doc, "adapters_changed", json_object_new_string(a ? a : ""));
-		json_object_object_add(doc, "domains_changed", json_object_new_string(d ? d : ""));
-		free(a);
-		free(d);
+		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca));
+		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd));
 		return;
 	}
 	if (!chg_txn_nsteps(t))

@@ -173,8 +173,8 @@ apctl: refused (1 problem); nothing was written" "$output"
 @test "reserve --json: a result document" {
 	run --separate-stderr "$APCTL" reserve 5 --json
 	[ "$status" -eq 0 ]
-	run jq -c '{api_level, command, dry_run, status, exit_code, adapters_changed, steps: [.steps[] | {do: .do.value, undo: .undo.value, state}]}' <<<"$output"
-	expect_eq '{"api_level":1,"command":"reserve","dry_run":false,"status":"ok","exit_code":0,"adapters_changed":"05","steps":[{"do":"-5","undo":"+5","state":"done"}]}' "$output"
+	run jq -c '{api_level, command, dry_run, status, exit_code, adapters_changed: .adapters_changed.ids, steps: [.steps[] | {do: .do.value, undo: .undo.value, state}]}' <<<"$output"
+	expect_eq '{"api_level":1,"command":"reserve","dry_run":false,"status":"ok","exit_code":0,"adapters_changed":[5],"steps":[{"do":"-5","undo":"+5","state":"done"}]}' "$output"
 }
 
 @test "--json: every outcome is a document valid against schema/apctl-change.schema.json" {
