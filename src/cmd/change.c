@@ -739,7 +739,10 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	int r;
 
 	ap_diags_init(&d);
-	r = ap_read_model(&t->path, AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST | AP_RD_MDEVS |
+	/* what validation, planning and execution use: bindings (listings),
+	 * mdevs with their guests, definitions and persistent masks; not the
+	 * cards' detail files (six per card) */
+	r = ap_read_model(&t->path, AP_RD_QUEUES | AP_RD_GUEST | AP_RD_MDEVS |
 			  AP_RD_DEFS | AP_RD_PERSIST, m, &d);
 	/* the first reading's diagnostics are shown; the one under the lock
 	 * would only repeat them */

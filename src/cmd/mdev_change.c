@@ -78,7 +78,10 @@ void usage_mdev_modify(FILE *out)
 		"                            remove usage domains\n"), out);
 	fputs(_(" -c, --control-domains <list>\n"
 		"                            set the control domains\n"
-		"     --add-control-domains <list>, --remove-control-domains <list>\n"), out);
+		"     --add-control-domains <list>\n"
+		"                            add control domains\n"
+		"     --remove-control-domains <list>\n"
+		"                            remove control domains\n"), out);
 	fputs(_("     --active               change only the live mdev\n"
 		" -p, --persistent           change only the mdevctl definition\n"), out);
 	chg_usage_common(out);
