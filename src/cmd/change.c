@@ -269,6 +269,7 @@ struct chg_txn {
 	void *arg;
 	struct ap_path path;
 	bool locked;
+	bool lock_ticked;	/* a progress line without its newline is on stderr */
 	bool oom;
 	struct ap_request *reqs;	/* what the build callback asked for */
 	size_t n_reqs;
@@ -828,6 +829,18 @@ static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void 
 
 	if (t->ctx->quiet)
 		return;
+	if (ev == AP_LOCK_EV_TICK) {
+		/* on a terminal: how long so far, on the line of the waiting note */
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, _("\rapctl: waited %ld s of %d s for the AP configuration lock"),
+				h->waited_ms / 1000, t->o->wait);
+		t->lock_ticked = isatty(STDERR_FILENO);
+		return;
+	}
+	if (t->lock_ticked) {
+		fputc('\n', stderr);
+		t->lock_ticked = false;
+	}
 	if (ev == AP_LOCK_EV_STALE) {
 		if (h->state == AP_LOCK_HOLDER_PID)
 			apctl_err(_("took over the stale lock of process %ld (no longer running)"),
@@ -858,6 +871,10 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 		return APCTL_EXIT_LOCK;
 	}
 	r = ap_lock_acquire(lk, (unsigned long)t->o->wait * 1000UL, lock_cb, t);
+	if (t->lock_ticked) {
+		fputc('\n', stderr);
+		t->lock_ticked = false;
+	}
 	if (!r)
 		return APCTL_EXIT_OK;
 	if (r == ETIMEDOUT) {

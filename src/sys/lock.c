@@ -186,7 +186,7 @@ static int try_link(struct ap_lock *lk)
 
 int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, void *data)
 {
-	long deadline = now_ms() + (long)wait_ms;
+	long start = now_ms(), deadline = start + (long)wait_ms, next_tick = start + 1000;
 	bool reported = false;
 	struct ap_lock_holder h;
 
@@ -225,9 +225,14 @@ int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, vo
 			if (cb)
 				cb(AP_LOCK_EV_WAIT, &h, data);
 		}
+		h.waited_ms = now_ms() - start;
 		lk->holder = h;
 		if (now_ms() >= deadline)
 			return h.state == AP_LOCK_HOLDER_MALFORMED ? EBADMSG : ETIMEDOUT;
+		if (cb && now_ms() >= next_tick) {
+			next_tick += 1000;
+			cb(AP_LOCK_EV_TICK, &h, data);
+		}
 		sleep_retry();
 	}
 }

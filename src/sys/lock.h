@@ -50,11 +50,13 @@ struct ap_lock_holder {
 	char comm[32];		/* its command name, "" if unknown */
 	char content[48];	/* printable copy of the file (malformed case) */
 	long age_s;		/* seconds since the file's last change */
+	long waited_ms;		/* how long the caller has waited so far */
 };
 
 enum ap_lock_event {
 	AP_LOCK_EV_WAIT,	/* waiting for this holder (reported once per holder) */
 	AP_LOCK_EV_STALE,	/* this stale lock file was removed */
+	AP_LOCK_EV_TICK,	/* still waiting: about once a second, with waited_ms */
 };
 
 typedef void (*ap_lock_cb)(enum ap_lock_event ev, const struct ap_lock_holder *h,

@@ -111,3 +111,17 @@ apctl: the AP configuration lock $LOCK holds 'garbage', which is not a process i
 	ls "$APSIM_ROOT/run/lock" >"$BATS_TEST_TMPDIR/left"
 	expect_eq "" "$(cat "$BATS_TEST_TMPDIR/left")" "files left in run/lock"
 }
+
+@test "lock: on a terminal the wait shows the seconds waited; without one, and with -q, it does not" {
+	hold_lock
+	# script(1) gives apctl a terminal; its output has the terminal's \r
+	run script -qec "$APCTL reserve 5 --wait 2" /dev/null
+	[[ $output == *"apctl: waited 1 s of 2 s for the AP configuration lock"* ]] ||
+		fail "no progress on a terminal: $output"
+	run "$APCTL" reserve 5 --wait 2
+	[ "$status" -eq 5 ]
+	[[ $output != *"waited"* ]] || fail "progress without a terminal: $output"
+	run script -qec "$APCTL -q reserve 5 --wait 2" /dev/null
+	[[ $output != *"waited"* && $output != *"waiting up to"* ]] || fail "progress with -q: $output"
+	[[ $output == *"gave up after 2 s"* ]] || fail "the failure must still be said with -q: $output"
+}
