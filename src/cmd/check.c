@@ -41,10 +41,9 @@ void usage_check(FILE *out)
 
 int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 0x100 };
-	static const struct option longopts[] = {
+		static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -54,24 +53,13 @@ int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":Jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'J':
-			o.json = true;
-			break;
-		case OPT_FORMAT:
-			rc = apctl_parse_format("check", optarg, &o);
+		rc = apctl_outopt("check", usage_check, opt, optarg, argv, &o);
+		if (rc == APCTL_OPT_HELP)
+			return APCTL_EXIT_OK;
+		if (rc != APCTL_OPT_OTHER) {
 			if (rc)
 				return rc;
-			break;
-		case 'h':
-			usage_check(stdout);
-			return APCTL_EXIT_OK;
-		case ':':
-			return apctl_usage_error("check", _("option '%s' requires an argument"),
-						 argv[optind - 1]);
-		default:
-			return apctl_usage_error("check", _("unrecognized option '%s'"),
-						 argv[optind - 1]);
+			continue;
 		}
 	}
 	if (optind < argc)

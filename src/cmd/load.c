@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "cmd/load.h"
@@ -210,15 +211,41 @@ unsigned int apctl_read_flags(unsigned int needs)
 	return f;
 }
 
-int apctl_parse_format(const char *cmd, const char *arg, struct apctl_outopts *o)
+int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *arg,
+		 char **argv, struct apctl_outopts *o)
 {
-	if (!strcmp(arg, "json"))
+	switch (opt) {
+	case 'o':
+		o->columns = arg;
+		return 0;
+	case 'n':
+		o->table.noheadings = true;
+		return 0;
+	case 'r':
+		o->table.raw = true;
+		return 0;
+	case 'J':
 		o->json = true;
-	else if (!strcmp(arg, "table"))
-		o->json = false;
-	else
-		return apctl_usage_error(cmd, _("unknown format '%s' (json or table)"), arg);
-	return 0;
+		return 0;
+	case APCTL_OPT_FORMAT:
+		if (!strcmp(arg, "json"))
+			o->json = true;
+		else if (!strcmp(arg, "table"))
+			o->json = false;
+		else
+			return apctl_usage_error(cmd, _("unknown format '%s' (json or table)"), arg);
+		return 0;
+	case 'h':
+		usage(stdout);
+		return APCTL_OPT_HELP;
+	case ':':
+		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
+					 argv[optind - 1]);
+	case '?':
+		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
+	default:
+		return APCTL_OPT_OTHER;
+	}
 }
 
 int apctl_print_table(struct libscols_table *tb, FILE *out)

@@ -52,8 +52,21 @@ struct apctl_outopts {
 	struct ap_table_opts table;
 };
 
-/* --format json|table; returns 0 or an exit code after the message */
-int apctl_parse_format(const char *cmd, const char *arg, struct apctl_outopts *o);
+/* the value getopt_long returns for --format in these commands */
+#define APCTL_OPT_FORMAT 0x100
+/* apctl_outopt(): the option is the command's own / help was printed */
+#define APCTL_OPT_OTHER (-1)
+#define APCTL_OPT_HELP (-2)
+
+/*
+ * One option of those show, check and mdev list share (-o, -n, -r, -J,
+ * --format, -h) or one of getopt_long's errors (':' and '?', with ":" at
+ * the start of the option string).  Returns 0 to go on, APCTL_OPT_HELP after
+ * printing usage (exit 0), APCTL_OPT_OTHER for an option the command handles
+ * itself, or an exit code after the message.
+ */
+int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *arg,
+		 char **argv, struct apctl_outopts *o);
 /* print a table (and free it); 0 or APCTL_EXIT_FAILURE */
 int apctl_print_table(struct libscols_table *tb, FILE *out);
 /* print a JSON document (and release it); 0 or APCTL_EXIT_FAILURE */

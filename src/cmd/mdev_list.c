@@ -47,7 +47,7 @@ void usage_mdev_list(FILE *out)
 
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 0x100, OPT_ACTIVE, OPT_DEFINED };
+	enum { OPT_ACTIVE = APCTL_OPT_FORMAT + 1, OPT_DEFINED };
 	static const struct option longopts[] = {
 		{ "active", no_argument, NULL, OPT_ACTIVE },
 		{ "defined", no_argument, NULL, OPT_DEFINED },
@@ -55,7 +55,7 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'J' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -70,40 +70,18 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_ACTIVE:
-			only_active = true;
-			break;
-		case OPT_DEFINED:
-			only_defined = true;
-			break;
-		case 'o':
-			o.columns = optarg;
-			break;
-		case 'n':
-			o.table.noheadings = true;
-			break;
-		case 'r':
-			o.table.raw = true;
-			break;
-		case 'J':
-			o.json = true;
-			break;
-		case OPT_FORMAT:
-			rc = apctl_parse_format("mdev list", optarg, &o);
+		rc = apctl_outopt("mdev list", usage_mdev_list, opt, optarg, argv, &o);
+		if (rc == APCTL_OPT_HELP)
+			return APCTL_EXIT_OK;
+		if (rc != APCTL_OPT_OTHER) {
 			if (rc)
 				return rc;
-			break;
-		case 'h':
-			usage_mdev_list(stdout);
-			return APCTL_EXIT_OK;
-		case ':':
-			return apctl_usage_error("mdev list", _("option '%s' requires an argument"),
-						 argv[optind - 1]);
-		default:
-			return apctl_usage_error("mdev list", _("unrecognized option '%s'"),
-						 argv[optind - 1]);
+			continue;
 		}
+		if (opt == OPT_ACTIVE)
+			only_active = true;
+		else if (opt == OPT_DEFINED)
+			only_defined = true;
 	}
 	if (optind < argc)
 		return apctl_usage_error("mdev list", _("unexpected argument '%s'"), argv[optind]);

@@ -921,13 +921,12 @@ static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_
 
 int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 0x100 };
-	static const struct option longopts[] = {
+		static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'J' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -943,33 +942,13 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			o.columns = optarg;
-			break;
-		case 'n':
-			o.table.noheadings = true;
-			break;
-		case 'r':
-			o.table.raw = true;
-			break;
-		case 'J':
-			o.json = true;
-			break;
-		case OPT_FORMAT:
-			rc = apctl_parse_format("show", optarg, &o);
+		rc = apctl_outopt("show", usage_show, opt, optarg, argv, &o);
+		if (rc == APCTL_OPT_HELP)
+			return APCTL_EXIT_OK;
+		if (rc != APCTL_OPT_OTHER) {
 			if (rc)
 				return rc;
-			break;
-		case 'h':
-			usage_show(stdout);
-			return APCTL_EXIT_OK;
-		case ':':
-			return apctl_usage_error("show", _("option '%s' requires an argument"),
-						 argv[optind - 1]);
-		default:
-			return apctl_usage_error("show", _("unrecognized option '%s'"),
-						 argv[optind - 1]);
+			continue;
 		}
 	}
 	rc = parse_view(argc - optind, argv + optind, &view, uuid);

@@ -126,7 +126,8 @@ int ap_mask_next(const struct ap_mask *m, int from)
 	return -1;
 }
 
-static int hexval(char c)
+
+int ap_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -164,7 +165,7 @@ int ap_mask_parse(const char *s, size_t len, struct ap_mask *m,
 		i = 1;
 
 	for (; i < end; i++) {
-		int v = hexval(s[i]);
+		int v = ap_hexval(s[i]);
 
 		if (v < 0)
 			break;

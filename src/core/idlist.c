@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/apmask.h"
 #include "i18n.h"
 #include "core/idlist.h"
 
@@ -16,16 +17,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 struct parser {
 	const char *s;
@@ -70,10 +61,10 @@ static int number(struct parser *p, unsigned long *v)
 		int d;
 
 		p->i += 2;
-		if (hexval(s[p->i]) < 0)
+		if (ap_hexval(s[p->i]) < 0)
 			return is_space(s[p->i]) ? fail(p, AP_IDL_SPACE, p->i, 1)
 						 : fail(p, AP_IDL_NO_NUMBER, start, p->i - start);
-		while ((d = hexval(s[p->i])) >= 0) {
+		while ((d = ap_hexval(s[p->i])) >= 0) {
 			val = val * 16 + (unsigned long)d;
 			if (val > BIG)
 				val = BIG;

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 
+#include "core/apmask.h"
 #include "sys/parse.h"
 
 /* drop one trailing '\n' */
@@ -73,16 +74,6 @@ int ap_parse_bool01(const char *s, size_t len, bool *out)
 	return 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int ap_parse_hex32(const char *s, size_t len, uint32_t *out)
 {
@@ -92,7 +83,7 @@ int ap_parse_hex32(const char *s, size_t len, uint32_t *out)
 	if (len < 3 || len > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return -1;
 	for (size_t i = 2; i < len; i++) {
-		int h = hexval((unsigned char)s[i]);
+		int h = ap_hexval((unsigned char)s[i]);
 
 		if (h < 0)
 			return -1;
@@ -125,7 +116,7 @@ int ap_parse_kstrtoul(const char *s, size_t len, uint64_t *out, bool *octal)
 	if (i >= len)
 		return -1;
 	for (; i < len; i++) {
-		int h = hexval((unsigned char)s[i]);
+		int h = ap_hexval((unsigned char)s[i]);
 
 		if (h < 0 || (unsigned int)h >= base)
 			return -1;
