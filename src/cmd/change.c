@@ -208,6 +208,22 @@ static char * __attribute__((format(printf, 1, 2))) xasprintf(const char *fmt, .
 	return sb_take(&b);
 }
 
+int chg_parse_ids(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
+		  struct ap_mask *out)
+{
+	struct ap_idlist_error e;
+	struct ap_idlist l;
+	char msg[256];
+
+	if (ap_idlist_parse(s, max, false, &l, &e)) {
+		ap_idlist_strerror(&e, msg, sizeof(msg));
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
+		return -1;
+	}
+	*out = l.set;
+	return 0;
+}
+
 char *chg_ids(const struct ap_mask *m, int width)
 {
 	char buf[AP_IDLIST_STRLEN];

@@ -90,13 +90,16 @@ int chg_parse_uuid(const char *cmd, const char *arg, char out[AP_UUID_STRLEN]);
 
 /* lszcrypt-style id list: "05,06", "05-07", "0004,00ab" (width 2 or 4);
  * "none" for the empty set.  malloc'd (NULL only when memory is short). */
+struct chg_txn;
+/* an id list of option opt (no relative form), ids <= max; -1 after
+ * recording a usage problem (exit 2) */
+int chg_parse_ids(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
+		  struct ap_mask *out);
 char *chg_ids(const struct ap_mask *m, int width);
 /* decimal range list for apctl command lines ("5-6,171"; "" when empty) */
 char *chg_ids_dec(const struct ap_mask *m);
 /* APQNs a x d as "05.0004 05.00ab ..." limited to max entries ("..." after) */
 char *chg_apqns(const struct ap_mask *a, const struct ap_mask *d, unsigned int max);
-
-struct chg_txn;
 
 /* what a command plugs into the flow */
 struct chg_ops {

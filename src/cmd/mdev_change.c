@@ -116,21 +116,6 @@ struct edit {
 	const char *set, *add, *rm;
 };
 
-static int parse_ids(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
-		     struct ap_mask *out)
-{
-	struct ap_idlist_error e;
-	struct ap_idlist l;
-	char msg[256];
-
-	if (ap_idlist_parse(s, max, false, &l, &e)) {
-		ap_idlist_strerror(&e, msg, sizeof(msg));
-		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
-		return -1;
-	}
-	*out = l.set;
-	return 0;
-}
 
 static unsigned int dim_max(const struct ap_model *m, int dim)
 {
@@ -174,7 +159,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	memset(&c->mx, 0, sizeof(c->mx));
 	for (dim = 0; dim < 3; dim++)
 		if (c->list[dim] &&
-		    parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
+		    chg_parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
 			return APCTL_EXIT_USAGE;
 
 	ap_mask_zero(&rsv);
@@ -327,12 +312,12 @@ static int apply_edit(struct chg_txn *t, const struct ap_model *m, const struct 
 
 	*out = *cur;
 	if (e->set)
-		return parse_ids(t, dim_opt[dim], e->set, max, out);
+		return chg_parse_ids(t, dim_opt[dim], e->set, max, out);
 	ap_mask_zero(&a);
 	ap_mask_zero(&r);
-	if (e->add && parse_ids(t, add_opt[dim], e->add, max, &a))
+	if (e->add && chg_parse_ids(t, add_opt[dim], e->add, max, &a))
 		return -1;
-	if (e->rm && parse_ids(t, rm_opt[dim], e->rm, 255, &r))
+	if (e->rm && chg_parse_ids(t, rm_opt[dim], e->rm, 255, &r))
 		return -1;
 	ap_mask_and(&x, &a, &r);
 	if (!ap_mask_is_empty(&x)) {

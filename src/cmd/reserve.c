@@ -80,21 +80,6 @@ struct rsv {
 	struct ap_mask pa, pd;		/* persistent bits that change */
 };
 
-static int parse_list(struct chg_txn *t, const char *opt, const char *s, unsigned int max,
-		      struct ap_mask *out)
-{
-	struct ap_idlist_error e;
-	struct ap_idlist l;
-	char msg[256];
-
-	if (ap_idlist_parse(s, max, false, &l, &e)) {
-		ap_idlist_strerror(&e, msg, sizeof(msg));
-		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
-		return -1;
-	}
-	*out = l.set;
-	return 0;
-}
 
 /* 'apctl reserve 05.0004': the masks cannot express it; say what can */
 static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv *r)
@@ -195,9 +180,9 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	}
 	ap_mask_zero(&r->a);
 	ap_mask_zero(&r->d);
-	if (r->alist && parse_list(t, "--adapters", r->alist, h->max_adapter, &r->a))
+	if (r->alist && chg_parse_ids(t, "--adapters", r->alist, h->max_adapter, &r->a))
 		return APCTL_EXIT_USAGE;
-	if (r->dlist && parse_list(t, "--domains", r->dlist, h->max_domain, &r->d))
+	if (r->dlist && chg_parse_ids(t, "--domains", r->dlist, h->max_domain, &r->d))
 		return APCTL_EXIT_USAGE;
 
 	/* one validation of the whole edit, live and/or persistent */
