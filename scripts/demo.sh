@@ -12,13 +12,17 @@ set -euo pipefail
 build=${1:?usage: demo.sh BUILDDIR}
 apctl=$build/src/apctl
 apsimctl=$build/tests/apsim/apsimctl
+schema=$(cd "$(dirname "$0")/.." && pwd)/schema/apctl.schema.json
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 : "${SYSFS_ROOT:?run me through tests/apsim/apsim-run}"
 
 G1=11111111-1111-4111-8111-111111111111
 G2=22222222-2222-4222-8222-222222222222
 G3=33333333-3333-4333-8333-333333333333
 
-step() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+step() { printf '\n%s### %s%s\n' "$bold" "$*" "$plain"; }
 # run: print the command as an administrator would type it, then run it
 run() {
 	printf '\n$ apctl %s\n' "$*"
@@ -69,8 +73,19 @@ sim scan
 run mdev modify $G1 --add-domains 0x10 --yes
 run show mdev $G1
 
-step "6. The whole picture for automation (JSON, validated by schema/apctl.schema.json)"
-run show --json
+step "6. The whole picture for automation: one JSON document, checked against its schema"
+printf '\n$ apctl show --json > show.json\n'
+"$apctl" show --json >"$work/show.json"
+printf '$ (validate show.json against apctl.schema.json)\n'
+python3 - "$schema" "$work/show.json" <<'PY'
+import json, sys, jsonschema
+schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator(schema).validate(doc)
+print("valid: api_level %d, %d cards, %d mdevs, %d problems"
+      % (doc["api_level"], len(doc["cards"]), len(doc["mdevs"]), len(doc["problems"])))
+PY
+printf '$ jq -c %s show.json\n' "'.mdevs[] | {uuid, state, in_use, apqns: [.live.apqns[].apqn]}'"
+jq -c '.mdevs[] | {uuid, state, in_use, apqns: [.live.apqns[].apqn]}' "$work/show.json"
 
 step "7. Passing the mdevs to the guests"
 for u in $G1 $G2 $G3; do

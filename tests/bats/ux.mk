@@ -17,3 +17,8 @@ EXTRA_DIST += \
 	tests/bats/ux-lib.bash \
 	tests/bats/ux-code.awk \
 	tests/bats/ux-zcomplete.zsh
+# the README's demonstration
+if ENABLE_TESTS
+TESTS += tests/bats/demo.bats
+endif
+EXTRA_DIST += tests/bats/demo.bats scripts/demo.sh scripts/run .ci/run
