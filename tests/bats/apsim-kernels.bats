@@ -242,7 +242,6 @@ presence_setup() {
 }
 
 @test "checklist: [5.10] create is EPERM when all instances are used" {
-	slow_test
 	sim_start t-doc 5.10
 	awk 'BEGIN { for (i = 0; i < 65536; i++) printf "%08x-0000-4000-8000-%012x\n", i, i }' |
 		"$APSIM_IO" writelines "$TYPE/create" | sort | uniq -c | awk '{ $1 = $1; print }' \

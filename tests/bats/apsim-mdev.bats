@@ -440,7 +440,6 @@ vfio_ap_mdev $U3: Userspace may not assign queue 05.00ff to mdev: already assign
 }
 
 @test "checklist: create is EUSERS when all 65536 instances exist" {
-	slow_test
 	sim_start t-doc
 	awk 'BEGIN { for (i = 0; i < 65536; i++) printf "%08x-0000-4000-8000-%012x\n", i, i }' |
 		"$APSIM_IO" writelines "$TYPE/create" | sort | uniq -c | awk '{ $1 = $1; print }' \

@@ -324,9 +324,3 @@ wait_for() {
 	fail "timed out waiting for $what"
 }
 
-# slow_test: skip unless APSIM_SLOW=1 (tests that need minutes, e.g. creating
-# all 65536 mdevs; apsim's create is O(number of mdevs), see the test report)
-slow_test() {
-	[[ ${APSIM_SLOW:-0} == 1 ]] ||
-		skip "slow (65536 mdev creates take minutes in apsim); run with APSIM_SLOW=1"
-}
