@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,23 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* in the child: close every descriptor from 'from' on (fork keeps them all,
+ * O_CLOEXEC or not) */
+static void close_from(int from)
+{
+	long max;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned int)from, ~0U, 0U) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = from; fd < max; fd++)
+		close(fd);
+}
+
 /*
  * The remove write in a child, so a kernel that blocks it cannot hang us.
  * 0, the errno, or ETIMEDOUT (the child keeps waiting: *waiter).
@@ -288,6 +306,7 @@ static int bounded_write(struct ectx *c, const struct ap_step *s, const char *pa
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		close_from(STDERR_FILENO + 1);
 		err = ap_path_write(c->p, path, s->data, strlen(s->data));
 		_exit(err > 0 && err < 256 ? err : (err ? EIO : 0));
 	}

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +255,29 @@ static void test_undo(struct ap_path *p)
 
 }
 
+/* delete the definition def, then write "1" to remove (a sysfs path); the
+ * undo restores the definition */
+static void remove_plan(struct ap_step steps[2], struct ap_step undo[1], const char *def,
+			const char *remove)
+{
+	memset(steps, 0, 2 * sizeof(*steps));
+	memset(undo, 0, sizeof(*undo));
+	steps[0].kind = AP_STEP_UNDEFINE_MDEV;
+	snprintf(steps[0].path, sizeof(steps[0].path), "%s", def);
+	snprintf(steps[0].what, sizeof(steps[0].what), "delete its mdevctl definition");
+	steps[0].undo_first = 0;
+	steps[0].undo_count = 1;
+	steps[1].kind = AP_STEP_MDEV_REMOVE;
+	snprintf(steps[1].path, sizeof(steps[1].path), "%s", remove);
+	snprintf(steps[1].data, sizeof(steps[1].data), "1");
+	snprintf(steps[1].uuid, sizeof(steps[1].uuid), "%s", U1);
+	snprintf(steps[1].what, sizeof(steps[1].what), "remove mdev " U1);
+	steps[1].undo_first = 1;
+	undo[0].kind = AP_STEP_FILE_RESTORE;
+	snprintf(undo[0].path, sizeof(undo[0].path), "%s", def);
+	undo[0].existed = true;
+}
+
 /*
  * A remove the kernel blocks (here: a FIFO nobody reads) runs out of time:
  * the plan is pending, nothing is undone, the waiting process is named.
@@ -273,22 +298,7 @@ static void test_pending(struct ap_path *p)
 		return;
 	}
 	put(def, "{}\n");
-	memset(steps, 0, sizeof(steps));
-	memset(undo, 0, sizeof(undo));
-	steps[0].kind = AP_STEP_UNDEFINE_MDEV;
-	snprintf(steps[0].path, sizeof(steps[0].path), "%s", def);
-	snprintf(steps[0].what, sizeof(steps[0].what), "delete its mdevctl definition");
-	steps[0].undo_first = 0;
-	steps[0].undo_count = 1;
-	steps[1].kind = AP_STEP_MDEV_REMOVE;
-	snprintf(steps[1].path, sizeof(steps[1].path), "bus/ap/remove");
-	snprintf(steps[1].data, sizeof(steps[1].data), "1");
-	snprintf(steps[1].uuid, sizeof(steps[1].uuid), "%s", U1);
-	snprintf(steps[1].what, sizeof(steps[1].what), "remove mdev " U1);
-	steps[1].undo_first = 1;
-	undo[0].kind = AP_STEP_FILE_RESTORE;
-	snprintf(undo[0].path, sizeof(undo[0].path), "%s", def);
-	undo[0].existed = true;
+	remove_plan(steps, undo, def, "bus/ap/remove");
 
 	is_int(ap_exec_plan(p, &plan, &o, &r), AP_EXEC_PENDING, "pending: the remove ran out of time");
 	ok(r.waiter > 0, "pending: the waiting process is named");
@@ -317,6 +327,53 @@ static void test_pending(struct ap_path *p)
 	ap_exec_result_free(&r);
 }
 
+/*
+ * The child that waits in a blocked remove may outlive apctl: it must hold
+ * none of apctl's descriptors (a pipe a caller reads to its end, a file it
+ * wants unmounted).  fork() keeps them all, O_CLOEXEC or not.
+ */
+static void test_child_fds(struct ap_path *p)
+{
+	struct ap_step steps[1];
+	struct ap_plan plan = { steps, 1, NULL, 0 };
+	struct ap_exec_opts o = { .remove_timeout_ms = 100 };
+	struct ap_exec_result r;
+	struct pollfd pfd;
+	int pfds[2], cl[2], n;
+
+	if (pipe(pfds) || pipe2(cl, O_CLOEXEC)) {
+		ok(false, "pipe");
+		return;
+	}
+	memset(steps, 0, sizeof(steps));
+	steps[0].kind = AP_STEP_MDEV_REMOVE;
+	snprintf(steps[0].path, sizeof(steps[0].path), "bus/ap/remove");	/* the FIFO */
+	snprintf(steps[0].data, sizeof(steps[0].data), "1");
+	snprintf(steps[0].uuid, sizeof(steps[0].uuid), "%s", U1);
+	snprintf(steps[0].what, sizeof(steps[0].what), "remove mdev " U1);
+
+	is_int(ap_exec_plan(p, &plan, &o, &r), AP_EXEC_PENDING, "child fds: the remove is pending");
+	/* our write ends closed: the read ends see the end of file unless the
+	 * waiting child still holds a write end (the bound only limits a failure) */
+	close(pfds[1]);
+	close(cl[1]);
+	pfd.fd = pfds[0];
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, 10000);
+	ok(n == 1 && (pfd.revents & POLLHUP), "child fds: the waiting child holds no inherited "
+	   "descriptor");
+	pfd.fd = cl[0];
+	n = poll(&pfd, 1, 10000);
+	ok(n == 1 && (pfd.revents & POLLHUP), "child fds: nor an O_CLOEXEC one");
+	close(pfds[0]);
+	close(cl[0]);
+	if (r.waiter > 0) {
+		kill(r.waiter, SIGKILL);
+		waitpid(r.waiter, NULL, 0);
+	}
+	ap_exec_result_free(&r);
+}
+
 int main(void)
 {
 	struct ap_path p;
@@ -335,6 +392,7 @@ int main(void)
 	test_messages();
 	test_undo(&p);
 	test_pending(&p);
+	test_child_fds(&p);
 
 	ap_path_fini(&p);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
