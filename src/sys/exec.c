@@ -285,21 +285,32 @@ static int bounded_write(struct ectx *c, const struct ap_step *s, const char *pa
 			 pid_t *waiter)
 {
 	unsigned long limit = c->o ? c->o->remove_timeout_ms : 0;
+	struct sigaction dfl, old_chld;
 	bool told = false;
 	long start;
-	int status;
+	int status, err;
 	pid_t pid;
 
 	if (!limit)
 		return ap_path_write(c->p, path, s->data, strlen(s->data));
+	/* an ignored SIGCHLD (inherited from whoever started us) would reap the
+	 * child by itself: waitpid then fails with ECHILD and a removal that
+	 * happened would count as failed */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old_chld);
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return errno;
+	if (pid < 0) {
+		err = errno;
+		sigaction(SIGCHLD, &old_chld, NULL);
+		return err;
+	}
 	if (pid == 0) {
 		/* the child may outlive us: it must not hold our output (a pipe
 		 * a caller waits on) or anything else open */
-		int err, fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);
@@ -319,9 +330,13 @@ static int bounded_write(struct ectx *c, const struct ap_step *s, const char *pa
 
 		if (r == pid)
 			break;
-		if (r < 0 && errno != EINTR)
-			return errno;
+		if (r < 0 && errno != EINTR) {
+			err = errno;
+			sigaction(SIGCHLD, &old_chld, NULL);
+			return err;
+		}
 		if (waited >= (long)limit || (c->o->stop && *c->o->stop)) {
+			sigaction(SIGCHLD, &old_chld, NULL);
 			*waiter = pid;
 			return ETIMEDOUT;
 		}
@@ -331,6 +346,7 @@ static int bounded_write(struct ectx *c, const struct ap_step *s, const char *pa
 		}
 		nanosleep(&ts, NULL);
 	}
+	sigaction(SIGCHLD, &old_chld, NULL);
 	if (!WIFEXITED(status))
 		return EIO;
 	return WEXITSTATUS(status);

@@ -374,6 +374,37 @@ static void test_child_fds(struct ap_path *p)
 	ap_exec_result_free(&r);
 }
 
+/*
+ * apctl may be started with SIGCHLD ignored (the disposition survives
+ * exec): the kernel then reaps the remove child by itself.  A removal that
+ * succeeded must still count as done, not fail with ECHILD and be "undone".
+ */
+static void test_sigchld_ignored(struct ap_path *p)
+{
+	struct ap_step steps[2], undo[1];
+	struct ap_plan plan = { steps, 2, undo, 1 };
+	struct ap_exec_opts o = { .remove_timeout_ms = 30000 };
+	struct ap_exec_result r;
+	const char *def = "etc/mdevctl.d/matrix/" U1;
+	struct sigaction ign, old;
+
+	put(def, "{}\n");
+	put("sys/bus/ap/remove-file", "");
+	remove_plan(steps, undo, def, "bus/ap/remove-file");
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGCHLD, &ign, &old);
+	is_int(ap_exec_plan(p, &plan, &o, &r), AP_EXEC_OK, "SIGCHLD ignored: the remove succeeds");
+	is_str(r.failure.message, NULL, "SIGCHLD ignored: no failure");
+	is_str(get("sys/bus/ap/remove-file"), "1", "SIGCHLD ignored: the remove was written");
+	ok(get(def) == NULL, "SIGCHLD ignored: the definition stays deleted");
+	ap_exec_result_free(&r);
+	sigaction(SIGCHLD, NULL, &ign);
+	ok(ign.sa_handler == SIG_IGN, "SIGCHLD ignored: the disposition is restored");
+	sigaction(SIGCHLD, &old, NULL);
+}
+
 int main(void)
 {
 	struct ap_path p;
@@ -393,6 +424,7 @@ int main(void)
 	test_undo(&p);
 	test_pending(&p);
 	test_child_fds(&p);
+	test_sigchld_ignored(&p);
 
 	ap_path_fini(&p);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
