@@ -7,7 +7,8 @@ CHANGE_BATS = \
 	tests/bats/change-faults.bats \
 	tests/bats/change-lock.bats \
 	tests/bats/change-concurrency.bats \
-	tests/bats/change-kernels.bats
+	tests/bats/change-kernels.bats \
+	tests/bats/change-signals.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
