@@ -130,6 +130,8 @@ struct ap_mdev {
 	struct ap_matrix guest;		/* guest_matrix (apm, aqm; adm unknown) */
 	bool in_use;			/* a guest uses it */
 	struct ap_matrix def;		/* from the definition (valid if defined) */
+	char def_file[AP_UUID_STRLEN];	/* the definition's file name, as it is on disk
+					 * (mdevctl also reads upper case); "" = uuid */
 };
 
 struct ap_model {

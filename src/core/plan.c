@@ -425,31 +425,38 @@ static void configure(struct builder *b, const struct ap_host *h, const char *uu
 	}
 }
 
-static void restore_step(struct builder *b, const char *uuid, bool existed)
+/* the file name of mdev d's definition: the one on disk (its case may
+ * differ), else the uuid */
+static const char *def_file(const struct ap_mdev *d, const char *uuid)
+{
+	return d && d->defined && d->def_file[0] ? d->def_file : uuid;
+}
+
+static void restore_step(struct builder *b, const char *uuid, const char *file, bool existed)
 {
 	struct ap_step *s = push_inv(b);
 
 	if (!s)
 		return;
 	s->kind = AP_STEP_FILE_RESTORE;
-	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
+	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, file);
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
 	s->existed = existed;
 }
 
-static struct ap_step *define_step(struct builder *b, const char *uuid, const struct ap_matrix *x,
-				   bool autostart, bool existed)
+static struct ap_step *define_step(struct builder *b, const char *uuid, const char *file,
+				   const struct ap_matrix *x, bool autostart, bool existed)
 {
 	struct ap_step *s = push(b);
 
 	if (!s)
 		return NULL;
 	s->kind = AP_STEP_DEFINE_MDEV;
-	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, uuid);
+	fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, file);
 	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
 	s->matrix = *x;
 	s->autostart = autostart;
-	restore_step(b, uuid, existed);
+	restore_step(b, uuid, file, existed);
 	return s;
 }
 
@@ -474,7 +481,8 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 		if (r->persistent) {
 			bool autostart = r->set_autostart && r->autostart;
 
-			s = define_step(b, r->uuid, &r->matrix, autostart, d && d->defined);
+			s = define_step(b, r->uuid, def_file(d, r->uuid), &r->matrix, autostart,
+					d && d->defined);
 			if (!s)
 				return 0;
 			fmt(s->what, sizeof(s->what), "%s",
@@ -497,7 +505,8 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 			    ap_mask_equal(&d->def.aqm, &r->matrix.aqm) &&
 			    ap_mask_equal(&d->def.adm, &r->matrix.adm))
 				return 0;
-			s = define_step(b, r->uuid, &r->matrix, autostart, d->defined);
+			s = define_step(b, r->uuid, def_file(d, r->uuid), &r->matrix, autostart,
+					d->defined);
 			if (!s)
 				return 0;
 			fmt(s->what, sizeof(s->what), "%s", _("update its mdevctl definition"));
@@ -514,10 +523,11 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 			if (!s)
 				return 0;
 			s->kind = AP_STEP_UNDEFINE_MDEV;
-			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, r->uuid);
+			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR,
+			    def_file(d, r->uuid));
 			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
 			fmt(s->what, sizeof(s->what), "%s", _("delete its mdevctl definition"));
-			restore_step(b, r->uuid, true);
+			restore_step(b, r->uuid, def_file(d, r->uuid), true);
 		}
 		/* last, and without an undo (see plan.h) */
 		if (r->active) {

@@ -403,6 +403,7 @@ int ap_mdevdefs_read(struct ap_path *p, struct ap_model *m, struct ap_diags *d)
 		md->defined = true;
 		md->autostart = def.autostart;
 		md->def = def.m;
+		memcpy(md->def_file, l.names[i], sizeof(md->def_file));
 	}
 	ap_dirlist_free(&l);
 	return err;

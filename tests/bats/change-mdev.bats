@@ -342,3 +342,19 @@ $U1" "$output"
 	ctl detach "$U1"
 	wait_for "the pending removal" test ! -e "$MATRIX/$U1"
 }
+
+@test "mdev modify/remove: a definition whose file name is in upper case is the one changed" {
+	local u=0a1b2c3d-abcd-4ef0-8abc-def012345678 up dir=$APSIM_ROOT/etc/mdevctl.d/matrix
+
+	up=${u^^}
+	# mdevctl reads such a file (it parses the name as a UUID) and starts it
+	printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "manual",\n  "attrs": [\n    {\n      "assign_adapter": "0x5"\n    }\n  ]\n}' >"$dir/$up"
+	"$APCTL" mdev modify "$u" --persistent --add-domains 4
+	expect_eq "$up" "$(ls "$dir")" "definition files"
+	run jq -c '[.start, .attrs]' "$dir/$up"
+	expect_eq '["manual",[{"assign_adapter":"0x5"},{"assign_domain":"0x4"}]]' "$output"
+	run "$APCTL" mdev remove --undefine "$u"
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: mdev $u removed" "$output"
+	expect_missing "$dir/$up" "$dir/$u"
+}
