@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -188,7 +189,7 @@ static int cmd_help(int argc, char **argv)
 	return APCTL_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	enum { OPT_ROOT = 0x100 };
 	static const struct option longopts[] = {
@@ -250,4 +251,22 @@ int main(int argc, char **argv)
 	optind = 0;	/* reset getopt for the command's own parsing */
 	opterr = 1;
 	return c->fn(&ctx, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv), err = 0;
+
+	/* output lost on its way (a full disk, a closed descriptor) is not
+	 * success: it may hold the UUID of a new mdev, or the answer of check */
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (err) {
+		apctl_err(_("cannot write the output: %s"), strerror(err));
+		if (rc == APCTL_EXIT_OK)
+			rc = APCTL_EXIT_FAILURE;
+	}
+	return rc;
 }

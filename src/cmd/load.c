@@ -257,6 +257,7 @@ int apctl_print_table(struct libscols_table *tb, FILE *out)
 	scols_unref_table(tb);
 	if (rc) {
 		apctl_err(_("cannot print the table: %s"), strerror(-rc));
+		clearerr(out);	/* reported */
 		return APCTL_EXIT_FAILURE;
 	}
 	return 0;
@@ -269,6 +270,7 @@ int apctl_print_json(struct json_object *doc, FILE *out)
 	json_object_put(doc);
 	if (rc) {
 		apctl_err(_("cannot print the JSON document: %s"), strerror(errno));
+		clearerr(out);	/* reported */
 		return APCTL_EXIT_FAILURE;
 	}
 	return 0;

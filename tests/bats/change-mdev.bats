@@ -358,3 +358,16 @@ $U1" "$output"
 	expect_eq "apctl: mdev $u removed" "$output"
 	expect_missing "$dir/$up" "$dir/$u"
 }
+
+@test "mdev create: a UUID that cannot be printed is not a silent success" {
+	local rc=0
+
+	"$APCTL" reserve 5 >/dev/null 2>&1
+	"$APCTL" mdev create -a 5 -d 4 >/dev/full 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	expect_eq 1 "$rc" "exit status"
+	expect_eq "apctl: cannot write the output: No space left on device" \
+		"$(cat "$BATS_TEST_TMPDIR/err")"
+	# the mdev is there for 'apctl mdev list' to show
+	run "$APCTL" mdev list --raw --noheadings -o ACTIVE,ADAPTERS,DOMAINS
+	expect_eq "yes 05 0004" "$output"
+}

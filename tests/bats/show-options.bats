@@ -114,3 +114,22 @@ teardown() {
 	expect_out doc-three-matrix.txt
 	env -u SYSFS_ROOT -u APCTL_ROOT "$APCTL" --root "$root" show matrix >/dev/null
 }
+
+@test "output that cannot be written is an error, not success" {
+	local v rc e=$BATS_TEST_TMPDIR/err
+
+	for v in "show" "show cards" "show queues -o +MDEV" "show mdevs" "show matrix" \
+		"show mdev $U1" "mdev list" "check" "--help" "show --help"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$APCTL" $v >/dev/full 2>"$e" || rc=$?
+		expect_eq 1 "$rc" "exit status of 'apctl $v >/dev/full'"
+		expect_eq "apctl: cannot write the output: No space left on device" "$(cat "$e")" \
+			"stderr of 'apctl $v >/dev/full'"
+	done
+	# reported once
+	rc=0
+	"$APCTL" show --json >/dev/full 2>"$e" || rc=$?
+	expect_eq 1 "$rc" "exit status of 'apctl show --json >/dev/full'"
+	expect_eq "apctl: cannot print the JSON document: No space left on device" "$(cat "$e")"
+}
