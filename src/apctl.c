@@ -189,7 +189,28 @@ static int cmd_help(int argc, char **argv)
 	return APCTL_EXIT_OK;
 }
 
-static int run(int argc, char **argv)
+/*
+ * Output lost on its way (a full disk, a closed descriptor) is not success:
+ * it may hold the UUID of a new mdev, or the answer of check.  Returns rc,
+ * or 1 for a success whose output was lost.
+ */
+static int checked_stdout(int rc)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (err) {
+		apctl_err(_("cannot write the output: %s"), strerror(err));
+		if (rc == APCTL_EXIT_OK)
+			rc = APCTL_EXIT_FAILURE;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
 {
 	enum { OPT_ROOT = 0x100 };
 	static const struct option longopts[] = {
@@ -224,10 +245,10 @@ static int run(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return APCTL_EXIT_OK;
+			return checked_stdout(APCTL_EXIT_OK);
 		case 'v':
 			printf("apctl %s\n", PACKAGE_VERSION);
-			return APCTL_EXIT_OK;
+			return checked_stdout(APCTL_EXIT_OK);
 		case ':':
 			return apctl_usage_error(NULL, _("option '%s' requires an argument"),
 						 argv[optind - 1]);
@@ -244,29 +265,11 @@ static int run(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (!strcmp(argv[0], "help"))
-		return cmd_help(argc, argv);
+		return checked_stdout(cmd_help(argc, argv));
 	c = find_command(argv[0]);
 	if (!c)
 		return unknown_command(argv[0]);
 	optind = 0;	/* reset getopt for the command's own parsing */
 	opterr = 1;
-	return c->fn(&ctx, argc, argv);
-}
-
-int main(int argc, char **argv)
-{
-	int rc = run(argc, argv), err = 0;
-
-	/* output lost on its way (a full disk, a closed descriptor) is not
-	 * success: it may hold the UUID of a new mdev, or the answer of check */
-	if (fflush(stdout) != 0)
-		err = errno;
-	else if (ferror(stdout))
-		err = EIO;
-	if (err) {
-		apctl_err(_("cannot write the output: %s"), strerror(err));
-		if (rc == APCTL_EXIT_OK)
-			rc = APCTL_EXIT_FAILURE;
-	}
-	return rc;
+	return checked_stdout(c->fn(&ctx, argc, argv));
 }
