@@ -119,7 +119,9 @@ int ap_path_read(struct ap_path *p, const char *path, char **buf, size_t *len)
 	*buf = NULL;
 	*len = 0;
 	p->stats.files_read++;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO (or a device) where a file is expected must not
+	 * hang a reader; sysfs and regular files ignore it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno;
 	b = malloc(cap);

@@ -297,6 +297,25 @@ static void test_files(void)
 	   m.mdevs[1].autostart, "files: uppercase file name lowercased, autostart");
 	ok(d.n == 1 && d.v[0].level == AP_DIAG_ERROR && strstr(d.v[0].path, "-000000000002"),
 	   "files: the broken file is reported by name");
+	is_str(m.n_mdevs == 2 ? m.mdevs[1].def_file : NULL, "0A1B2C3D-0000-4000-8000-000000000003",
+	       "files: the file name is kept as it is on disk");
+
+	/* a FIFO under a UUID name: reported, not waited on for a writer (the
+	 * alarm ends the test if the scan blocks) */
+	snprintf(path, sizeof(path), "%s/etc/mdevctl.d/matrix/%s", root,
+		 "0a1b2c3d-0000-4000-8000-000000000004");
+	if (mkfifo(path, 0600) == 0) {
+		ap_model_free(&m);
+		ap_diags_free(&d);
+		alarm(20);
+		is_int(ap_mdevdefs_read(&p, &m, &d), 0, "files: scan with a FIFO");
+		alarm(0);
+		ok(d.n == 2 && d.v[1].level == AP_DIAG_ERROR && strstr(d.v[1].path, "-000000000004"),
+		   "files: the FIFO is reported by name");
+		unlink(path);
+	} else {
+		ok(0, "mkfifo %s", path);
+	}
 
 	is_int(ap_mdevdef_delete(&p, U1), 0, "files: delete");
 	is_int(ap_mdevdef_delete(&p, U1), ENOENT, "files: delete again: ENOENT");
