@@ -982,7 +982,7 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 {
 	struct chg_txn t = { .ctx = ctx, .o = o, .ops = ops, .arg = arg };
 	struct ap_model m1, m2;
-	struct sigaction sa, old_int, old_term, old_hup;
+	struct sigaction sa, old_int, old_term, old_hup, old_pipe;
 	struct ap_lock lk;
 	const char *q;
 	int rc, r;
@@ -1063,12 +1063,15 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	if (rc)
 		return finish(&t, rc);
 	/* from here to the unlock a signal must not cut the change short: a
-	 * closed terminal (SIGHUP) as little as Ctrl-C or kill */
+	 * closed terminal (SIGHUP) as little as Ctrl-C or kill, or a reader
+	 * of our messages that went away (SIGPIPE: the write just fails) */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
 
 	t.locked = true;
 	ap_model_init(&m2);
@@ -1092,6 +1095,7 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (!rc && ops->report)
 		ops->report(&t, &m2, t.doc, arg);
 	ap_model_free(&m2);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # Signals during a change: once apctl holds the lock, SIGHUP (a closed
-# terminal or ssh session), SIGTERM and SIGINT do not cut the change short:
-# it is completed, read back and the lock is released.  And the bounded
+# terminal or ssh session), SIGTERM, SIGINT and SIGPIPE (a reader of the
+# messages that went away) do not cut the change short: it is completed,
+# read back and the lock is released.  And the bounded
 # remove works when apctl was started with SIGCHLD ignored.
 
 bats_require_minimum_version 1.5.0
@@ -63,4 +64,23 @@ os.execv(sys.argv[1], sys.argv[1:])' "$APCTL" mdev remove --undefine "$U1"
 	[ "$status" -eq 0 ]
 	expect_eq "apctl: mdev $U1 removed" "$output"
 	expect_missing "$MATRIX/$U1" "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1" "$LOCK"
+}
+
+@test "signals: a reader of the messages going away (SIGPIPE) does not cut a change short" {
+	local rc=0 d=$BATS_TEST_TMPDIR reader
+
+	"$APCTL" reserve 5,6
+	ctl fault add "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create" \
+		--delay 1500 >/dev/null
+	mkfifo "$d/errpipe"
+	# reads the first message ("step 1: ...") and goes away during that step
+	head -n 1 <"$d/errpipe" >"$d/first" 3>&- &
+	reader=$!
+	"$APCTL" -V mdev create -u "$U1" -a 5 -d 4 >"$d/out" 2>"$d/errpipe" 3>&- || rc=$?
+	wait "$reader"
+	expect_eq 0 "$rc" "exit status"
+	expect_eq "apctl: step 1: create mdev $U1" "$(cat "$d/first")" "first message"
+	expect_eq "$U1" "$(cat "$d/out")" "output"
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n'
+	expect_missing "$LOCK"
 }
