@@ -104,7 +104,8 @@ static void usage(FILE *out)
 	fputs(_(" APCTL_ROOT         the same as --root\n"), out);
 	fputs(_("\nExit status:\n"), out);
 	fputs(_("  0  success; for check: nothing is wrong\n"
-		"  1  a change failed and everything it had done was undone\n"
+		"  1  a change failed and everything it had done was undone, or the\n"
+		"     output could not be written (the message says whether a change was made)\n"
 		"  2  wrong command line\n"
 		"  3  no AP bus or no vfio_ap on this system\n"
 		"  4  refused: the change conflicts with the configuration; nothing was written\n"
@@ -194,7 +195,7 @@ static int cmd_help(int argc, char **argv)
  * it may hold the UUID of a new mdev, or the answer of check.  Returns rc,
  * or 1 for a success whose output was lost.
  */
-static int checked_stdout(int rc)
+static int checked_stdout(const struct apctl_ctx *ctx, int rc)
 {
 	int err = 0;
 
@@ -204,6 +205,11 @@ static int checked_stdout(int rc)
 		err = EIO;
 	if (err) {
 		apctl_err(_("cannot write the output: %s"), strerror(err));
+		/* exit 1 all the same: a script must not take an empty answer
+		 * (the UUID of a new mdev) for success */
+		if (ctx && ctx->changed)
+			apctl_err(_("the change itself was made: see 'apctl show' and "
+				    "'apctl mdev list'"));
 		if (rc == APCTL_EXIT_OK)
 			rc = APCTL_EXIT_FAILURE;
 	}
@@ -223,7 +229,7 @@ int main(int argc, char **argv)
 	};
 	struct apctl_ctx ctx = { 0 };
 	const struct apctl_cmd *c;
-	int opt;
+	int opt, rc;
 
 	setlocale(LC_ALL, "");
 #ifdef ENABLE_NLS
@@ -245,10 +251,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return checked_stdout(APCTL_EXIT_OK);
+			return checked_stdout(NULL, APCTL_EXIT_OK);
 		case 'v':
 			printf("apctl %s\n", PACKAGE_VERSION);
-			return checked_stdout(APCTL_EXIT_OK);
+			return checked_stdout(NULL, APCTL_EXIT_OK);
 		case ':':
 			return apctl_usage_error(NULL, _("option '%s' requires an argument"),
 						 argv[optind - 1]);
@@ -265,11 +271,12 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (!strcmp(argv[0], "help"))
-		return checked_stdout(cmd_help(argc, argv));
+		return checked_stdout(NULL, cmd_help(argc, argv));
 	c = find_command(argv[0]);
 	if (!c)
 		return unknown_command(argv[0]);
 	optind = 0;	/* reset getopt for the command's own parsing */
 	opterr = 1;
-	return checked_stdout(c->fn(&ctx, argc, argv));
+	rc = c->fn(&ctx, argc, argv);
+	return checked_stdout(&ctx, rc);
 }

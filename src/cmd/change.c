@@ -1085,8 +1085,10 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		}
 	}
 	/* 4-5: apply, undo on failure */
-	if (!rc && t.plan.n_steps)
+	if (!rc && t.plan.n_steps) {
 		rc = apply(&t);
+		ctx->changed = rc == APCTL_EXIT_OK;
+	}
 	/* 6: unlock */
 	r = ap_lock_release(&lk);
 	if (r && r != ENOENT)

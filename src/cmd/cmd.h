@@ -16,6 +16,7 @@ struct apctl_ctx {
 	bool quiet;		/* -q: no progress or notes */
 	bool verbose;		/* -V */
 	bool color;		/* colours allowed on the terminal */
+	bool changed;		/* set by a command that changed the system */
 };
 
 struct apctl_cmd {

@@ -5,7 +5,7 @@
 
 enum apctl_exit {
 	APCTL_EXIT_OK = 0,		/* success; check: nothing wrong */
-	APCTL_EXIT_FAILURE = 1,		/* a write failed; everything done was undone */
+	APCTL_EXIT_FAILURE = 1,		/* a write failed, all undone; or output lost */
 	APCTL_EXIT_USAGE = 2,		/* bad command line */
 	APCTL_EXIT_NOAP = 3,		/* no AP bus or no vfio_ap on this system */
 	APCTL_EXIT_CONFLICT = 4,	/* refused by validation; nothing was written */

@@ -365,7 +365,8 @@ $U1" "$output"
 	"$APCTL" reserve 5 >/dev/null 2>&1
 	"$APCTL" mdev create -a 5 -d 4 >/dev/full 2>"$BATS_TEST_TMPDIR/err" || rc=$?
 	expect_eq 1 "$rc" "exit status"
-	expect_eq "apctl: cannot write the output: No space left on device" \
+	expect_eq "apctl: cannot write the output: No space left on device
+apctl: the change itself was made: see 'apctl show' and 'apctl mdev list'" \
 		"$(cat "$BATS_TEST_TMPDIR/err")"
 	# the mdev is there for 'apctl mdev list' to show
 	run "$APCTL" mdev list --raw --noheadings -o ACTIVE,ADAPTERS,DOMAINS
