@@ -1098,6 +1098,10 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (got_signal)
+		apctl_warn(_("SIG%s arrived during the change: apctl finished it first, so "
+			     "that nothing is left half-done"),
+			   got_signal == SIGINT ? "INT" : got_signal == SIGTERM ? "TERM" : "HUP");
 	if (!rc && ops->report)
 		ops->report(&t, &m2, t.doc, arg);
 	ap_model_free(&m2);
