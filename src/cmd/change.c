@@ -847,9 +847,11 @@ static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void 
 		return;
 	if (ev == AP_LOCK_EV_TICK) {
 		/* on a terminal: how long so far, on the line of the waiting note */
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, _("\rapctl: waited %ld s of %d s for the AP configuration lock"),
+		if (isatty(STDERR_FILENO)) {
+			fputs("\rapctl: ", stderr);
+			fprintf(stderr, _("waited %ld s of %d s for the AP configuration lock"),
 				h->waited_ms / 1000, t->o->wait);
+		}
 		t->lock_ticked = isatty(STDERR_FILENO);
 		return;
 	}
