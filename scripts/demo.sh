@@ -113,4 +113,4 @@ if [ "$before" != "$after" ]; then
 fi
 echo
 echo "The simulated host is back in its initial state (apsim dump before == after,
-except the two scan counters).."
+except the two scan counters)."
