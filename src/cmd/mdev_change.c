@@ -436,11 +436,39 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 	free(c);
 }
 
+enum {
+	OPT_ADD_A = 0x100, OPT_RM_A, OPT_ADD_D, OPT_RM_D, OPT_ADD_C, OPT_RM_C, OPT_ACTIVE,
+};
+
+/* where an adapter/domain/control-domain option of modify stores its list */
+static const char **edit_slot(struct modify *mo, int opt, const char **name)
+{
+	static const struct { int opt, dim; char kind; const char *name; } map[] = {
+		{ 'a', 0, 's', "--adapters" },
+		{ OPT_ADD_A, 0, '+', "--add-adapters" },
+		{ OPT_RM_A, 0, '-', "--remove-adapters" },
+		{ 'd', 1, 's', "--domains" },
+		{ OPT_ADD_D, 1, '+', "--add-domains" },
+		{ OPT_RM_D, 1, '-', "--remove-domains" },
+		{ 'c', 2, 's', "--control-domains" },
+		{ OPT_ADD_C, 2, '+', "--add-control-domains" },
+		{ OPT_RM_C, 2, '-', "--remove-control-domains" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		struct edit *e = &mo->e[map[i].dim];
+
+		if (map[i].opt == opt) {
+			*name = map[i].name;
+			return map[i].kind == 's' ? &e->set : map[i].kind == '+' ? &e->add : &e->rm;
+		}
+	}
+	return NULL;
+}
+
 int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum {
-		OPT_ADD_A = 0x100, OPT_RM_A, OPT_ADD_D, OPT_RM_D, OPT_ADD_C, OPT_RM_C, OPT_ACTIVE,
-	};
 	static const struct option longopts[] = {
 		{ "adapters", required_argument, NULL, 'a' },
 		{ "add-adapters", required_argument, NULL, OPT_ADD_A },
@@ -461,7 +489,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 			       .report = modify_report };
 	struct modify mo;
 	struct chg_opts o;
-	const char **slot;
+	const char **slot, *slot_name = NULL;
 	bool any = false;
 	int opt, rc, dim;
 
@@ -469,34 +497,11 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 	chg_opts_init(&o);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":a:d:c:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
-		slot = NULL;
+		slot = edit_slot(&mo, opt, &slot_name);
 		switch (opt) {
-		case 'a':
-			slot = &mo.e[0].set;
-			break;
-		case OPT_ADD_A:
-			slot = &mo.e[0].add;
-			break;
-		case OPT_RM_A:
-			slot = &mo.e[0].rm;
-			break;
-		case 'd':
-			slot = &mo.e[1].set;
-			break;
-		case OPT_ADD_D:
-			slot = &mo.e[1].add;
-			break;
-		case OPT_RM_D:
-			slot = &mo.e[1].rm;
-			break;
-		case 'c':
-			slot = &mo.e[2].set;
-			break;
-		case OPT_ADD_C:
-			slot = &mo.e[2].add;
-			break;
-		case OPT_RM_C:
-			slot = &mo.e[2].rm;
+		case 'a': case 'd': case 'c':
+		case OPT_ADD_A: case OPT_RM_A: case OPT_ADD_D: case OPT_RM_D:
+		case OPT_ADD_C: case OPT_RM_C:
 			break;
 		case OPT_ACTIVE:
 			mo.active = true;
@@ -515,8 +520,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 		}
 		if (slot) {
 			if (*slot)
-				return apctl_usage_error(cmd, _("option '%s' given twice"),
-							 argv[optind - 1]);
+				return apctl_usage_error(cmd, _("option '%s' given twice"), slot_name);
 			*slot = optarg;
 			any = true;
 		}

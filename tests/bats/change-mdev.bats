@@ -372,3 +372,14 @@ apctl: the change itself was made: see 'apctl show' and 'apctl mdev list'" \
 	run "$APCTL" mdev list --raw --noheadings -o ACTIVE,ADAPTERS,DOMAINS
 	expect_eq "yes 05 0004" "$output"
 }
+
+@test "mdev modify: an option given twice is named, whatever its spelling" {
+	run "$APCTL" mdev modify "$U1" -a 5 -a 6
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: option '--adapters' given twice
+Try 'apctl mdev modify --help' for more information." "$output"
+	run "$APCTL" mdev modify "$U1" --add-domains=4 --add-domains 5
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: option '--add-domains' given twice
+Try 'apctl mdev modify --help' for more information." "$output"
+}
