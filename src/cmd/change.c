@@ -838,6 +838,26 @@ static const char *lock_content(const struct ap_lock_holder *h, char *buf, size_
 	return buf;
 }
 
+/* why a lock file is not trusted, naming its owner; malloc'd */
+static char *lock_distrust(const struct ap_lock_holder *h)
+{
+	char who[sizeof(h->owner) + 32];
+
+	if (h->owner[0])
+		snprintf(who, sizeof(who), "%s (uid %ld)", h->owner, h->uid);
+	else
+		snprintf(who, sizeof(who), "uid %ld", h->uid);
+	switch (h->why) {
+	case AP_LOCK_NOT_REGULAR:
+		return xasprintf(_("it is a %s owned by %s, not a regular file"), h->ftype, who);
+	case AP_LOCK_FOREIGN_OWNER:
+		return xasprintf(_("it was created by %s, not by root"), who);
+	default:
+		return xasprintf(_("it is owned by %s but other users may write to it (mode %04o)"),
+				 who, h->mode);
+	}
+}
+
 static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void *data)
 {
 	struct chg_txn *t = data;
@@ -859,8 +879,26 @@ static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void 
 		fputc('\n', stderr);
 		t->lock_ticked = false;
 	}
+	if (ev == AP_LOCK_EV_UNTRUSTED) {
+		char *why = lock_distrust(h), lp[4096];
+
+		if (ap_path_fmt(&t->path, AP_ROOT, lp, sizeof(lp), AP_LOCK_FILE))
+			snprintf(lp, sizeof(lp), "%s", AP_LOCK_FILE);
+		if (h->moved_to[0])
+			apctl_warn(_("the AP configuration lock %s is not trusted: %s; took it "
+				     "over, and left it, not empty, as %s"), lp, why ? why : "",
+				   h->moved_to);
+		else
+			apctl_warn(_("the AP configuration lock %s is not trusted: %s; took it "
+				     "over and removed it"), lp, why ? why : "");
+		free(why);
+		return;
+	}
 	if (ev == AP_LOCK_EV_STALE) {
-		if (h->state == AP_LOCK_HOLDER_PID)
+		if (h->own_pid)
+			apctl_err(_("took over a stale lock that names apctl's own process %ld "
+				    "(left by an earlier process with the same id)"), (long)h->pid);
+		else if (h->state == AP_LOCK_HOLDER_PID)
 			apctl_err(_("took over the stale lock of process %ld (no longer running)"),
 				  (long)h->pid);
 		else
@@ -919,6 +957,16 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 				     lock_content(&lk->holder, c, sizeof(c)), t->o->wait);
 		apctl_err("%s", t->error ? t->error : "");
 		return APCTL_EXIT_BADDATA;
+	}
+	if (lk->holder.state == AP_LOCK_HOLDER_UNTRUSTED) {
+		char *why = lock_distrust(&lk->holder);
+
+		t->error = xasprintf(_("cannot take over the untrusted AP configuration lock %s "
+				       "(%s): %s; remove it as root and run apctl again"),
+				     lk->path, why ? why : "", strerror(r));
+		free(why);
+		apctl_err("%s", t->error ? t->error : "");
+		return APCTL_EXIT_LOCK;
 	}
 	t->error = xasprintf(_("cannot take the AP configuration lock %s: %s"), lk->path,
 			     strerror(r));

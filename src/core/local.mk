@@ -11,4 +11,5 @@ src_core_libapcore_a_SOURCES = \
 	src/core/owner.c src/core/owner.h \
 	src/core/request.c src/core/request.h \
 	src/core/validate.c src/core/validate.h \
-	src/core/plan.c src/core/plan.h
+	src/core/plan.c src/core/plan.h \
+	src/core/escape.c src/core/escape.h

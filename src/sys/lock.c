@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/escape.h"
 #include "sys/lock.h"
 
 int ap_lock_init(struct ap_lock *lk, struct ap_path *p, pid_t pid)
@@ -78,35 +80,55 @@ static void read_comm(pid_t pid, char *out, size_t outsz)
 	close(fd);
 	if (r <= 0)
 		return;
-	buf[r] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	for (char *s = buf; *s; s++)
-		if (!isprint((unsigned char)*s))
-			*s = '?';
-	buf[outsz - 1 < sizeof(buf) - 1 ? outsz - 1 : sizeof(buf) - 1] = '\0';
-	memcpy(out, buf, strlen(buf) + 1);
+	if (buf[r - 1] == '\n')
+		r--;
+	/* a process names itself: its name is shown escaped */
+	ap_escape(out, outsz, buf, (size_t)r);
 }
 
-/* printable copy of (possibly binary) file content */
-static void printable(const char *buf, size_t len, char *out, size_t outsz)
+static const char *file_type(mode_t m)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 1 < outsz; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		out[o++] = isprint(c) ? (char)c : c == '\n' ? ' ' : '?';
-	}
-	out[o] = '\0';
+	return S_ISDIR(m) ? "directory" : S_ISLNK(m) ? "symbolic link" :
+	       S_ISFIFO(m) ? "FIFO" : S_ISSOCK(m) ? "socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "device" : "file";
 }
 
-enum probe { PR_HELD, PR_STALE, PR_GONE };
+/* a lock file apctl may believe: root's (or our own) private regular file */
+static bool trusted(const struct stat *st, struct ap_lock_holder *h)
+{
+	h->uid = (long)st->st_uid;
+	h->mode = (unsigned int)(st->st_mode & 07777);
+	h->ftype = file_type(st->st_mode);
+	if (!S_ISREG(st->st_mode))
+		h->why = AP_LOCK_NOT_REGULAR;
+	else if (st->st_uid != 0 && st->st_uid != geteuid())
+		h->why = AP_LOCK_FOREIGN_OWNER;
+	else if (st->st_mode & (S_IWGRP | S_IWOTH))
+		h->why = AP_LOCK_WRITABLE;
+	else
+		return true;
+	h->state = AP_LOCK_HOLDER_UNTRUSTED;
+	return false;
+}
+
+static void owner_name(struct ap_lock_holder *h)
+{
+	struct passwd *pw = getpwuid((uid_t)h->uid);
+
+	h->owner[0] = '\0';
+	if (pw && pw->pw_name)
+		ap_escape(h->owner, sizeof(h->owner), pw->pw_name, strlen(pw->pw_name));
+}
+
+enum probe { PR_HELD, PR_STALE, PR_GONE, PR_UNTRUSTED };
 
 /*
- * Look at the existing lock file: held, stale or gone.  Fills *h.  Returns
- * the probe result, or -errno.
+ * Look at the existing lock file: held, stale, untrusted or gone.  Fills *h
+ * and *seen (what is at the lock path).  Returns the probe result, or
+ * -errno.  Nothing but a trusted regular file is opened, so a FIFO cannot
+ * block apctl and a symbolic link cannot send it elsewhere.
  */
-static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h)
+static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h, struct stat *seen)
 {
 	char buf[41];
 	struct stat st;
@@ -115,14 +137,26 @@ static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h)
 	int fd;
 
 	memset(h, 0, sizeof(*h));
-	fd = open(lk->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (lstat(lk->path, seen) < 0)
 		return errno == ENOENT ? PR_GONE : -errno;
+	if (!trusted(seen, h)) {
+		owner_name(h);
+		return PR_UNTRUSTED;
+	}
+	fd = open(lk->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? PR_GONE : -errno;
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 
 		close(fd);
 		return -e;
+	}
+	if (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino || !trusted(&st, h)) {
+		/* replaced between lstat and open: look again */
+		close(fd);
+		memset(h, 0, sizeof(*h));
+		return PR_GONE;
 	}
 	do {
 		r = read(fd, buf, 40);	/* at most 40 bytes, as s390-tools reads */
@@ -134,8 +168,13 @@ static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h)
 	h->age_s = (long)(time(NULL) - st.st_mtime);
 
 	if (ap_lock_parse(buf, (size_t)r, &pid) < 0) {
+		size_t n = (size_t)r;
+
+		/* shown without its final line ends and blanks */
+		while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+			n--;
 		h->state = AP_LOCK_HOLDER_MALFORMED;
-		printable(buf, (size_t)r, h->content, sizeof(h->content));
+		ap_escape(h->content, sizeof(h->content), buf, n);
 		return h->age_s > AP_LOCK_STALE_S ? PR_STALE : PR_HELD;
 	}
 	if (pid == 0) {
@@ -144,10 +183,58 @@ static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h)
 	}
 	h->state = AP_LOCK_HOLDER_PID;
 	h->pid = pid;
+	/* our own PID: whoever wrote it is gone (the PID was reused) */
+	if (pid == lk->pid || pid == getpid()) {
+		h->own_pid = true;
+		return PR_STALE;
+	}
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return PR_STALE;
 	read_comm(pid, h->comm, sizeof(h->comm));
 	return PR_HELD;
+}
+
+/*
+ * Take an untrusted lock file away from the lock path: move it aside under
+ * a name of our own, make sure it is the file that was judged (a root tool
+ * may have taken the lock in between: then it is put back), and remove it.
+ * 0 when the lock path is free now (or changed: look again), else errno.
+ */
+static int take_over(struct ap_lock *lk, struct ap_lock_holder *h, const struct stat *seen)
+{
+	char q[sizeof(h->moved_to)];
+	struct stat st;
+
+	/* a free name of our own; a name planted in advance is skipped */
+	for (unsigned int k = 0;; k++) {
+		if (k == 256)
+			return EEXIST;
+		if (snprintf(q, sizeof(q), "%s.untrusted%05d%02x", lk->path, (int)lk->pid, k) >=
+		    (int)sizeof(q))
+			return ENAMETOOLONG;
+		if (renameat2(AT_FDCWD, lk->path, AT_FDCWD, q, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EEXIST)
+			return errno;
+	}
+	if (lstat(q, &st) < 0)
+		return errno;
+	if (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino) {
+		/* not the file we judged: give it back its name */
+		if (renameat2(AT_FDCWD, q, AT_FDCWD, lk->path, RENAME_NOREPLACE) < 0)
+			return errno;
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (rmdir(q) < 0)
+			memcpy(h->moved_to, q, strlen(q) + 1);	/* left there, reported */
+		return 0;
+	}
+	if (unlink(q) < 0)
+		return errno;
+	return 0;
 }
 
 static bool same_holder(const struct ap_lock_holder *a, const struct ap_lock_holder *b)
@@ -189,6 +276,7 @@ int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, vo
 	long start = now_ms(), deadline = start + (long)wait_ms, next_tick = start + 1000;
 	bool reported = false;
 	struct ap_lock_holder h;
+	struct stat seen;
 
 	if (lk->held)
 		return 0;
@@ -204,9 +292,21 @@ int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, vo
 		}
 		if (err != EEXIST)
 			return err;
-		pr = probe_holder(lk, &h);
+		pr = probe_holder(lk, &h, &seen);
 		if (pr < 0)
 			return -pr;
+		if (pr == PR_UNTRUSTED) {
+			err = take_over(lk, &h, &seen);
+			if (err) {
+				lk->holder = h;
+				return err;
+			}
+			if (cb)
+				cb(AP_LOCK_EV_UNTRUSTED, &h, data);
+			if (now_ms() >= deadline + 1000)
+				return ETIMEDOUT;
+			continue;
+		}
 		/* a lock that keeps changing under us must not loop forever */
 		if (pr != PR_HELD && now_ms() >= deadline + 1000)
 			return ETIMEDOUT;

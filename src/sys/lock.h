@@ -19,6 +19,22 @@
  * Between attempts apctl sleeps 30-33 ms.  Release removes the file only if
  * it holds our PID.
  *
+ * Beyond s390-tools (which reads whatever is at the lock path, following
+ * symbolic links, and never looks at its owner):
+ *   - a lock file is trusted only when it is a regular file owned by root
+ *     (or by apctl's own effective user, who could do what apctl does
+ *     anyway) and not writable by group or others.  /run/lock is
+ *     world-writable, so any user can put a file there; an untrusted one
+ *     cannot be the lock of a tool that changes the AP configuration
+ *     (those run as root), so it is taken over at once, whatever it holds:
+ *     moved aside to "<lock>.untrusted<pid %05d><n %02x>", checked to be the very
+ *     file that was judged (else it is put back and judged again), then
+ *     removed (a directory that is not empty is left there, under its new
+ *     name, and reported).  So no other user can make apctl wait, steer it
+ *     with the PID of a long-lived process, or hang it with a FIFO.
+ *   - a lock file that names apctl's own PID was left by an earlier
+ *     process with the same (reused) PID: it is stale, not a holder.
+ *
  * PIDs are checked with kill() and named from /proc/<pid>/comm of the
  * running system (not below --root): both refer to the same PID namespace.
  * A holder in another PID namespace may look dead (and be taken over) or
@@ -42,13 +58,29 @@ enum ap_lock_state {
 	AP_LOCK_HOLDER_PID = 0,	/* holder.pid is a live process */
 	AP_LOCK_HOLDER_EMPTY,	/* empty file or PID 0 */
 	AP_LOCK_HOLDER_MALFORMED,	/* not a number: holder.content shows it */
+	AP_LOCK_HOLDER_UNTRUSTED,	/* not root's regular, private file (see above) */
+};
+
+/* why an untrusted lock file is not trusted (the first that applies) */
+enum ap_lock_distrust {
+	AP_LOCK_NOT_REGULAR = 1,	/* holder.ftype says what it is */
+	AP_LOCK_FOREIGN_OWNER,		/* owned by holder.uid */
+	AP_LOCK_WRITABLE,		/* writable by group or others (holder.mode) */
 };
 
 struct ap_lock_holder {
 	enum ap_lock_state state;
 	pid_t pid;		/* valid for AP_LOCK_HOLDER_PID */
 	char comm[32];		/* its command name, "" if unknown */
-	char content[48];	/* printable copy of the file (malformed case) */
+	char content[48];	/* escaped copy of the file (malformed case) */
+	bool own_pid;		/* the file named our own PID (a stale leftover) */
+	/* AP_LOCK_HOLDER_UNTRUSTED: */
+	enum ap_lock_distrust why;
+	long uid;		/* the file's owner */
+	char owner[40];		/* the owner's user name (escaped), "" if unknown */
+	unsigned int mode;	/* permission bits */
+	const char *ftype;	/* "directory", "symbolic link", ... (untranslated) */
+	char moved_to[4200];	/* a non-empty directory left under this name, or "" */
 	long age_s;		/* seconds since the file's last change */
 	long waited_ms;		/* how long the caller has waited so far */
 };
@@ -57,6 +89,7 @@ enum ap_lock_event {
 	AP_LOCK_EV_WAIT,	/* waiting for this holder (reported once per holder) */
 	AP_LOCK_EV_STALE,	/* this stale lock file was removed */
 	AP_LOCK_EV_TICK,	/* still waiting: about once a second, with waited_ms */
+	AP_LOCK_EV_UNTRUSTED,	/* this untrusted lock file was taken over */
 };
 
 typedef void (*ap_lock_cb)(enum ap_lock_event ev, const struct ap_lock_holder *h,
@@ -79,7 +112,9 @@ int ap_lock_init(struct ap_lock *lk, struct ap_path *p, pid_t pid);
  * about each new holder waited for and each stale lock removed.
  * Returns 0, ETIMEDOUT (lk->holder tells who holds it), EBADMSG (timed out
  * on a malformed lock file), or the errno of a failed file operation
- * (EACCES, ENOENT for a missing lock directory, EROFS, ...).
+ * (EACCES, ENOENT for a missing lock directory, EROFS, ...); when taking
+ * over an untrusted lock file failed, lk->holder.state is
+ * AP_LOCK_HOLDER_UNTRUSTED and describes it.
  */
 int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, void *data);
 

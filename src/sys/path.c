@@ -320,16 +320,24 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
-/* create the parent directories of path (like mkdir -p of dirname) */
-static int mkdir_parents(const char *path)
+/*
+ * Create the missing parent directories of path, which must lie below the
+ * root: creation starts at the first component after the root, so nothing
+ * at or above the root is ever created (or even tried).  EXDEV when path is
+ * not below the root.
+ */
+static int mkdir_parents(const struct ap_path *p, const char *path)
 {
+	size_t rl = strlen(p->root), n = strlen(path);
 	char buf[4096];
-	size_t n = strlen(path);
 
 	if (n >= sizeof(buf))
 		return ENAMETOOLONG;
+	if (strncmp(path, p->root, rl) != 0 || path[rl] != '/' || path[rl + 1] == '/' ||
+	    path[rl + 1] == '\0')
+		return EXDEV;
 	memcpy(buf, path, n + 1);
-	for (char *s = buf + 1; *s; s++) {
+	for (char *s = buf + rl + 1; *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
@@ -354,7 +362,7 @@ int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, s
 		     slash + 1) >= (int)sizeof(tmp))
 		return ENAMETOOLONG;
 	if (mkdirs) {
-		err = mkdir_parents(path);
+		err = mkdir_parents(p, path);
 		if (err)
 			return err;
 	}

@@ -97,8 +97,10 @@ int ap_path_readlink_base(struct ap_path *p, const char *path, char *out, size_t
  * Config files (not sysfs): replace path atomically with buf.  A temporary
  * file "<dir>/.<name>.XXXXXX" in the same directory gets the data and mode,
  * is fsync'ed and renamed over path; then the directory is fsync'ed.  With
- * mkdirs, missing parent directories are created (0755).  On failure the
- * temporary file is removed and path is unchanged.
+ * mkdirs, missing parent directories are created (0755), starting below the
+ * root: path must then lie below it (else EXDEV), and nothing at or above
+ * the root is created.  On failure the temporary file is removed and path
+ * is unchanged.
  */
 int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, size_t len,
 			 unsigned int mode, bool mkdirs);
