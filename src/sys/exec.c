@@ -309,8 +309,10 @@ static int bounded_write(struct ectx *c, const struct ap_step *s, const char *pa
 	}
 	if (pid == 0) {
 		/* the child may outlive us: it must not hold our output (a pipe
-		 * a caller waits on) or anything else open */
-		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		 * a caller waits on) or anything else open.  /dev/null is opened
+		 * for reading only: apctl opens nothing outside its root for
+		 * writing, and the child has nothing to say */
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (fd >= 0) {
 			dup2(fd, STDIN_FILENO);

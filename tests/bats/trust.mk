@@ -3,7 +3,8 @@
 # files other users plant, damaged id limits, planted bytes in output, and
 # writes that must stay below the root.  Included from Makefile.am.
 TRUST_BATS = \
-	tests/bats/trust-lock.bats
+	tests/bats/trust-lock.bats \
+	tests/bats/trust-root.bats
 if ENABLE_TESTS
 TESTS += $(TRUST_BATS)
 endif
