@@ -19,6 +19,7 @@
 #include "cmd/change.h"
 #include "cmd/cmd.h"
 #include "core/apqn.h"
+#include "core/escape.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
 #include "core/plan.h"
@@ -217,7 +218,7 @@ int chg_parse_ids(struct chg_txn *t, const char *opt, const char *s, unsigned in
 
 	if (ap_idlist_parse(s, max, false, &l, &e)) {
 		ap_idlist_strerror(&e, msg, sizeof(msg));
-		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, s, msg);
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s '%s': %s", opt, ap_esc(s), msg);
 		return -1;
 	}
 	*out = l.set;
@@ -778,6 +779,20 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	}
 	if (r < 0) {
 		apctl_err(_("cannot read the AP configuration: %s"), strerror(-r));
+		return APCTL_EXIT_BADDATA;
+	}
+	if (m->host.max_adapter_unknown || m->host.max_domain_unknown) {
+		char f[4096];
+
+		ap_path_fmt(&t->path, AP_SYSFS, f, sizeof(f), "bus/ap/%s",
+			    m->host.max_adapter_unknown ? "ap_max_adapter_id" : "ap_max_domain_id");
+		free(t->error);
+		t->error = xasprintf(m->host.max_adapter_unknown ?
+				     _("refused: the highest adapter id cannot be read from %s, "
+				       "so no adapter id can be checked; nothing was written") :
+				     _("refused: the highest domain id cannot be read from %s, "
+				       "so no domain id can be checked; nothing was written"), f);
+		apctl_err("%s", t->error ? t->error : "");
 		return APCTL_EXIT_BADDATA;
 	}
 	return APCTL_EXIT_OK;

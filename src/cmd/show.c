@@ -273,8 +273,17 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		fprintf(out, "  %s\n", _("unknown: the machine does not report its AP configuration"));
 	}
 	put_label(out, _("highest ids"));
-	fprintf(out, "%02x / %04x  (%u / %u)\n", h->max_adapter,
-		h->max_domain, h->max_adapter, h->max_domain);
+	if (h->max_adapter_unknown || h->max_domain_unknown) {
+		char a[16], d[16];
+
+		snprintf(a, sizeof(a), "%02x", h->max_adapter);
+		snprintf(d, sizeof(d), "%04x", h->max_domain);
+		fprintf(out, "%s / %s\n", h->max_adapter_unknown ? _("unknown") : a,
+			h->max_domain_unknown ? _("unknown") : d);
+	} else {
+		fprintf(out, "%02x / %04x  (%u / %u)\n", h->max_adapter,
+			h->max_domain, h->max_adapter, h->max_domain);
+	}
 	if (h->matrix_features[0]) {
 		put_label(out, _("vfio_ap features"));
 		fprintf(out, "%s\n", h->matrix_features);
@@ -351,8 +360,10 @@ static struct json_object *host_json(const struct ap_host *h)
 	json_object_object_add(caps, "driver_override",
 			       json_object_new_boolean(h->caps.driver_override));
 	json_object_object_add(o, "capabilities", caps);
-	json_object_object_add(o, "max_adapter_id", json_object_new_int((int)h->max_adapter));
-	json_object_object_add(o, "max_domain_id", json_object_new_int((int)h->max_domain));
+	json_object_object_add(o, "max_adapter_id", h->max_adapter_unknown ? NULL :
+			       json_object_new_int((int)h->max_adapter));
+	json_object_object_add(o, "max_domain_id", h->max_domain_unknown ? NULL :
+			       json_object_new_int((int)h->max_domain));
 	json_object_object_add(o, "bus_features",
 			       ap_json_string_or_null(h->bus_features[0] ? h->bus_features
 									 : NULL));

@@ -27,6 +27,16 @@ size_t ap_escape(char *out, size_t outsz, const void *in, size_t len);
  * buffers (up to AP_ESC_MAX characters): for the arguments of one message,
  * e.g. printf("%s %s", ap_esc(a), ap_esc(b)).  Not for keeping.
  */
+/*
+ * For a message that is apctl's own (translated, so UTF-8) text with
+ * others' bytes in it: the safety net under the diagnostics.  Valid UTF-8
+ * and backslashes are kept; control characters, DEL, C1 controls and every
+ * byte that is not part of valid UTF-8 become \xNN as above.  out must
+ * have room for 4 * strlen(in) + 1 bytes to hold all of it; the input shown
+ * is returned.
+ */
+size_t ap_escape_text(char *out, size_t outsz, const char *in);
+
 #define AP_ESC_MAX	512
 #define AP_ESC_SLOTS	8
 const char *ap_esc(const char *s);

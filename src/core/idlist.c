@@ -7,6 +7,7 @@
 
 #include "core/apmask.h"
 #include "i18n.h"
+#include "core/escape.h"
 #include "core/idlist.h"
 
 /* numbers are saturated here: anything larger is above every maximum */
@@ -261,7 +262,7 @@ int ap_idlist_strerror(const struct ap_idlist_error *e, char *buf, size_t size)
 		if (ch > 0x20 && ch < 0x7f)
 			snprintf(c, sizeof(c), "'%c'", ch);
 		else
-			snprintf(c, sizeof(c), "\\x%02x", ch);
+			ap_escape(c, sizeof(c), &ch, 1);
 		return snprintf(buf, size, _("unexpected character %s at character %zu"), c, at);
 	}
 	case AP_IDL_SPACE:

@@ -88,8 +88,10 @@ enum ap_persist_src {
 
 struct ap_host {
 	struct ap_caps caps;
-	unsigned int max_adapter;	/* ap_max_adapter_id (63 if absent) */
-	unsigned int max_domain;	/* ap_max_domain_id */
+	unsigned int max_adapter;	/* ap_max_adapter_id (255 when unknown) */
+	unsigned int max_domain;	/* ap_max_domain_id (255 when unknown) */
+	bool max_adapter_unknown;	/* the file could not be read: ids are not judged */
+	bool max_domain_unknown;
 	bool qci_known;			/* the three configuration masks were read */
 	struct ap_mask cfg_apm;		/* ap_adapter_mask */
 	struct ap_mask cfg_aqm;		/* ap_usage_domain_mask */

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "sys/diag.h"
 
 void ap_diags_init(struct ap_diags *d)
@@ -24,19 +26,31 @@ void ap_diags_free(struct ap_diags *d)
 	ap_diags_init(d);
 }
 
-/* messages quote file content: keep terminal control characters out */
-static void sanitize(char *s)
+/*
+ * Messages quote others' bytes (each escaped where it is put in, see
+ * core/escape.h); as a safety net, what is not valid UTF-8 or is a control
+ * character is escaped here as well.  Paths are file names found on disk:
+ * escaped completely.
+ */
+static char *escaped(const char *s, bool text)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	size_t n = strlen(s), sz = 4 * n + 4;
+	char *r = malloc(sz);
+
+	if (!r)
+		return NULL;
+	if (text)
+		ap_escape_text(r, sz, s);
+	else
+		ap_escape(r, sz, s, n);
+	return r;
 }
 
 void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path,
 		  const char *fmt, ...)
 {
 	struct ap_diag *nv;
-	char *msg = NULL, *p;
+	char *msg = NULL, *p, *e;
 	va_list ap;
 	int r;
 
@@ -47,9 +61,12 @@ void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path
 	va_end(ap);
 	if (r < 0)
 		return;
-	p = strdup(path ? path : "");
+	p = escaped(path ? path : "", false);
+	e = escaped(msg, true);
+	free(msg);
+	msg = e;
 	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
-	if (!p || !nv) {
+	if (!p || !msg || !nv) {
 		free(p);
 		free(msg);
 		if (nv)
@@ -57,8 +74,6 @@ void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path
 		return;
 	}
 	d->v = nv;
-	sanitize(msg);
-	sanitize(p);
 	d->v[d->n].level = level;
 	d->v[d->n].path = p;
 	d->v[d->n].msg = msg;

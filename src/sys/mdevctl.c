@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "core/apmask.h"
+#include "core/escape.h"
 #include "sys/mdevctl.h"
 #include "i18n.h"
 #include "sys/parse.h"
@@ -85,7 +86,7 @@ static int apply_attr(const char *key, const char *val, const char *path, unsign
 		if (parse_ap_config(val, &def->m)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path,
 				     _("attribute %u: ap_config value \"%s\" is not three masks "
-				       "\"<adapters>,<domains>,<control domains>\""), idx, val);
+				       "\"<adapters>,<domains>,<control domains>\""), idx, ap_esc(val));
 			return -1;
 		}
 		return 0;
@@ -97,27 +98,27 @@ static int apply_attr(const char *key, const char *val, const char *path, unsign
 		def->n_unknown++;
 		ap_diags_add(d, AP_DIAG_WARN, path,
 			     _("attribute %u: unknown attribute \"%s\" ignored (mdevctl would "
-			       "write it to the device)"), idx, key);
+			       "write it to the device)"), idx, ap_esc(key));
 		return 0;
 	}
 	if (ap_parse_kstrtoul(val, strlen(val), &id, &octal)) {
 		ap_diags_add(d, AP_DIAG_ERROR, path,
 			     _("attribute %u: %s value \"%s\" is not a number the kernel accepts"),
-			     idx, key, val);
+			     idx, key, ap_esc(val));
 		return -1;
 	}
 	if (id > AP_MAX_ID) {
 		ap_diags_add(d, AP_DIAG_ERROR, path,
 			     _("attribute %u: %s value \"%s\" is out of range (0-255)"),
-			     idx, key, val);
+			     idx, key, ap_esc(val));
 		return -1;
 	}
 	if (octal) {
 		def->octal = true;
 		ap_diags_add(d, AP_DIAG_WARN, path,
 			     _("attribute %u: %s value \"%s\" is octal to the kernel: it means "
-			       "%u (0x%02x), not %s"), idx, key, val, (unsigned int)id,
-			     (unsigned int)id, val + (val[0] == '+'));
+			       "%u (0x%02x), not %s"), idx, key, ap_esc(val), (unsigned int)id,
+			     (unsigned int)id, ap_esc(val + (val[0] == '+')));
 	}
 	switch (attr_keys[i].what) {
 	case W_ADAPTER:
@@ -164,14 +165,14 @@ static int parse_attrs(json_object *attrs, const char *path, struct ap_mdevdef *
 		if (!json_object_is_type(v, json_type_string)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path,
 				     _("attribute %u (%s): the value is not a string"),
-				     (unsigned int)i + 1, key);
+				     (unsigned int)i + 1, ap_esc(key));
 			return -1;
 		}
 		val = json_object_get_string(v);
 		if (strlen(val) != (size_t)json_object_get_string_len(v)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path,
 				     _("attribute %u (%s): the value contains a NUL character"),
-				     (unsigned int)i + 1, key);
+				     (unsigned int)i + 1, ap_esc(key));
 			return -1;
 		}
 		if (apply_attr(key, val, path, (unsigned int)i + 1, def, d))
@@ -225,7 +226,7 @@ int ap_mdevdef_parse(const char *buf, size_t len, const char *path, struct ap_md
 	if (strcmp(json_object_get_string(v), AP_MDEV_TYPE) != 0) {
 		ap_diags_add(d, AP_DIAG_ERROR, path,
 			     _("\"mdev_type\" is \"%s\", not \"%s\""),
-			     json_object_get_string(v), AP_MDEV_TYPE);
+			     ap_esc(json_object_get_string(v)), AP_MDEV_TYPE);
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "start", &v) ||
@@ -237,7 +238,7 @@ int ap_mdevdef_parse(const char *buf, size_t len, const char *path, struct ap_md
 	if (!def->autostart && strcmp(json_object_get_string(v), "manual") != 0)
 		ap_diags_add(d, AP_DIAG_WARN, path,
 			     _("\"start\" is \"%s\", neither \"auto\" nor \"manual\": "
-			       "taken as manual"), json_object_get_string(v));
+			       "taken as manual"), ap_esc(json_object_get_string(v)));
 	if (json_object_object_get_ex(root, "attrs", &v) && v) {
 		if (!json_object_is_type(v, json_type_array)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path, _("\"attrs\" is not a list"));

@@ -10,6 +10,7 @@
 
 #include "core/apmask.h"
 #include "core/apqn.h"
+#include "core/escape.h"
 #include "sys/mdevctl.h"
 #include "i18n.h"
 #include "sys/parse.h"
@@ -32,35 +33,11 @@ struct rctx {
 	bool scans;		/* bus/ap/scans exists: >= 5.18 (chkstop files) */
 };
 
-/* printable, shortened copy of file content for messages */
-static void quote(const char *buf, size_t len, char *out, size_t outsz)
-{
-	size_t o = 0, i;
-
-	for (i = 0; i < len && o + 8 < outsz; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		if (ch == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else if (isprint(ch)) {
-			out[o++] = (char)ch;
-		} else {
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", ch);
-		}
-	}
-	if (i < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
 static void bad_content(struct rctx *c, const char *buf, size_t len)
 {
 	char q[64];
 
-	quote(buf, len, q, sizeof(q));
+	ap_escape(q, sizeof(q), buf, len);
 	ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("unexpected content \"%s\""), q);
 }
 
@@ -252,6 +229,53 @@ static void out_of_range(struct rctx *c, int v)
 	ap_diags_add(c->d, AP_DIAG_ERROR, c->path, _("value %d is out of range"), v);
 }
 
+/*
+ * ap_max_adapter_id / ap_max_domain_id.  The kernel prints the machine's
+ * Na/Nd when it reports them (APXA), else its own defaults 63 and 15, so a
+ * kernel that has the file always has a value in it: a file that is
+ * missing, unreadable, malformed or out of range leaves the limit unknown
+ * (an error naming the file; ids are then not judged against a guess).
+ * One case is the kernel's own: kernels before 5.10 have no
+ * ap_max_adapter_id and allow adapters up to 63.  Such a kernel also lacks
+ * "bindings" (5.11); with "bindings" present the file must be there too.
+ */
+static void read_max_id(struct rctx *c, const char *name, unsigned int *max, bool *unknown)
+{
+	bool adapter = name[7] == 'a';
+	int v;
+
+	*max = AP_MAX_ID;
+	*unknown = true;
+	if (!ap_dirlist_has(&c->bus, name)) {
+		ap_path_fmt(c->p, AP_SYSFS, c->path, sizeof(c->path), BUS "/%s", name);
+		if (adapter && !ap_dirlist_has(&c->bus, "bindings")) {
+			*max = 63;
+			*unknown = false;
+			ap_diags_add(c->d, AP_DIAG_WARN, c->path,
+				     _("the file is missing, as on kernels before 5.10: using 63, "
+				       "the highest adapter id such a kernel allows"));
+			return;
+		}
+		if (adapter)
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path,
+				     _("the file is missing (every kernel since 5.10 has it): "
+				       "the highest adapter id is unknown"));
+		else
+			ap_diags_add(c->d, AP_DIAG_ERROR, c->path,
+				     _("the file is missing (every kernel with AP masks has it): "
+				       "the highest domain id is unknown"));
+		return;
+	}
+	if (rdint(c, true, &v, BUS "/%s", name))
+		return;
+	if (v < 0 || v > AP_MAX_ID) {
+		out_of_range(c, v);
+		return;
+	}
+	*max = (unsigned int)v;
+	*unknown = false;
+}
+
 static int read_bus(struct rctx *c)
 {
 	struct ap_host *h = &c->m->host;
@@ -278,22 +302,8 @@ static int read_bus(struct rctx *c)
 		ap_mask_zero(&h->cfg_adm);
 	}
 
-	h->max_adapter = 63;
-	if (ap_dirlist_has(&c->bus, "ap_max_adapter_id") &&
-	    rdint(c, true, &v, BUS "/ap_max_adapter_id") == 0) {
-		if (v >= 0 && v <= AP_MAX_ID)
-			h->max_adapter = (unsigned int)v;
-		else
-			out_of_range(c, v);
-	}
-	h->max_domain = 15;
-	if (ap_dirlist_has(&c->bus, "ap_max_domain_id") &&
-	    rdint(c, true, &v, BUS "/ap_max_domain_id") == 0) {
-		if (v >= 0 && v <= AP_MAX_ID)
-			h->max_domain = (unsigned int)v;
-		else
-			out_of_range(c, v);
-	}
+	read_max_id(c, "ap_max_adapter_id", &h->max_adapter, &h->max_adapter_unknown);
+	read_max_id(c, "ap_max_domain_id", &h->max_domain, &h->max_domain_unknown);
 	h->ap_domain = -1;
 	if (rdint(c, true, &v, BUS "/ap_domain") == 0) {
 		if (v >= -1 && v <= AP_MAX_ID)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "core/escape.h"
 #include "sys/udevrule.h"
 
 /* ---- relative mask syntax (the kernel's modify_bitmap) ---- */
@@ -240,10 +241,12 @@ int ap_udevrule_parse(const char *buf, size_t len, const char *path,
 			else
 				seen_aq = true;
 			if (ap_mask_parse(t.val, t.vallen, &mk, NULL, &errpos)) {
+				char q[AP_ESC_MAX + 1];
+
+				ap_escape(q, sizeof(q), t.val, t.vallen);
 				ap_diags_add(d, AP_DIAG_ERROR, path,
-					     _("line %u: %s value \"%.*s\" is not a valid mask"),
-					     first, is_ap ? "apmask" : "aqmask", (int)t.vallen,
-					     t.val);
+					     _("line %u: %s value \"%s\" is not a valid mask"),
+					     first, is_ap ? "apmask" : "aqmask", q);
 				/* the kernel would refuse the write: this mask is not set */
 				continue;
 			}

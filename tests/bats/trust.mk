@@ -4,7 +4,8 @@
 # writes that must stay below the root.  Included from Makefile.am.
 TRUST_BATS = \
 	tests/bats/trust-lock.bats \
-	tests/bats/trust-root.bats
+	tests/bats/trust-root.bats \
+	tests/bats/trust-limits.bats
 if ENABLE_TESTS
 TESTS += $(TRUST_BATS)
 endif
