@@ -5,7 +5,8 @@
 TRUST_BATS = \
 	tests/bats/trust-lock.bats \
 	tests/bats/trust-root.bats \
-	tests/bats/trust-limits.bats
+	tests/bats/trust-limits.bats \
+	tests/bats/trust-escape.bats
 if ENABLE_TESTS
 TESTS += $(TRUST_BATS)
 endif

@@ -7,7 +7,8 @@ CORE_TESTS = \
 	tests/unit/test-idlist \
 	tests/unit/test-owner \
 	tests/unit/test-validate \
-	tests/unit/test-plan
+	tests/unit/test-plan \
+	tests/unit/test-escape
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -26,3 +27,5 @@ tests_unit_test_validate_SOURCES = tests/unit/test-validate.c tests/unit/tap.h
 tests_unit_test_validate_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_plan_SOURCES = tests/unit/test-plan.c tests/unit/tap.h
 tests_unit_test_plan_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_escape_SOURCES = tests/unit/test-escape.c tests/unit/tap.h
+tests_unit_test_escape_LDADD = src/core/libapcore.a $(LIBINTL)
