@@ -937,6 +937,13 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 	int r;
 
 	r = ap_lock_init(lk, &t->path, 0);
+	if (r == EXDEV) {
+		t->error = xasprintf(_("the AP configuration lock %s would lie outside the root "
+				       "%s (a symbolic link leads out of it); nothing was "
+				       "written"), lk->path, t->path.root);
+		apctl_err("%s", t->error ? t->error : "");
+		return APCTL_EXIT_LOCK;
+	}
 	if (r) {
 		apctl_err(_("cannot use the AP configuration lock: %s"), strerror(r));
 		return APCTL_EXIT_LOCK;
@@ -948,6 +955,16 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 	}
 	if (!r)
 		return APCTL_EXIT_OK;
+	if (lk->holder.state == AP_LOCK_HOLDER_UNTRUSTED) {
+		char *why = lock_distrust(&lk->holder);
+
+		t->error = xasprintf(_("cannot take over the untrusted AP configuration lock %s "
+				       "(%s): %s; remove it as root and run apctl again"),
+				     lk->path, why ? why : "", strerror(r));
+		free(why);
+		apctl_err("%s", t->error ? t->error : "");
+		return APCTL_EXIT_LOCK;
+	}
 	if (r == ETIMEDOUT) {
 		const struct ap_lock_holder *h = &lk->holder;
 
@@ -972,16 +989,6 @@ static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 				     lock_content(&lk->holder, c, sizeof(c)), t->o->wait);
 		apctl_err("%s", t->error ? t->error : "");
 		return APCTL_EXIT_BADDATA;
-	}
-	if (lk->holder.state == AP_LOCK_HOLDER_UNTRUSTED) {
-		char *why = lock_distrust(&lk->holder);
-
-		t->error = xasprintf(_("cannot take over the untrusted AP configuration lock %s "
-				       "(%s): %s; remove it as root and run apctl again"),
-				     lk->path, why ? why : "", strerror(r));
-		free(why);
-		apctl_err("%s", t->error ? t->error : "");
-		return APCTL_EXIT_LOCK;
 	}
 	t->error = xasprintf(_("cannot take the AP configuration lock %s: %s"), lk->path,
 			     strerror(r));

@@ -200,6 +200,11 @@ char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
 					   "the device after %d s"), (int)(remove_timeout_ms / 1000));
 		break;
 	default:
+		/* config files: path.c refuses to follow a link out of the root */
+		if (err == EXDEV)
+			return xasprintf(_("its directory lies outside apctl's root (a symbolic "
+					   "link leads out of it); nothing is written there "
+					   "(EXDEV)"));
 		break;
 	}
 	return xasprintf("%s (%s)", strerror(err), errname(err));

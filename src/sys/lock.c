@@ -20,8 +20,16 @@
 int ap_lock_init(struct ap_lock *lk, struct ap_path *p, pid_t pid)
 {
 	memset(lk, 0, sizeof(*lk));
+	int err;
+
 	lk->pid = pid > 0 ? pid : getpid();
-	return ap_path_fmt(p, AP_ROOT, lk->path, sizeof(lk->path), AP_LOCK_FILE);
+	err = ap_path_fmt(p, AP_ROOT, lk->path, sizeof(lk->path), AP_LOCK_FILE);
+	if (err)
+		return err;
+	/* the lock is made below the root, or not at all (a missing
+	 * directory is reported when the lock is taken) */
+	err = ap_path_below_root(p, lk->path);
+	return err == ENOENT ? 0 : err;
 }
 
 int ap_lock_parse(const char *buf, size_t len, pid_t *pid)
@@ -198,7 +206,8 @@ static int probe_holder(struct ap_lock *lk, struct ap_lock_holder *h, struct sta
  * Take an untrusted lock file away from the lock path: move it aside under
  * a name of our own, make sure it is the file that was judged (a root tool
  * may have taken the lock in between: then it is put back), and remove it.
- * 0 when the lock path is free now (or changed: look again), else errno.
+ * 0 when it was taken over, -1 when the lock path changed meanwhile (look
+ * again), else errno.
  */
 static int take_over(struct ap_lock *lk, struct ap_lock_holder *h, const struct stat *seen)
 {
@@ -215,7 +224,7 @@ static int take_over(struct ap_lock *lk, struct ap_lock_holder *h, const struct 
 		if (renameat2(AT_FDCWD, lk->path, AT_FDCWD, q, RENAME_NOREPLACE) == 0)
 			break;
 		if (errno == ENOENT)
-			return 0;
+			return -1;
 		if (errno != EEXIST)
 			return errno;
 	}
@@ -225,7 +234,7 @@ static int take_over(struct ap_lock *lk, struct ap_lock_holder *h, const struct 
 		/* not the file we judged: give it back its name */
 		if (renameat2(AT_FDCWD, q, AT_FDCWD, lk->path, RENAME_NOREPLACE) < 0)
 			return errno;
-		return 0;
+		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (rmdir(q) < 0)
@@ -297,14 +306,17 @@ int ap_lock_acquire(struct ap_lock *lk, unsigned long wait_ms, ap_lock_cb cb, vo
 			return -pr;
 		if (pr == PR_UNTRUSTED) {
 			err = take_over(lk, &h, &seen);
-			if (err) {
+			if (err > 0) {
 				lk->holder = h;
 				return err;
 			}
-			if (cb)
+			if (!err && cb)
 				cb(AP_LOCK_EV_UNTRUSTED, &h, data);
-			if (now_ms() >= deadline + 1000)
+			/* one planted after another, for longer than the wait */
+			if (now_ms() >= deadline + 1000) {
+				lk->holder = h;
 				return ETIMEDOUT;
+			}
 			continue;
 		}
 		/* a lock that keeps changing under us must not loop forever */

@@ -103,7 +103,8 @@ struct ap_lock {
 	unsigned long attempts;
 };
 
-/* Compute the lock path; pid 0 means getpid(). 0 or ENAMETOOLONG. */
+/* Compute the lock path; pid 0 means getpid().  0, ENAMETOOLONG, or EXDEV
+ * when its directory leads out of the root (a symbolic link). */
 int ap_lock_init(struct ap_lock *lk, struct ap_path *p, pid_t pid);
 
 /*

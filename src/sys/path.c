@@ -320,6 +320,39 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
+int ap_path_below_root(const struct ap_path *p, const char *path)
+{
+	char dir[4096], *rd, *rr;
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int err = 0;
+
+	if (!p->root[0])
+		return 0;	/* everything is below "/" */
+	if (!slash)
+		return EINVAL;
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	rd = realpath(dir, NULL);
+	if (!rd)
+		return errno;
+	rr = realpath(p->root, NULL);
+	if (!rr) {
+		err = errno;
+		free(rd);
+		return err;
+	}
+	n = strlen(rr);
+	if (strncmp(rd, rr, n) != 0 || (rd[n] != '/' && rd[n] != '\0' && strcmp(rr, "/") != 0))
+		err = EXDEV;
+	free(rd);
+	free(rr);
+	return err;
+}
+
 /*
  * Create the missing parent directories of path, which must lie below the
  * root: creation starts at the first component after the root, so nothing
@@ -330,6 +363,7 @@ static int mkdir_parents(const struct ap_path *p, const char *path)
 {
 	size_t rl = strlen(p->root), n = strlen(path);
 	char buf[4096];
+	int err;
 
 	if (n >= sizeof(buf))
 		return ENAMETOOLONG;
@@ -341,6 +375,10 @@ static int mkdir_parents(const struct ap_path *p, const char *path)
 		if (*s != '/')
 			continue;
 		*s = '\0';
+		/* the directory it is made in must not lead out of the root */
+		err = ap_path_below_root(p, buf);
+		if (err)
+			return err;
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
 			return errno;
 		*s = '/';
@@ -366,6 +404,9 @@ int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, s
 		if (err)
 			return err;
 	}
+	err = ap_path_below_root(p, path);
+	if (err)
+		return err;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return errno;
@@ -399,7 +440,10 @@ int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, s
 
 int ap_path_unlink(struct ap_path *p, const char *path)
 {
-	(void)p;
+	int err = ap_path_below_root(p, path);
+
+	if (err)
+		return err;
 	if (unlink(path) < 0)
 		return errno;
 	return fsync_dir_of(path);

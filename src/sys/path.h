@@ -104,7 +104,16 @@ int ap_path_readlink_base(struct ap_path *p, const char *path, char *out, size_t
  */
 int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, size_t len,
 			 unsigned int mode, bool mkdirs);
-/* unlink path and fsync its directory.  0, ENOENT or another errno. */
+/*
+ * Is the directory of path below the root, once symbolic links are
+ * resolved?  0 (always for the root "/"), EXDEV when a link leads out of
+ * the root, or the errno of resolving it (ENOENT: it does not exist).
+ * ap_path_write_atomic() and ap_path_unlink() check it before they touch
+ * anything, and for every directory they create.
+ */
+int ap_path_below_root(const struct ap_path *p, const char *path);
+
+/* unlink path and fsync its directory.  0, ENOENT, EXDEV or another errno. */
 int ap_path_unlink(struct ap_path *p, const char *path);
 
 #endif

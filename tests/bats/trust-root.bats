@@ -90,3 +90,42 @@ PY
 	traced mdev remove "$U1" --undefine -y
 	expect_missing "$APSIM_ROOT/etc/mdevctl.d/matrix/$U1"
 }
+
+# a directory below the root replaced by a link to one outside it
+link_out() {
+	local dir=$APSIM_ROOT/$1
+
+	OUT=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$OUT"
+	rm -rf "$dir"
+	ln -s "$OUT" "$dir"
+}
+
+@test "below the root: a symbolic link out of the root is not followed for a definition" {
+	link_out etc/mdevctl.d/matrix
+	snap before
+	run "$APCTL" mdev create -u "$U1" -a 5 -d 4 --reserve --define -y
+	[ "$status" -eq 1 ]
+	[[ $output == *"its directory lies outside apctl's root (a symbolic link leads out of it); nothing is written there (EXDEV)"* ]] ||
+		fail "no reason given: $output"
+	expect_eq "" "$(ls -A "$OUT")" "files written outside the root"
+	expect_snap before
+}
+
+@test "below the root: a symbolic link out of the root is not followed for the udev rule or the lock" {
+	link_out etc/udev
+	snap before
+	run "$APCTL" reserve -p 5 -y
+	[ "$status" -eq 1 ]
+	[[ $output == *"its directory lies outside apctl's root (a symbolic link leads out of it); nothing is written there (EXDEV)"* ]] ||
+		fail "no reason given: $output"
+	expect_eq "" "$(ls -A "$OUT")" "files written outside the root"
+	rm "$APSIM_ROOT/etc/udev"
+	mkdir -p "$APSIM_ROOT/etc/udev/rules.d"
+	link_out run/lock
+	run "$APCTL" reserve 5 -y
+	[ "$status" -eq 5 ]
+	expect_eq "apctl: the AP configuration lock $APSIM_ROOT/run/lock/s390apconfig.lock would lie outside the root $APSIM_ROOT (a symbolic link leads out of it); nothing was written" "$output"
+	expect_eq "" "$(ls -A "$OUT")" "files written outside the root"
+	expect_snap before
+}

@@ -271,7 +271,7 @@ static void test_bad_files(struct ap_path *p)
 	ap_read_model(p, AP_RD_ALL, &m, &d);
 	c = ap_host_find_card(&m.host, 5);
 	ok(c && c->hwtype == -1 && c->raw_hwtype == 13, "bad: malformed hwtype unknown, rest read");
-	ok(has_diag(&d, "/card05/hwtype", "\"abc\\n\""),
+	ok(has_diag(&d, "/card05/hwtype", "\"abc\\x0a\""),
 	   "bad: hwtype diagnostic names file and content");
 	ok(c && !c->functions_known && c->mode == AP_MODE_UNKNOWN &&
 	   has_diag(&d, "/card05/ap_functions", NULL), "bad: ap_functions with junk refused");
@@ -280,16 +280,17 @@ static void test_bad_files(struct ap_path *p)
 	   "bad: missing depth reported");
 	ok(m.host.ap_domain == -1 && has_diag(&d, "bus/ap/ap_domain", NULL),
 	   "bad: ap_domain with a space refused");
-	ok(m.host.max_domain == 15 && !has_diag(&d, "ap_max_domain_id", NULL),
-	   "bad: absent ap_max_domain_id means 15, silently");
+	ok(m.host.max_domain_unknown && m.host.max_domain == 255 &&
+	   has_diag(&d, "ap_max_domain_id", "the highest domain id is unknown"),
+	   "bad: absent ap_max_domain_id is an error: the limit is unknown, not 15");
 	ok(!m.host.bindings_complete && m.host.bindings_total == 0 &&
 	   has_diag(&d, "bus/ap/bindings", NULL), "bad: bound > total refused");
 	ok(m.n_mdevs == 1 && ap_mask_is_empty(&m.mdevs[0].live.apm) &&
 	   has_diag(&d, U1 "/ap_config",
-		    "\"0x0200000000000000000000000000" "00000000000000000000000000...\""),
+		    "\"0x0200000000000000000000000000" "000000000000000000000000000000...\""),
 	   "bad: short ap_config refused (content shortened), nothing made up");
-	is_int((long long)ap_diags_errors(&d), 6, "bad: exactly the broken files reported");
-	if (ap_diags_errors(&d) != 6)
+	is_int((long long)ap_diags_errors(&d), 7, "bad: exactly the broken files reported");
+	if (ap_diags_errors(&d) != 7)
 		dump_diags(&d);
 	ap_model_free(&m);
 	ap_diags_free(&d);
@@ -336,7 +337,9 @@ static void test_old_kernel(struct ap_path *p)
 	mkfile("bus/ap/bindings", "2/2 (complete)\n");
 	rmfile("bus/ap/features");
 	rmfile("bus/ap/scans");
-	rmfile("bus/ap/ap_max_adapter_id");
+	/* no APXA: the kernel prints its defaults */
+	mkfile("bus/ap/ap_max_adapter_id", "63\n");
+	mkfile("bus/ap/ap_max_domain_id", "15\n");
 	mkfile("bus/ap/ap_adapter_mask", "not supported\n");
 	rmfile("devices/vfio_ap/matrix/features");
 	rmfile("devices/vfio_ap/matrix/" U1 "/ap_config");
