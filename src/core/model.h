@@ -72,6 +72,10 @@ struct ap_caps {
 	bool bus_features;	/* /sys/bus/ap/features */
 	bool matrix_features;	/* /sys/devices/vfio_ap/matrix/features */
 	bool guest_matrix;	/* dynamic configuration semantics (>= 6.0) */
+	bool no_guest_matrix;	/* known to lack them (< 6.0): an active mdev has no
+				   guest_matrix file, or the bus has no 'scans'
+				   (< 5.18).  Neither flag set: unknown (5.18 to
+				   6.3 with no mdev to tell by) */
 	bool ap_config;		/* one-shot ap_config attribute (>= 6.10) */
 	bool queue_status;	/* vfio_ap queue 'status' (>= 5.17) */
 	bool driver_override;	/* >= 6.19: all-ones EBUSY rule, override rules */

@@ -808,6 +808,22 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 	}
 }
 
+/*
+ * Is the queue bound to vfio_ap once the request's mask edit is done?  The
+ * kernel rebinds before the mask write returns: a queue the masks of h no
+ * longer give to the host goes from its default driver to vfio_ap.
+ */
+static bool bound_to_vfio(const struct ap_host *h, unsigned int a, unsigned int d)
+{
+	const struct ap_queue *qu = ap_host_find_queue(h, a, d);
+
+	if (!qu)
+		return false;
+	if (qu->driver == AP_DRV_VFIO_AP)
+		return true;
+	return qu->driver == AP_DRV_CEX4QUEUE && !ap_host_owns(h, a, d);
+}
+
 static void check_mdev_request(struct ctx *c, const struct state *before,
 			       const struct state *after)
 {
@@ -877,7 +893,12 @@ static void check_mdev_request(struct ctx *c, const struct state *before,
 		free(s);
 	}
 
-	/* before 6.0 only queues bound to vfio_ap can be assigned */
+	/*
+	 * Before 6.0 only queues bound to vfio_ap can be assigned.  Known from
+	 * an mdev without guest_matrix; with no mdev and no features file the
+	 * kernel cannot be told from a 6.x one (5.18 to 6.3 look alike): then
+	 * a warning, since the kernel's refusal would be undone anyway.
+	 */
 	if (now && now->active && h->caps.vfio_ap && !h->caps.guest_matrix &&
 	    (r->kind == AP_REQ_MDEV_CREATE || r->kind == AP_REQ_MDEV_MODIFY)) {
 		struct apqn_set *s = calloc(1, sizeof(*s));
@@ -889,20 +910,23 @@ static void check_mdev_request(struct ctx *c, const struct state *before,
 		}
 		ap_mask_for_each(a, &now->live.apm) {
 			ap_mask_for_each(d, &now->live.aqm) {
-				const struct ap_queue *qu =
-					ap_host_find_queue(h, (unsigned int)a, (unsigned int)d);
-
-				if (!qu || qu->driver != AP_DRV_VFIO_AP)
+				if (!bound_to_vfio(h, (unsigned int)a, (unsigned int)d))
 					ap_mask_set(&s->row[a], (unsigned int)d);
 			}
 		}
 		if (!set_empty(s)) {
-			p = add(c, AP_PROB_QUEUE_NOT_BOUND, AP_SEV_ERROR, now, AP_SIDE_ACTIVE);
+			bool known = h->caps.no_guest_matrix;
+
+			p = add(c, AP_PROB_QUEUE_NOT_BOUND, known ? AP_SEV_ERROR : AP_SEV_WARNING,
+				now, AP_SIDE_ACTIVE);
 			if (p) {
 				set_apqns(c, p, s);
 				fmt_apqns(p, q, sizeof(q));
-				p->message = xasprintf(_("mdev %s: APQNs %s are not queues bound to vfio_ap, and this kernel (before 6.0) assigns only those; reserve them first (apctl reserve)"),
-						       now->uuid, q);
+				p->message = known
+					? xasprintf(_("mdev %s: APQNs %s are not queues bound to vfio_ap, and this kernel (before 6.0) assigns only those; reserve them first (apctl reserve)"),
+						    now->uuid, q)
+					: xasprintf(_("mdev %s: APQNs %s are not queues bound to vfio_ap; a kernel before 6.0 assigns only those (with no mdev and no features file apctl cannot tell this kernel's version): if it refuses, the change is undone"),
+						    now->uuid, q);
 			}
 		}
 		free(s);

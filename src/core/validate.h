@@ -34,7 +34,9 @@
  * - in-use: changing or removing an mdev whose guest is running (warning;
  *   error before 6.0 where the kernel refuses with EBUSY).
  * - queue-not-bound: before 6.0 only queues bound to vfio_ap can be
- *   assigned (error).
+ *   assigned (error; a warning when the model cannot tell the kernel's
+ *   generation, caps.guest_matrix and caps.no_guest_matrix both unset).  A
+ *   queue the request's own mask edit gives to vfio_ap counts as bound.
  * Pure logic: no I/O, no global state.
  */
 #ifndef APCTL_CORE_VALIDATE_H

@@ -649,6 +649,7 @@ static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 			if (md->guest_known)
 				read_in_use(c, md, &md->guest);
 		} else if (err == ENOENT && !caps->guest_matrix) {
+			caps->no_guest_matrix = true;
 			/* before 6.0 the status said "in use" for every queue of the mdev */
 			read_in_use(c, md, &md->live);
 		}
@@ -706,9 +707,13 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		caps->guest_matrix = has_token(h->matrix_features, "guest_matrix");
 		caps->ap_config = has_token(h->matrix_features, "ap_config");
 	}
-	/* the vfio_ap queue 'status' file came with 5.17, 'scans' with 5.18 */
+	/* the vfio_ap queue 'status' file came with 5.17, 'scans' with 5.18;
+	 * the 6.0 rework builds on the bus's in_use hook of 5.18, so a kernel
+	 * without 'scans' has no guest_matrix either */
 	if (c.scans)
 		caps->queue_status = true;
+	else
+		caps->no_guest_matrix = true;
 	/* the AP bus 'features' file came with 6.4, after the 6.0 rework */
 	if (caps->bus_features)
 		caps->guest_matrix = caps->queue_status = true;

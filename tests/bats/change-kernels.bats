@@ -94,6 +94,37 @@ assign_domain" "$output"
 	expect_r "$AP/devices/06.0047/status" 'in use\n'
 }
 
+@test "mdev create --reserve on every kernel profile: adapters reserved, then the mdev created" {
+	local k
+
+	# issue 14: 6.1 (no mdev yet, no features file) was refused as "before 6.0"
+	for k in 5.10 6.1 6.12 7.2; do
+		sim_start doc-example "$k"
+		run "$APCTL" mdev create -y -u "$U1" -a 6 -d 0x47 --reserve
+		expect_eq "0 $U1" "$status $output" "kernel $k: exit and output" || return 1
+		expect_r "$AP/apmask" '0xfdffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n'
+		expect_r "$MATRIX/$U1/matrix" '06.0047\n'
+		expect_driver 06.0047 vfio_ap
+		sim_stop
+	done
+}
+
+@test "6.1 without an mdev: the generation is unknown, an unbound queue is a warning, not 'before 6.0'" {
+	sim_start doc-example 6.1
+	"$APCTL" reserve 5
+	run "$APCTL" mdev create -y -u "$U1" -a 5 -d 4,0x10
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: warning: mdev $U1: APQNs 05.0010 are not queues bound to vfio_ap; a kernel before 6.0 assigns only those (with no mdev and no features file apctl cannot tell this kernel's version): if it refuses, the change is undone
+apctl: warning: mdev $U1 (active): domains 0010 not in the host's AP configuration; the guest gets them only once they are configured to this LPAR
+$U1" "$output"
+	expect_r "$MATRIX/$U1/matrix" '05.0004\n05.0010\n'
+	# with an mdev to tell by, 6.1 is known to have guest_matrix: no warning
+	run "$APCTL" mdev create -y -u "$U2" -a 5 -d 0x20
+	expect_eq "0" "$status"
+	expect_eq "apctl: warning: mdev $U2 (active): domains 0020 not in the host's AP configuration; the guest gets them only once they are configured to this LPAR
+$U2" "$output"
+}
+
 @test "6.12 and 7.2: ap_config: one write configures a new mdev" {
 	local k
 

@@ -584,10 +584,12 @@ static void test_mdev_requests(void)
 	/* before 6.0: in-use modify is refused, only vfio_ap-bound queues assign */
 	host(&m);
 	m.host.caps.guest_matrix = m.host.caps.ap_config = false;
+	m.host.caps.no_guest_matrix = true;
 	d = active(&m, G1, X("5", "4", ""));
 	d->in_use = true;
 	ap_host_add_queue(&m.host, 5, 4)->driver = AP_DRV_VFIO_AP;
-	ap_host_add_queue(&m.host, 5, 5)->driver = AP_DRV_CEX4QUEUE;
+	/* not host-owned, yet bound to no driver (unbound by hand) */
+	ap_host_add_queue(&m.host, 5, 5)->driver = AP_DRV_NONE;
 	ap_request_init(&r, AP_REQ_MDEV_MODIFY);
 	strcpy(r.uuid, G1);
 	r.matrix = X("5", "4,5", "");
@@ -599,6 +601,29 @@ static void test_mdev_requests(void)
 		       "mdev " G1 " is in use by a guest, and this kernel (before 6.0) refuses"
 		       " changes while a guest is attached; stop the guest first", "5.x in-use message");
 	}
+	ap_problems_free(&p);
+	ap_model_free(&m);
+
+	/* issue 14: a queue the same change's mask edit gives to vfio_ap counts
+	 * as bound (create --reserve); with the generation unknown (no mdev,
+	 * no features, but 'scans': 5.18..6.3) an unbound queue is a warning */
+	host(&m);
+	m.host.caps.guest_matrix = m.host.caps.ap_config = false;
+	ap_host_add_queue(&m.host, 6, 0x47)->driver = AP_DRV_CEX4QUEUE;
+	ap_mask_clear(&m.host.apmask, 6);	/* what --reserve does to the model */
+	ap_request_init(&r, AP_REQ_MDEV_CREATE);
+	r.active = true;
+	strcpy(r.uuid, G1);
+	r.matrix = X("6,7", "0x47", "");
+	validate(&m, &r, &p);
+	is_str(summary(&p), "queue-not-bound/warning",
+	       "unknown generation: 07.0047 (no queue) is a warning, 06.0047 is bound");
+	if (p.n == 1)
+		is_str(apqns(&p.v[0]), "07.0047", "only 07.0047 is unbound");
+	ap_problems_free(&p);
+	m.host.caps.no_guest_matrix = true;
+	validate(&m, &r, &p);
+	is_str(summary(&p), "queue-not-bound/error", "before 6.0: an error");
 	ap_problems_free(&p);
 	ap_model_free(&m);
 }
