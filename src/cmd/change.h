@@ -30,6 +30,8 @@
 #include "core/model.h"
 #include "core/request.h"
 
+#define CHG_IGNORE_MAX 32	/* --ignore-definition given at most this often */
+
 /* options every changing command accepts */
 struct chg_opts {
 	bool dry_run;		/* -n, --dry-run: print the plan, write nothing */
@@ -38,6 +40,13 @@ struct chg_opts {
 	bool force;		/* -f, --force: allow what is refused otherwise */
 	int wait;		/* -w, --wait SECONDS for the lock */
 	int timeout;		/* mdev remove: seconds to wait for the kernel */
+	/* --ignore-definition: unreadable definitions (UUID or file) left out
+	 * of the check instead of refusing the change */
+	const char *ignore_def[CHG_IGNORE_MAX];
+	size_t n_ignore_def;
+	/* mdev remove --undefine: the mdev (lowercase) whose definition is
+	 * deleted even when apctl cannot read it */
+	const char *removing_def;
 };
 
 #define CHG_WAIT_DEFAULT 90	/* seconds; about what s390-tools waits */
@@ -51,6 +60,7 @@ enum {
 	CHG_OPT_FORCE = 'f',
 	CHG_OPT_WAIT = 'w',
 	CHG_OPT_HELP = 'h',
+	CHG_OPT_IGNORE_DEF = 0x200,	/* --ignore-definition (no short form) */
 };
 
 /* the short options and struct option entries of the shared options (the
@@ -63,7 +73,8 @@ enum {
 	{ "json", no_argument, NULL, CHG_OPT_JSON }, \
 	{ "force", no_argument, NULL, CHG_OPT_FORCE }, \
 	{ "wait", required_argument, NULL, CHG_OPT_WAIT }, \
-	{ "help", no_argument, NULL, CHG_OPT_HELP }
+	{ "help", no_argument, NULL, CHG_OPT_HELP }, \
+	{ "ignore-definition", required_argument, NULL, CHG_OPT_IGNORE_DEF }
 
 void chg_opts_init(struct chg_opts *o);
 /*
@@ -130,6 +141,8 @@ const struct chg_opts *chg_txn_opts(const struct chg_txn *t);
 struct apctl_ctx *chg_txn_ctx(const struct chg_txn *t);
 /* true while building under the lock (the second time) */
 bool chg_txn_locked(const struct chg_txn *t);
+/* the full path of rel (relative to the root, "etc/...") into buf */
+int chg_root_path(struct chg_txn *t, char *buf, size_t size, const char *rel);
 /* number of steps planned so far */
 size_t chg_txn_nsteps(const struct chg_txn *t);
 

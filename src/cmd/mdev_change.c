@@ -549,11 +549,13 @@ struct remove {
 	char uuid[AP_UUID_STRLEN];
 	bool undefine;
 	bool in_use;
+	bool unreadable;	/* its definition cannot be read: deleted as it is */
 };
 
 static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct remove *rm = arg;
+	const struct ap_baddef *bd;
 	const struct ap_mdev *md;
 	struct ap_request req;
 	char *q;
@@ -561,10 +563,45 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
 	md = ap_model_find_mdev(m, rm->uuid);
-	if (!md || (!md->active && !md->defined)) {
+	if (md && !md->active && !md->defined)
+		md = NULL;
+	bd = ap_model_find_baddef(m, rm->uuid);
+	if (!md && !bd) {
 		chg_problem(t, CHG_ERROR, "no-such-mdev",
 			    _("mdev %s does not exist (neither active nor defined)"), rm->uuid);
 		return APCTL_EXIT_CONFLICT;
+	}
+	if (!md && !rm->undefine) {
+		chg_problem(t, CHG_ERROR, "not-active",
+			    _("mdev %s is not active; its mdevctl definition cannot be read: add "
+			      "--undefine to delete it as it is"), rm->uuid);
+		return APCTL_EXIT_CONFLICT;
+	}
+	if (bd && rm->undefine) {
+		/* what is deleted, shown before it is (and confirmed) */
+		char rel[sizeof(AP_MDEVCTL_DIR) + AP_UUID_STRLEN + 1], path[4096];
+
+		snprintf(rel, sizeof(rel), "%s/%s", AP_MDEVCTL_DIR, bd->file);
+		if (chg_root_path(t, path, sizeof(path), rel))
+			snprintf(path, sizeof(path), "%s", rel);
+		if (bd->size < 0)
+			chg_problem(t, CHG_WARNING, "unreadable-definition",
+				    _("the definition %s cannot be read; it is deleted as it is"),
+				    path);
+		else
+			chg_problem(t, CHG_WARNING, "unreadable-definition",
+				    _("the definition %s is deleted as it is: %ld bytes, \"%s\""),
+				    path, bd->size, bd->head);
+		rm->unreadable = true;
+		if (!md) {
+			/* nothing of it is in the model: nothing to validate */
+			ap_request_init(&req, AP_REQ_MDEV_REMOVE);
+			req.active = false;
+			req.undefine_unreadable = true;
+			snprintf(req.uuid, sizeof(req.uuid), "%s", rm->uuid);
+			chg_request(t, &req);
+			return 0;
+		}
 	}
 	if (!md->active && !rm->undefine) {
 		chg_problem(t, CHG_ERROR, "not-active",
@@ -587,6 +624,7 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	ap_request_init(&req, AP_REQ_MDEV_REMOVE);
 	req.active = md->active;
 	req.persistent = rm->undefine && md->defined;
+	req.undefine_unreadable = rm->undefine && bd;
 	snprintf(req.uuid, sizeof(req.uuid), "%s", rm->uuid);
 	chg_validate(t, m, &req);
 	chg_request(t, &req);
@@ -599,10 +637,12 @@ static const char *remove_confirm(struct chg_txn *t, const struct ap_model *m, v
 
 	(void)t;
 	(void)m;
-	if (!rm->in_use)
-		return NULL;
-	return _("a guest uses this mdev: its AP devices are withdrawn from the running guest. "
-		 "Remove it anyway?");
+	if (rm->in_use)
+		return _("a guest uses this mdev: its AP devices are withdrawn from the running "
+			 "guest. Remove it anyway?");
+	if (rm->unreadable)
+		return _("delete the definition shown above, which apctl cannot read?");
+	return NULL;
 }
 
 static void remove_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
@@ -663,5 +703,7 @@ int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
 	rc = chg_parse_uuid(cmd, argv[optind], rm.uuid);
 	if (rc)
 		return rc;
+	if (rm.undefine)
+		o.removing_def = rm.uuid;
 	return chg_run(ctx, &o, &ops, &rm);
 }

@@ -23,7 +23,27 @@ void ap_model_free(struct ap_model *m)
 	free(m->host.cards);
 	free(m->host.queues);
 	free(m->mdevs);
+	free(m->baddefs);
 	ap_model_init(m);
+}
+
+int ap_model_add_baddef(struct ap_model *m, const struct ap_baddef *bd)
+{
+	struct ap_baddef *v = realloc(m->baddefs, (m->n_baddefs + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	m->baddefs = v;
+	v[m->n_baddefs++] = *bd;
+	return 0;
+}
+
+const struct ap_baddef *ap_model_find_baddef(const struct ap_model *m, const char *uuid)
+{
+	for (size_t i = 0; i < m->n_baddefs; i++)
+		if (!strcmp(m->baddefs[i].uuid, uuid))
+			return &m->baddefs[i];
+	return NULL;
 }
 
 /*

@@ -140,10 +140,25 @@ struct ap_mdev {
 					 * (mdevctl also reads upper case); "" = uuid */
 };
 
+/*
+ * A definition file (its name a UUID) apctl could not read or understand:
+ * not part of any mdev, but its name and first bytes are kept so that it
+ * can be shown and deleted as it is (apctl mdev remove --undefine).
+ */
+struct ap_baddef {
+	char uuid[AP_UUID_STRLEN];	/* lowercase */
+	char file[AP_UUID_STRLEN];	/* the name on disk */
+	char head[280];			/* its first 64 bytes, escaped (core/escape.h)
+					 * with "..." when cut; "" when unreadable */
+	long size;			/* bytes; -1 when it could not be read */
+};
+
 struct ap_model {
 	struct ap_host host;
 	struct ap_mdev *mdevs;		/* sorted by uuid */
 	size_t n_mdevs;
+	struct ap_baddef *baddefs;	/* in the order read */
+	size_t n_baddefs;
 };
 
 void ap_model_init(struct ap_model *m);
@@ -165,6 +180,10 @@ struct ap_card *ap_host_add_card(struct ap_host *h, unsigned int id);
 struct ap_queue *ap_host_add_queue(struct ap_host *h, unsigned int apid, unsigned int apqi);
 struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id);
 struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid, unsigned int apqi);
+/* append an unreadable definition (copied); 0 or -1 when memory is short */
+int ap_model_add_baddef(struct ap_model *m, const struct ap_baddef *bd);
+/* the first unreadable definition of mdev uuid (lowercase), or NULL */
+const struct ap_baddef *ap_model_find_baddef(const struct ap_model *m, const char *uuid);
 /* sort cards/queues/mdevs after bulk insertion */
 void ap_model_sort(struct ap_model *m);
 

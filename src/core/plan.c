@@ -515,9 +515,23 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 					      &r->matrix, &d->def);
 		}
 		return 0;
-	case AP_REQ_MDEV_REMOVE:
-		if (!d || (r->active && !d->active) || (r->persistent && !d->defined))
+	case AP_REQ_MDEV_REMOVE: {
+		const struct ap_baddef *bd = ap_model_find_baddef(m, r->uuid);
+
+		if ((r->active && (!d || !d->active)) || (r->persistent && (!d || !d->defined)) ||
+		    (r->undefine_unreadable && !bd))
 			return -1;
+		if (r->undefine_unreadable) {
+			s = push(b);
+			if (!s)
+				return 0;
+			s->kind = AP_STEP_UNDEFINE_MDEV;
+			fmt(s->path, sizeof(s->path), "%s/%s", AP_FILE_MDEVCTL_DIR, bd->file);
+			fmt(s->uuid, sizeof(s->uuid), "%s", r->uuid);
+			fmt(s->what, sizeof(s->what), "%s",
+			    _("delete its unreadable mdevctl definition as it is"));
+			restore_step(b, r->uuid, bd->file, true);
+		}
 		if (r->persistent) {
 			s = push(b);
 			if (!s)
@@ -536,6 +550,7 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 				remove_step(s, r->uuid);
 		}
 		return 0;
+	}
 	default:
 		return 0;
 	}

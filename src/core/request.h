@@ -49,6 +49,9 @@ struct ap_request {
 	struct ap_matrix matrix;	/* CREATE, MODIFY: the complete new matrix */
 	bool set_autostart;		/* CREATE, MODIFY of the definition: set 'autostart' */
 	bool autostart;
+	/* REMOVE: also delete, as it is, the definition file apctl cannot read
+	 * (model baddefs); the validator has nothing to check for it */
+	bool undefine_unreadable;
 };
 
 /* zeroes *r and sets the kind (targets default to active only) */

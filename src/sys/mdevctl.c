@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -181,6 +182,67 @@ static int parse_attrs(json_object *attrs, const char *path, struct ap_mdevdef *
 	return 0;
 }
 
+/*
+ * Warn about a key given twice in one JSON object ({"start": "manual",
+ * "start": "auto"}): json-c and mdevctl's serde_json both keep the last
+ * value, a reader of the file may well see the first.  buf is known to be
+ * valid JSON here, so a plain scan suffices: strings are skipped whole, and
+ * a string followed by ':' is a key of the innermost open object.
+ */
+#define DUP_DEPTH 32
+static void dup_keys(const char *buf, size_t len, const char *path, struct ap_diags *d)
+{
+	struct { const char *s; size_t n; } keys[64];
+	size_t nkeys = 0, first[DUP_DEPTH];
+	int depth = -1;
+	bool warned = false;
+
+	for (size_t i = 0; i < len && !warned; i++) {
+		const char *str;
+		size_t n, j;
+
+		if (buf[i] == '{') {
+			if (++depth >= DUP_DEPTH)
+				return;
+			first[depth] = nkeys;
+			continue;
+		}
+		if (buf[i] == '}') {
+			if (depth >= 0)
+				nkeys = first[depth--];
+			continue;
+		}
+		if (buf[i] != '"')
+			continue;
+		str = buf + i + 1;
+		for (i++; i < len && buf[i] != '"'; i++)
+			if (buf[i] == '\\')
+				i++;
+		n = (size_t)(buf + i - str);
+		for (j = i + 1; j < len && isspace((unsigned char)buf[j]); j++)
+			;
+		if (j >= len || buf[j] != ':' || depth < 0)
+			continue;
+		for (size_t k = first[depth]; k < nkeys; k++) {
+			if (keys[k].n == n && !memcmp(keys[k].s, str, n)) {
+				char q[100];
+
+				ap_escape(q, sizeof(q), str, n);
+				ap_diags_add(d, AP_DIAG_WARN, path,
+					     _("the key \"%s\" appears twice in one object: "
+					       "mdevctl and apctl both use the last value"), q);
+				warned = true;
+				break;
+			}
+		}
+		if (nkeys < sizeof(keys) / sizeof(keys[0])) {
+			keys[nkeys].s = str;
+			keys[nkeys].n = n;
+			nkeys++;
+		}
+	}
+}
+
 int ap_mdevdef_parse(const char *buf, size_t len, const char *path, struct ap_mdevdef *def,
 		     struct ap_diags *d)
 {
@@ -235,10 +297,24 @@ int ap_mdevdef_parse(const char *buf, size_t len, const char *path, struct ap_md
 		goto out;
 	}
 	def->autostart = strcmp(json_object_get_string(v), "auto") == 0;
-	if (!def->autostart && strcmp(json_object_get_string(v), "manual") != 0)
+	if (!def->autostart && strcmp(json_object_get_string(v), "manual") != 0) {
+		/* mdevctl starts only "auto" at boot and takes any other text as
+		 * manual: "AUTO" looks like autostart and is not; apctl would
+		 * write it back as "manual".  Neither is done silently. */
+		char q[100];
+
+		ap_escape(q, sizeof(q), json_object_get_string(v),
+			  (size_t)json_object_get_string_len(v));
+		ap_diags_add(d, AP_DIAG_ERROR, path,
+			     _("\"start\" is \"%s\", neither \"auto\" nor \"manual\" "
+			       "(mdevctl would take it as manual): write one of the two"), q);
+		goto out;
+	}
+	if (json_object_object_get_ex(root, "attrs", &v) && !v)
 		ap_diags_add(d, AP_DIAG_WARN, path,
-			     _("\"start\" is \"%s\", neither \"auto\" nor \"manual\": "
-			       "taken as manual"), ap_esc(json_object_get_string(v)));
+			     _("\"attrs\" is null: mdevctl and apctl take it as no "
+			       "attributes (an mdev without adapters or domains)"));
+	dup_keys(buf, len, path, d);
 	if (json_object_object_get_ex(root, "attrs", &v) && v) {
 		if (!json_object_is_type(v, json_type_array)) {
 			ap_diags_add(d, AP_DIAG_ERROR, path, _("\"attrs\" is not a list"));
@@ -328,8 +404,9 @@ static int def_path(struct ap_path *p, const char *uuid, char *out, size_t outsz
 	return ap_path_fmt(p, AP_ROOT, out, outsz, AP_MDEVCTL_DIR "/%s", uuid);
 }
 
+/* bd (optional): on failure, what people are shown of the file */
 static int read_one(struct ap_path *p, const char *path, struct ap_mdevdef *def,
-		    struct ap_diags *d)
+		    struct ap_diags *d, struct ap_baddef *bd)
 {
 	char *buf;
 	size_t len;
@@ -341,9 +418,20 @@ static int read_one(struct ap_path *p, const char *path, struct ap_mdevdef *def,
 	if (err) {
 		ap_diags_add(d, AP_DIAG_ERROR, path, _("cannot read the definition: %s"),
 			     strerror(err));
+		if (bd) {
+			bd->head[0] = '\0';
+			bd->size = -1;
+		}
 		return err;
 	}
 	err = ap_mdevdef_parse(buf, len, path, def, d) ? EBADMSG : 0;
+	if (err && bd) {
+		ap_escape(bd->head, sizeof(bd->head), buf, len > 64 ? 64 : len);
+		if (len > 64)
+			snprintf(bd->head + strlen(bd->head), sizeof(bd->head) - strlen(bd->head),
+				 "...");
+		bd->size = (long)len;
+	}
 	free(buf);
 	return err;
 }
@@ -357,7 +445,7 @@ int ap_mdevdef_read(struct ap_path *p, const char *uuid, struct ap_mdevdef *def,
 	memset(def, 0, sizeof(*def));
 	if (err)
 		return err;
-	return read_one(p, path, def, d);
+	return read_one(p, path, def, d, NULL);
 }
 
 int ap_mdevdefs_read(struct ap_path *p, struct ap_model *m, struct ap_diags *d)
@@ -380,16 +468,40 @@ int ap_mdevdefs_read(struct ap_path *p, struct ap_model *m, struct ap_diags *d)
 	for (size_t i = 0; i < l.n; i++) {
 		char uuid[AP_UUID_STRLEN];
 		struct ap_mdevdef def;
+		struct ap_baddef bd;
 		struct ap_mdev *md;
 
-		if (!ap_uuid_is_valid(l.names[i]))
-			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, l.names[i]) >= (int)sizeof(path))
 			continue;
-		if (read_one(p, path, &def, d))
+		if (!ap_uuid_is_valid(l.names[i])) {
+			/* hidden names: editors' and apctl's own temporary files */
+			if (l.names[i][0] != '.')
+				ap_diags_add(d, AP_DIAG_WARN, path,
+					     _("the name is not a UUID: apctl ignores this file, "
+					       "as mdevctl does"));
 			continue;
+		}
 		for (int k = 0; k < 37; k++)
 			uuid[k] = (char)tolower((unsigned char)l.names[i][k]);
+		if (strcmp(uuid, l.names[i]))
+			ap_diags_add(d, AP_DIAG_WARN, path,
+				     _("the name is not a lowercase UUID: apctl reads it as mdev %s, "
+				       "but mdevctl looks definitions up by the lowercase name "
+				       "and will not start, modify or undefine mdev %s from this "
+				       "file; rename it to %s"), uuid, uuid, uuid);
+		err = read_one(p, path, &def, d, &bd);
+		if (err == ENOENT) {
+			err = 0;	/* deleted since the listing */
+			continue;
+		}
+		if (err) {
+			memcpy(bd.uuid, uuid, sizeof(bd.uuid));
+			memcpy(bd.file, l.names[i], sizeof(bd.file));
+			err = ap_model_add_baddef(m, &bd) ? ENOMEM : 0;
+			if (err)
+				break;
+			continue;
+		}
 		md = ap_model_get_mdev(m, uuid);
 		if (!md) {
 			err = ENOMEM;
@@ -434,4 +546,22 @@ int ap_mdevdef_delete(struct ap_path *p, const char *uuid)
 	if (err)
 		return err;
 	return ap_path_unlink(p, path);
+}
+
+int ap_mdevdef_dir_check(struct ap_path *p, char *out, size_t outsz)
+{
+	static const char *const dirs[] = { "etc", "etc/mdevctl.d", AP_MDEVCTL_DIR };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (ap_path_fmt(p, AP_ROOT, out, outsz, "%s", dirs[i]))
+			return ENAMETOOLONG;
+		if (lstat(out, &st))
+			return 0;	/* missing: created as directories when written */
+		if (S_ISLNK(st.st_mode))
+			return ELOOP;
+		if (!S_ISDIR(st.st_mode))
+			return ENOTDIR;
+	}
+	return 0;
 }

@@ -49,8 +49,10 @@ char *ap_mdevdef_format(const struct ap_mdevdef *def);
 /*
  * Read every definition under <root>/etc/mdevctl.d/matrix into the model
  * (mdev->defined, ->autostart, ->def).  A missing directory is no error.
- * File names that are not UUIDs are skipped; unreadable or malformed files
- * are reported in d and skipped.  Returns 0 or ENOMEM (or the errno of an
+ * File names that are not UUIDs are skipped (with a warning unless hidden);
+ * names in upper case are read with a warning (mdevctl does not use them);
+ * unreadable or malformed files are reported in d, left out of the mdevs
+ * and listed in m->baddefs.  Returns 0 or ENOMEM (or the errno of an
  * unlistable directory, also reported in d).
  */
 int ap_mdevdefs_read(struct ap_path *p, struct ap_model *m, struct ap_diags *d);
@@ -58,6 +60,16 @@ int ap_mdevdefs_read(struct ap_path *p, struct ap_model *m, struct ap_diags *d);
 /* Read one definition.  0, ENOENT, EBADMSG (malformed; reported in d), ... */
 int ap_mdevdef_read(struct ap_path *p, const char *uuid, struct ap_mdevdef *def,
 		    struct ap_diags *d);
+
+/*
+ * Before writing or deleting a definition: is etc, etc/mdevctl.d or
+ * etc/mdevctl.d/matrix below the root a symbolic link (ELOOP) or not a
+ * directory (ENOTDIR)?  Then out holds its path.  apctl writes no definition
+ * through a link: where it leads is not under the lock's protection, and a
+ * link planted there would steer root's writes.  0 otherwise (also when a
+ * directory does not exist yet).
+ */
+int ap_mdevdef_dir_check(struct ap_path *p, char *out, size_t outsz);
 
 /* Write (create or replace) atomically; creates the directory if needed. */
 int ap_mdevdef_write(struct ap_path *p, const char *uuid, const struct ap_mdevdef *def);

@@ -69,11 +69,26 @@ static void test_parse_ok(void)
 	ok(!def.autostart && ap_mask_is_empty(&def.m.apm), "parse: manual, empty");
 	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"manual\",\"attrs\":null}",
 		     &def, &d), 0, "parse: attrs null");
-	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"Auto\",\"attrs\":[]}",
-		     &def, &d), 0, "parse: start other than auto");
-	ok(!def.autostart && d.n == 1 && d.v[0].level == AP_DIAG_WARN &&
-	   strstr(d.v[0].msg, "\"Auto\""),
-	   "parse: \"Auto\" is not auto (mdevctl compares exactly), with a warning");
+	ok(d.n == 1 && d.v[0].level == AP_DIAG_WARN && strstr(d.v[0].msg, "\"attrs\" is null"),
+	   "parse: attrs null is warned about");
+	/* issue 18: a start value apctl does not understand is not rewritten */
+	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"AUTO\",\"attrs\":[]}",
+		     &def, &d), -1, "parse: start \"AUTO\" is malformed");
+	ok(d.n == 1 && d.v[0].level == AP_DIAG_ERROR &&
+	   !strcmp(d.v[0].msg, "\"start\" is \"AUTO\", neither \"auto\" nor \"manual\" "
+		   "(mdevctl would take it as manual): write one of the two"),
+	   "parse: the error names the key and the value");
+	/* issue 14: duplicate keys are warned about; the last one counts */
+	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"manual\",\"attrs\":[],"
+		     "\"start\" : \"auto\"}", &def, &d), 0, "parse: duplicate key");
+	ok(def.autostart && d.n == 1 && d.v[0].level == AP_DIAG_WARN &&
+	   !strcmp(d.v[0].msg, "the key \"start\" appears twice in one object: mdevctl and "
+		   "apctl both use the last value"), "parse: duplicate key warned, last wins");
+	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"manual\",\"attrs\":["
+		     "{\"assign_adapter\":\"5\"},{\"assign_adapter\":\"6\"}],"
+		     "\"x\":{\"start\":\"{\\\"start\\\":\"}}", &def, &d), 0,
+	       "parse: same key in different objects");
+	is_int((long long)d.n, 0, "parse: keys of different objects and strings are no duplicates");
 
 	/* attrs applied in order; unassign; ap_config replaces all three */
 	is_int(parse("{\"mdev_type\":\"vfio_ap-passthrough\",\"start\":\"manual\",\"attrs\":["
@@ -295,8 +310,18 @@ static void test_files(void)
 	   ap_mask_test(&m.mdevs[0].def.apm, 5), "files: first definition in the model");
 	ok(m.n_mdevs == 2 && strcmp(m.mdevs[1].uuid, "0a1b2c3d-0000-4000-8000-000000000003") == 0 &&
 	   m.mdevs[1].autostart, "files: uppercase file name lowercased, autostart");
-	ok(d.n == 1 && d.v[0].level == AP_DIAG_ERROR && strstr(d.v[0].path, "-000000000002"),
+	ok(d.n == 3 && d.v[1].level == AP_DIAG_ERROR && strstr(d.v[1].path, "-000000000002"),
 	   "files: the broken file is reported by name");
+	ok(d.n == 3 && d.v[0].level == AP_DIAG_WARN && strstr(d.v[0].path, "0A1B2C3D-") &&
+	   strstr(d.v[0].msg, "not a lowercase UUID") &&
+	   strstr(d.v[0].msg, "rename it to 0a1b2c3d-0000-4000-8000-000000000003"),
+	   "files: an uppercase name is warned about (mdevctl does not find it)");
+	ok(d.n == 3 && d.v[2].level == AP_DIAG_WARN && strstr(d.v[2].path, "/not-a-uuid") &&
+	   !strcmp(d.v[2].msg, "the name is not a UUID: apctl ignores this file, as mdevctl does"),
+	   "files: a name that is not a UUID is warned about");
+	ok(m.n_baddefs == 1 && !strcmp(m.baddefs[0].uuid, "0a1b2c3d-0000-4000-8000-000000000002") &&
+	   m.baddefs[0].size == 13 && !strcmp(m.baddefs[0].head, "{\\\"mdev_type\\\":"),
+	   "files: the broken file is kept with its first bytes, escaped");
 	is_str(m.n_mdevs == 2 ? m.mdevs[1].def_file : NULL, "0A1B2C3D-0000-4000-8000-000000000003",
 	       "files: the file name is kept as it is on disk");
 
@@ -310,7 +335,7 @@ static void test_files(void)
 		alarm(20);
 		is_int(ap_mdevdefs_read(&p, &m, &d), 0, "files: scan with a FIFO");
 		alarm(0);
-		ok(d.n == 2 && d.v[1].level == AP_DIAG_ERROR && strstr(d.v[1].path, "-000000000004"),
+		ok(d.n == 4 && d.v[2].level == AP_DIAG_ERROR && strstr(d.v[2].path, "-000000000004"),
 		   "files: the FIFO is reported by name");
 		unlink(path);
 	} else {
