@@ -131,6 +131,23 @@ static void rbool(struct rctx *c, bool required, int8_t *out, const char *fmt, .
 	free(buf);
 }
 
+/*
+ * Every mask of the bus (apmask, aqmask and the three configuration masks)
+ * is printed by the kernel as "0x" and 64 lowercase hex digits and "\n", 67
+ * bytes (kernel-abi.md 1.1, 1.2).  Whatever else the file holds (a short
+ * "0xff", upper case, no newline) did not come from a kernel: the value is
+ * unknown, not guessed.
+ */
+static bool kernel_mask(const char *buf, size_t len)
+{
+	if (len != 67 || buf[0] != '0' || buf[1] != 'x' || buf[66] != '\n')
+		return false;
+	for (size_t i = 2; i < 66; i++)
+		if (!isxdigit((unsigned char)buf[i]) || isupper((unsigned char)buf[i]))
+			return false;
+	return true;
+}
+
 /* a 256-bit mask file; 0 ok, 1 "not supported", -1 missing/bad */
 static int rmask(struct rctx *c, bool required, struct ap_mask *m, bool allow_unsupported,
 		 const char *name)
@@ -141,12 +158,18 @@ static int rmask(struct rctx *c, bool required, struct ap_mask *m, bool allow_un
 
 	if (rfile(c, required, &buf, &len, BUS "/%s", name))
 		return -1;
-	if (allow_unsupported && len == 14 && memcmp(buf, "not supported\n", 14) == 0)
+	if (allow_unsupported && len == 14 && memcmp(buf, "not supported\n", 14) == 0) {
 		ret = 1;
-	else if (len > 2 && ap_mask_parse(buf, len, m, NULL, &errpos) == 0)
-		ret = 0;	/* the kernel never prints an empty mask */
-	else
-		bad_content(c, buf, len);
+	} else if (!kernel_mask(buf, len) || ap_mask_parse(buf, len, m, NULL, &errpos)) {
+		char q[64];
+
+		ap_escape(q, sizeof(q), buf, len);
+		ap_diags_add(c->d, AP_DIAG_ERROR, c->path,
+			     _("unexpected content \"%s\" (the kernel prints 0x, 64 lowercase "
+			       "hex digits and a newline)"), q);
+	} else {
+		ret = 0;
+	}
 	free(buf);
 	return ret;
 }

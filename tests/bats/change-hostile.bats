@@ -210,3 +210,24 @@ apctl: warning: $D/$up: \"attrs\" is null: mdevctl and apctl take it as no attri
 apctl: warning: $D/notes.txt: the name is not a UUID: apctl ignores this file, as mdevctl does
 no problems found" "$output"
 }
+
+@test "a sysfs mask the kernel cannot print (short, upper case) is malformed: show exits 10, a change is refused" {
+	local t=$BATS_TEST_TMPDIR/copy
+
+	# apsim prints masks as the kernel does; the damaged value needs a copy
+	# of its tree (read only: the change below is a dry run)
+	mkdir -p "$t"
+	cp -a "$S" "$t/sys" 2>/dev/null || true	# write-only files cannot be read
+	[ -f "$t/sys/bus/ap/aqmask" ]
+	printf '0xff\n' >"$t/sys/bus/ap/apmask"
+	SYSFS_ROOT=$t/sys run "$APCTL" show cards
+	expect_eq "10" "$status"
+	[[ $output == "apctl: warning: $t/sys/bus/ap/apmask: unexpected content \"0xff\\x0a\" (the kernel prints 0x, 64 lowercase hex digits and a newline)"* ]]
+	SYSFS_ROOT=$t/sys run "$APCTL" reserve 5 --dry-run
+	expect_eq "10" "$status"
+	expect_eq "apctl: $t/sys/bus/ap/apmask: unexpected content \"0xff\\x0a\" (the kernel prints 0x, 64 lowercase hex digits and a newline)
+apctl: refused: a change is checked against $t/sys/bus/ap/apmask, which cannot be read or understood; nothing was written" "$output"
+	printf '0X%064x\n' 0 >"$t/sys/bus/ap/apmask"
+	SYSFS_ROOT=$t/sys run "$APCTL" reserve 5 --dry-run
+	expect_eq "10" "$status"
+}

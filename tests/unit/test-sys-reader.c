@@ -268,7 +268,20 @@ static void test_bad_files(struct ap_path *p)
 	rmfile("bus/ap/ap_max_domain_id");
 	mkfile("bus/ap/bindings", "3/2\n");
 	mkfile("devices/vfio_ap/matrix/" U1 "/ap_config", M6 "," M4 "\n");
+	/* issue 18: masks the kernel cannot print (kernel-abi.md 1.2) */
+	mkfile("bus/ap/apmask", "0xff\n");
+	mkfile("bus/ap/aqmask", "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\n");
+	mkfile("bus/ap/ap_usage_domain_mask",
+	       "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 	ap_read_model(p, AP_RD_ALL, &m, &d);
+	ok(has_diag(&d, "bus/ap/apmask", "unexpected content \"0xff\\x0a\" (the kernel prints 0x, "
+		    "64 lowercase hex digits and a newline)"), "bad: a short apmask is malformed");
+	ok(has_diag(&d, "bus/ap/aqmask", NULL), "bad: an upper case aqmask is malformed");
+	ok(has_diag(&d, "bus/ap/ap_usage_domain_mask", NULL) && !m.host.qci_known,
+	   "bad: a configuration mask without its newline is malformed");
+	mkfile("bus/ap/apmask", NO6);
+	mkfile("bus/ap/aqmask", FULL);
+	mkfile("bus/ap/ap_usage_domain_mask", CFG_AQM);
 	c = ap_host_find_card(&m.host, 5);
 	ok(c && c->hwtype == -1 && c->raw_hwtype == 13, "bad: malformed hwtype unknown, rest read");
 	ok(has_diag(&d, "/card05/hwtype", "\"abc\\x0a\""),
@@ -289,8 +302,8 @@ static void test_bad_files(struct ap_path *p)
 	   has_diag(&d, U1 "/ap_config",
 		    "\"0x0200000000000000000000000000" "000000000000000000000000000000...\""),
 	   "bad: short ap_config refused (content shortened), nothing made up");
-	is_int((long long)ap_diags_errors(&d), 7, "bad: exactly the broken files reported");
-	if (ap_diags_errors(&d) != 7)
+	is_int((long long)ap_diags_errors(&d), 10, "bad: exactly the broken files reported");
+	if (ap_diags_errors(&d) != 10)
 		dump_diags(&d);
 	ap_model_free(&m);
 	ap_diags_free(&d);
