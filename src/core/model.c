@@ -229,3 +229,27 @@ enum ap_mode ap_mode_from_functions(uint32_t functions)
 		return AP_MODE_EP11;
 	return AP_MODE_UNKNOWN;
 }
+
+/* remove element e of an array of n elements of size bytes */
+static void remove_at(void *arr, size_t *n, size_t size, const void *e)
+{
+	size_t pos = (size_t)((const char *)e - (const char *)arr) / size;
+
+	memmove((char *)arr + pos * size, (char *)arr + (pos + 1) * size, (*n - pos - 1) * size);
+	(*n)--;
+}
+
+void ap_model_drop_mdev(struct ap_model *m, struct ap_mdev *md)
+{
+	remove_at(m->mdevs, &m->n_mdevs, sizeof(*md), md);
+}
+
+void ap_host_drop_card(struct ap_host *h, struct ap_card *c)
+{
+	remove_at(h->cards, &h->n_cards, sizeof(*c), c);
+}
+
+void ap_host_drop_queue(struct ap_host *h, struct ap_queue *q)
+{
+	remove_at(h->queues, &h->n_queues, sizeof(*q), q);
+}

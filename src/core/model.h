@@ -180,6 +180,11 @@ struct ap_card *ap_host_add_card(struct ap_host *h, unsigned int id);
 struct ap_queue *ap_host_add_queue(struct ap_host *h, unsigned int apid, unsigned int apqi);
 struct ap_card *ap_host_find_card(const struct ap_host *h, unsigned int id);
 struct ap_queue *ap_host_find_queue(const struct ap_host *h, unsigned int apid, unsigned int apqi);
+/* remove an element (a device that went away while it was read); pointers
+ * to later elements become invalid */
+void ap_model_drop_mdev(struct ap_model *m, struct ap_mdev *md);
+void ap_host_drop_card(struct ap_host *h, struct ap_card *c);
+void ap_host_drop_queue(struct ap_host *h, struct ap_queue *q);
 /* append an unreadable definition (copied); 0 or -1 when memory is short */
 int ap_model_add_baddef(struct ap_model *m, const struct ap_baddef *bd);
 /* the first unreadable definition of mdev uuid (lowercase), or NULL */

@@ -26,6 +26,15 @@ void ap_diags_free(struct ap_diags *d)
 	ap_diags_init(d);
 }
 
+void ap_diags_truncate(struct ap_diags *d, size_t n)
+{
+	while (d->n > n) {
+		d->n--;
+		free(d->v[d->n].path);
+		free(d->v[d->n].msg);
+	}
+}
+
 /*
  * Messages quote others' bytes (each escaped where it is put in, see
  * core/escape.h); as a safety net, what is not valid UTF-8 or is a control

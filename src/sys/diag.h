@@ -31,6 +31,8 @@ void ap_diags_free(struct ap_diags *d);
  * allocation failure the diagnostic is dropped silently. */
 void ap_diags_add(struct ap_diags *d, enum ap_diag_level level, const char *path,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* drop the diagnostics added after the first n */
+void ap_diags_truncate(struct ap_diags *d, size_t n);
 /* number of AP_DIAG_ERROR entries */
 size_t ap_diags_errors(const struct ap_diags *d);
 

@@ -299,6 +299,35 @@ static void read_max_id(struct rctx *c, const char *name, unsigned int *max, boo
 	*unknown = false;
 }
 
+/*
+ * Devices come and go while they are read (another process creates and
+ * removes mdevs; a bus scan takes queues away): a file of a device listed a
+ * moment ago can be missing (ENOENT) or fail with ENODEV.  That is no
+ * malformed data.  The readers of one device note where the diagnostics
+ * stood before; if errors were added and the device's directory is gone,
+ * the device is left out and its diagnostics dropped.
+ */
+static bool errors_since(const struct rctx *c, size_t n0)
+{
+	for (size_t i = n0; i < c->d->n; i++)
+		if (c->d->v[i].level == AP_DIAG_ERROR)
+			return true;
+	return false;
+}
+
+static bool dev_gone(struct rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool dev_gone(struct rctx *c, const char *fmt, ...)
+{
+	char dir[4096];
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = ap_path_vfmt(c->p, AP_SYSFS, dir, sizeof(dir), fmt, ap);
+	va_end(ap);
+	return !err && !ap_path_exists(c->p, dir);
+}
+
 static int read_bus(struct rctx *c)
 {
 	struct ap_host *h = &c->m->host;
@@ -624,11 +653,13 @@ static void read_in_use(struct rctx *c, struct ap_mdev *md, const struct ap_matr
 	}
 }
 
+static void read_mdev(struct rctx *c, struct ap_mdev *md);
+
 static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 {
 	struct ap_model *m = c->m;
 	struct ap_caps *caps = &m->host.caps;
-	size_t len, errpos;
+	size_t len;
 	char *buf;
 	uint64_t v;
 
@@ -641,19 +672,52 @@ static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 	}
 	for (size_t i = 0; i < ml->n; i++) {
 		const char *name = ml->names[i];
-		struct ap_mdev *md;
-		bool trunc = false;
-		int err;
+		struct ap_caps caps0 = *caps;
+		size_t n0 = c->d->n;
 
 		if (!ap_uuid_is_valid(name))
 			continue;
-		md = ap_model_get_mdev(m, name);
-		if (!md)
-			return -ENOMEM;
-		md->active = true;
-		read_mdev_live(c, md);
-		if (!(c->flags & AP_RD_GUEST))
-			continue;
+		/* at most two readings of one mdev: a second one for an mdev
+		 * removed and created again meanwhile */
+		for (int attempt = 0; attempt < 2; attempt++) {
+			struct ap_mdev *md = ap_model_get_mdev(m, name);
+
+			if (!md)
+				return -ENOMEM;
+			read_mdev(c, md);
+			/* fine, or a pre-6.0 mdev without guest_matrix */
+			if (!errors_since(c, n0) &&
+			    (caps0.no_guest_matrix || !caps->no_guest_matrix))
+				break;
+			if (!dev_gone(c, MATRIX "/%s", name)) {
+				if (!errors_since(c, n0) || attempt)
+					break;
+			} else {
+				attempt = 1;	/* gone: left out */
+			}
+			ap_diags_truncate(c->d, n0);
+			*caps = caps0;
+			ap_model_drop_mdev(m, md);
+		}
+	}
+	return 0;
+}
+
+/* one active mdev: its matrix and, with AP_RD_GUEST, its guest */
+static void read_mdev(struct rctx *c, struct ap_mdev *md)
+{
+	struct ap_caps *caps = &c->m->host.caps;
+	const char *name = md->uuid;
+	size_t len, errpos;
+	bool trunc = false;
+	char *buf;
+	int err;
+
+	md->active = true;
+	read_mdev_live(c, md);
+	if (!(c->flags & AP_RD_GUEST))
+		return;
+	{
 		err = rfile(c, caps->guest_matrix && caps->matrix_features, &buf, &len,
 			    MATRIX "/%s/guest_matrix", name);
 		if (!err) {
@@ -677,7 +741,6 @@ static int read_mdevs(struct rctx *c, const struct ap_dirlist *ml)
 			read_in_use(c, md, &md->live);
 		}
 	}
-	return 0;
 }
 
 int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
@@ -749,12 +812,33 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		if (ret)
 			goto out;
 	}
-	if (flags & AP_RD_CARDS)
-		for (size_t i = 0; i < m->host.n_cards; i++)
-			read_card(&c, &m->host.cards[i]);
-	if (flags & AP_RD_QUEUE_DETAIL)
-		for (size_t i = 0; i < m->host.n_queues; i++)
-			read_queue(&c, &m->host.queues[i]);
+	if (flags & AP_RD_CARDS) {
+		for (size_t i = 0; i < m->host.n_cards; i++) {
+			struct ap_card *cd = &m->host.cards[i];
+			size_t n0 = d->n;
+
+			read_card(&c, cd);
+			if (errors_since(&c, n0) && dev_gone(&c, DEVS "/card%02x", cd->id)) {
+				ap_diags_truncate(d, n0);
+				ap_host_drop_card(&m->host, cd);
+				i--;
+			}
+		}
+	}
+	if (flags & AP_RD_QUEUE_DETAIL) {
+		for (size_t i = 0; i < m->host.n_queues; i++) {
+			struct ap_queue *q = &m->host.queues[i];
+			size_t n0 = d->n;
+
+			read_queue(&c, q);
+			if (errors_since(&c, n0) &&
+			    dev_gone(&c, DEVS "/%02x.%04x", q->apid, q->apqi)) {
+				ap_diags_truncate(d, n0);
+				ap_host_drop_queue(&m->host, q);
+				i--;
+			}
+		}
+	}
 	if ((c.flags & AP_RD_MDEVS) && caps->vfio_ap) {
 		ret = read_mdevs(&c, &ml);
 		if (ret)

@@ -6,7 +6,8 @@ SHOW_BATS_TESTS = \
 	tests/bats/show-mdev-list.bats \
 	tests/bats/show-kernels.bats \
 	tests/bats/show-maximal.bats \
-	tests/bats/check-doc.bats
+	tests/bats/check-doc.bats \
+	tests/bats/show-race.bats
 
 if ENABLE_TESTS
 TESTS += $(SHOW_BATS_TESTS)
