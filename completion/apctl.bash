@@ -14,7 +14,7 @@
 _apctl_opts_global='--root= -q --quiet -V --verbose -h --help -v --version'
 _apctl_opts_show='-o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
 _apctl_opts_check='-J --json --format= -h --help'
-_apctl_opts_change='-n --dry-run -y --yes -f --force -w= --wait= -J --json -h --help'
+_apctl_opts_change='-n --dry-run -y --yes -f --force -w= --wait= -J --json --ignore-definition= -h --help'
 _apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent $_apctl_opts_change"
 _apctl_opts_release=$_apctl_opts_reserve
 _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw -J --json --format= -h --help'

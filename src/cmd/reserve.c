@@ -29,7 +29,7 @@ static void usage_common(FILE *out, bool reserve)
 	fputs(_(" -p, --persistent           change the udev rule 41-ap.rules that sets the\n"
 		"                            masks at boot; with --active as well: both\n"), out);
 	chg_usage_common(out);
-	fputs(_("\nLists: decimal or 0x hex ids, ranges a-b, commas, 'all'\n"
+	fputs(_("\nLists: decimal or 0x (or 0X) hex ids, ranges a-b, commas, 'all'\n"
 		"(e.g. 5,6  or  0x10-0x1f,4).  An APQN such as 05.0004 cannot be\n"), out);
 	if (reserve)
 		fputs(_("reserved alone: the masks select whole adapters and whole domains.\n"), out);

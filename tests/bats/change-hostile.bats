@@ -231,3 +231,14 @@ apctl: refused: a change is checked against $t/sys/bus/ap/apmask, which cannot b
 	SYSFS_ROOT=$t/sys run "$APCTL" reserve 5 --dry-run
 	expect_eq "10" "$status"
 }
+
+@test "0X5: the uppercase hex prefix is in the id-list grammar of the help and the man page, and means 5" {
+	run "$APCTL" reserve --help
+	[[ $output == *"Lists: decimal or 0x (or 0X) hex ids, ranges a-b, commas, 'all'"* ]]
+	run grep -F 'number := "0" | [1\-9][0\-9]* | ("0x" | "0X") hexdigits' "$top_srcdir/man/apctl.8"
+	expect_eq 0 "$status"
+	run --separate-stderr "$APCTL" reserve 0X5 --dry-run --json
+	expect_eq 0 "$status"
+	run jq -r '.steps[0].do.value' <<<"$output"
+	expect_eq "-5" "$output"
+}

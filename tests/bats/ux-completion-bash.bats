@@ -61,7 +61,7 @@ comp() {
 	comp -q check -
 	expect_eq "-J --json --format -h --help" "$(echo $output)"
 	comp mdev remove --
-	expect_eq "--undefine --timeout --dry-run --yes --force --wait --json --help" "$(echo $output)"
+	expect_eq "--undefine --timeout --dry-run --yes --force --wait --json --ignore-definition --help" "$(echo $output)"
 }
 
 @test "bash: mdev subcommands and mdev help" {
