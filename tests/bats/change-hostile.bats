@@ -59,6 +59,8 @@ $(refusal "$U2")" "$output"
 	# --json: the same refusal as a document
 	run --separate-stderr "$APCTL" mdev create -y -u "$U1" -a 5 -d 0xab --json
 	expect_eq "10" "$status"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/doc.json"
+	expect_schema "$BATS_TEST_TMPDIR/doc.json"
 	run jq -r '.status + " " + (.exit_code | tostring) + " " + ([.problems[].kind] | join(","))' <<<"$output"
 	expect_eq "error 10 unreadable,unreadable" "$output"
 }
