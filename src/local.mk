@@ -6,6 +6,8 @@ src_apctl_SOURCES += src/cmd/load.c src/cmd/load.h src/cmd/show.c src/cmd/check.
 	src/cmd/mdev_list.c
 # reserve, release, mdev create/modify/remove and their transaction flow (issue 5)
 src_apctl_SOURCES += src/cmd/change.c src/cmd/change.h src/cmd/reserve.c src/cmd/mdev_change.c
+# what a change is checked against must have been read (issue 14)
+src_apctl_SOURCES += src/cmd/inputs.c src/cmd/inputs.h
 # static libraries in dependency order: out and sys use core
 src_apctl_LDADD = src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a \
 	$(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)

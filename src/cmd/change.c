@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "cmd/change.h"
 #include "cmd/cmd.h"
+#include "cmd/inputs.h"
 #include "core/apqn.h"
 #include "core/escape.h"
 #include "core/exitcodes.h"
@@ -61,35 +61,6 @@ bad:
 				 opt, arg ? arg : "", max);
 }
 
-/* the file name an --ignore-definition argument names: a UUID, or a path
- * ending in mdevctl.d/matrix/<UUID>; NULL otherwise */
-static const char *ignore_def_name(const char *arg)
-{
-	static const char dir[] = "mdevctl.d/matrix/";
-	const char *base = strrchr(arg, '/');
-
-	if (!base)
-		return ap_uuid_is_valid(arg) ? arg : NULL;
-	base++;
-	if ((size_t)(base - arg) < sizeof(dir) - 1 ||
-	    strncmp(base - (sizeof(dir) - 1), dir, sizeof(dir) - 1) ||
-	    (base - arg > (long)sizeof(dir) - 1 && base[-(long)sizeof(dir)] != '/'))
-		return NULL;
-	return ap_uuid_is_valid(base) ? base : NULL;
-}
-
-static int ignore_def_opt(struct chg_opts *o, const char *arg, const char *cmd)
-{
-	if (!ignore_def_name(arg))
-		return apctl_usage_error(cmd, _("--ignore-definition: '%s' is neither an mdev UUID "
-						"nor a file /etc/mdevctl.d/matrix/<UUID>"), arg);
-	if (o->n_ignore_def == CHG_IGNORE_MAX)
-		return apctl_usage_error(cmd, _("--ignore-definition given more than %d times"),
-					 CHG_IGNORE_MAX);
-	o->ignore_def[o->n_ignore_def++] = arg;
-	return 0;
-}
-
 int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 	    void (*usage)(FILE *), char **argv)
 {
@@ -109,7 +80,7 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 	case CHG_OPT_WAIT:
 		return chg_parse_seconds(cmd, "--wait", arg, CHG_WAIT_MAX, &o->wait);
 	case CHG_OPT_IGNORE_DEF:
-		return ignore_def_opt(o, arg, cmd);
+		return chg_ignore_def_opt(o, arg, cmd);
 	case CHG_OPT_HELP:
 		usage(stdout);
 		return -1;
@@ -358,6 +329,11 @@ bool chg_txn_locked(const struct chg_txn *t)
 int chg_root_path(struct chg_txn *t, char *buf, size_t size, const char *rel)
 {
 	return ap_path_fmt(&t->path, AP_ROOT, buf, size, "%s", rel);
+}
+
+struct ap_path *chg_txn_path(struct chg_txn *t)
+{
+	return &t->path;
 }
 
 size_t chg_txn_nsteps(const struct chg_txn *t)
@@ -808,7 +784,7 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	r = ap_read_model(&t->path, AP_RD_QUEUES | AP_RD_GUEST | AP_RD_MDEVS |
 			  AP_RD_DEFS | AP_RD_PERSIST, m, d);
 	/* the first reading's warnings are shown (--verbose); the one under
-	 * the lock would only repeat them.  Errors: see check_inputs(). */
+	 * the lock would only repeat them.  Errors: see chg_check_inputs(). */
 	for (i = 0; i < d->n && !t->locked; i++) {
 		if (d->v[i].level != AP_DIAG_ERROR && t->ctx->verbose)
 			apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
@@ -854,104 +830,6 @@ static void print_problems(struct chg_txn *t)
 	}
 }
 
-/* the mdevctl definition a diagnostic is about: its file name, else NULL */
-static const char *def_name(struct chg_txn *t, const char *path)
-{
-	char dir[4096];
-	size_t n;
-
-	if (chg_root_path(t, dir, sizeof(dir), AP_MDEVCTL_DIR "/"))
-		return NULL;
-	n = strlen(dir);
-	if (strncmp(path, dir, n) || strchr(path + n, '/') || !ap_uuid_is_valid(path + n))
-		return NULL;
-	return path + n;
-}
-
-static bool def_ignored(const struct chg_opts *o, const char *name)
-{
-	for (size_t i = 0; i < o->n_ignore_def; i++)
-		if (!strcasecmp(ignore_def_name(o->ignore_def[i]), name))
-			return true;
-	return false;
-}
-
-/*
- * Never act on what could not be read: a change is checked against the whole
- * configuration, so every file of the reading that is missing, unreadable or
- * malformed refuses it (exit 10), unless it is a definition the command line
- * names with --ignore-definition (or the one mdev remove --undefine deletes).
- * Returns the number of refusals added.
- */
-static size_t check_inputs(struct chg_txn *t)
-{
-	const struct ap_diags *d = &t->diags;
-	const struct chg_opts *o = t->o;
-	size_t i, n = 0;
-
-	for (i = 0; i < d->n; i++) {
-		const char *path = d->v[i].path, *name;
-
-		if (d->v[i].level != AP_DIAG_ERROR)
-			continue;
-		name = def_name(t, path);
-		if (name && o->removing_def && !strcasecmp(name, o->removing_def)) {
-			chg_problem(t, CHG_WARNING, "unreadable", "%s: %s", path, d->v[i].msg);
-			continue;
-		}
-		if (name && def_ignored(o, name)) {
-			chg_problem(t, CHG_WARNING, "unreadable", "%s: %s", path, d->v[i].msg);
-			chg_problem(t, CHG_WARNING, "ignored-definition",
-				    _("%s is left out of the check (--ignore-definition): the "
-				      "change is checked as if it did not exist"), path);
-			continue;
-		}
-		chg_problem_exit(t, APCTL_EXIT_BADDATA, "unreadable", "%s: %s", path,
-				 d->v[i].msg);
-		if (name)
-			chg_problem_exit(t, APCTL_EXIT_BADDATA, "unreadable",
-					 _("refused: a change is checked against every mdevctl "
-					   "definition, and %s cannot be used; nothing was written. "
-					   "Repair the file, delete it with 'apctl mdev remove "
-					   "--undefine %s', or leave it out with "
-					   "--ignore-definition %s"), path, name, name);
-		else
-			chg_problem_exit(t, APCTL_EXIT_BADDATA, "unreadable",
-					 _("refused: a change is checked against %s, which cannot "
-					   "be read or understood; nothing was written"), path);
-		n++;
-	}
-	return n;
-}
-
-/* a plan that writes or deletes a definition: not through a symbolic link */
-static void check_def_dir(struct chg_txn *t)
-{
-	char path[4096];
-	size_t i;
-	int e;
-
-	for (i = 0; i < t->plan.n_steps; i++)
-		if (t->plan.steps[i].kind == AP_STEP_DEFINE_MDEV ||
-		    t->plan.steps[i].kind == AP_STEP_UNDEFINE_MDEV)
-			break;
-	if (i == t->plan.n_steps)
-		return;
-	e = ap_mdevdef_dir_check(&t->path, path, sizeof(path));
-	if (e == ELOOP)
-		chg_problem_exit(t, APCTL_EXIT_BADDATA, "symlink",
-				 _("%s is a symbolic link: apctl writes no mdevctl definition "
-				   "through a link (a link can lead anywhere, also where the "
-				   "lock does not protect); replace it by a directory; nothing "
-				   "was written"), path);
-	else if (e == ENOTDIR)
-		chg_problem_exit(t, APCTL_EXIT_BADDATA, "not-a-directory",
-				 _("%s is not a directory; nothing was written"), path);
-	else if (e)
-		chg_problem_exit(t, APCTL_EXIT_BADDATA, "unreadable", _("%s: %s"), path,
-				 strerror(e));
-}
-
 static int build(struct chg_txn *t, struct ap_model *m)
 {
 	int r;
@@ -959,7 +837,7 @@ static int build(struct chg_txn *t, struct ap_model *m)
 	plan_free(t);
 	probs_free(t);
 	t->model = m;
-	if (check_inputs(t))
+	if (chg_check_inputs(t, &t->diags))
 		return errors_exit(t);
 	r = t->ops->build(t, m, t->arg);
 	if (!t->oom && !r && !n_errors(t)) {
@@ -971,7 +849,7 @@ static int build(struct chg_txn *t, struct ap_model *m)
 						   "gone, or memory is short"));
 			r = APCTL_EXIT_FAILURE;
 		} else {
-			check_def_dir(t);
+			chg_check_def_dir(t, &t->plan);
 			r = n_errors(t) ? errors_exit(t) : plan_shown(t);
 		}
 	}

@@ -143,6 +143,8 @@ struct apctl_ctx *chg_txn_ctx(const struct chg_txn *t);
 bool chg_txn_locked(const struct chg_txn *t);
 /* the full path of rel (relative to the root, "etc/...") into buf */
 int chg_root_path(struct chg_txn *t, char *buf, size_t size, const char *rel);
+/* the path context of the change (sys/path.h) */
+struct ap_path *chg_txn_path(struct chg_txn *t);
 /* number of steps planned so far */
 size_t chg_txn_nsteps(const struct chg_txn *t);
 
