@@ -804,6 +804,11 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	if (m->host.max_adapter_unknown || m->host.max_domain_unknown) {
 		char f[4096];
 
+		/* refused before the other inputs are checked: what could not
+		 * be read is shown as it was before that check existed */
+		for (i = 0; i < d->n && !t->locked; i++)
+			if (d->v[i].level == AP_DIAG_ERROR)
+				apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
 		ap_path_fmt(&t->path, AP_SYSFS, f, sizeof(f), "bus/ap/%s",
 			    m->host.max_adapter_unknown ? "ap_max_adapter_id" : "ap_max_domain_id");
 		free(t->error);
@@ -830,6 +835,33 @@ static void print_problems(struct chg_txn *t)
 	}
 }
 
+/* move the problems added after the first n to the front; drop the first n
+ * when asked */
+static void inputs_first(struct chg_txn *t, size_t n, bool drop)
+{
+	size_t k = t->n_probs - n, i;
+	struct problem *v;
+
+	if (!k || !n)
+		return;
+	v = malloc(t->n_probs * sizeof(*v));
+	if (!v) {
+		t->oom = true;
+		return;
+	}
+	memcpy(v, t->probs + n, k * sizeof(*v));
+	memcpy(v + k, t->probs, n * sizeof(*v));
+	free(t->probs);
+	t->probs = v;
+	if (drop) {
+		for (i = k; i < t->n_probs; i++) {
+			free(v[i].kind);
+			free(v[i].msg);
+		}
+		t->n_probs = k;
+	}
+}
+
 static int build(struct chg_txn *t, struct ap_model *m)
 {
 	int r;
@@ -837,9 +869,27 @@ static int build(struct chg_txn *t, struct ap_model *m)
 	plan_free(t);
 	probs_free(t);
 	t->model = m;
-	if (chg_check_inputs(t, &t->diags))
-		return errors_exit(t);
 	r = t->ops->build(t, m, t->arg);
+	if (t->oom)
+		goto oom;
+	if (r == APCTL_EXIT_USAGE || errors_exit(t) == APCTL_EXIT_USAGE) {
+		/* a wrong command line is said first, after what could not be
+		 * read (as warnings: the change is not made anyway) */
+		for (size_t i = 0; i < t->diags.n && !t->locked; i++)
+			if (t->diags.v[i].level == AP_DIAG_ERROR)
+				apctl_warn("%s: %s", t->diags.v[i].path, t->diags.v[i].msg);
+		return APCTL_EXIT_USAGE;
+	}
+	{
+		/* what the reading says comes first; when it refuses the change,
+		 * the problems found in a model with holes are dropped */
+		size_t built = t->n_probs;
+		bool refused = chg_check_inputs(t, &t->diags) > 0;
+
+		inputs_first(t, built, refused);
+		if (refused)
+			return errors_exit(t);
+	}
 	if (!t->oom && !r && !n_errors(t)) {
 		/* one plan for the requests, by the core planner */
 		if (ap_plan_build_n(m, t->reqs, t->n_reqs, &t->plan)) {
@@ -854,6 +904,7 @@ static int build(struct chg_txn *t, struct ap_model *m)
 		}
 	}
 	if (t->oom) {
+oom:
 		apctl_err(_("out of memory"));
 		return APCTL_EXIT_FAILURE;
 	}

@@ -106,7 +106,7 @@ Try 'apctl reserve --help' for more information." "$output"
 	run "$APCTL" mdev remove --undefine "$U2" </dev/null
 	expect_eq "4" "$status"
 	expect_eq "apctl: warning: $D/$U2: malformed JSON: unexpected character
-apctl: warning: the definition $D/$U2 is deleted as it is: 29 bytes, \"\\x01\\xff{\\\"start\\\": \\\"auto\\\",\\n\\\"x\\\": \\\"\\\\\\\"}\"
+apctl: warning: the definition $D/$U2 is deleted as it is: 29 bytes, \"\\x01\\xff{\"start\": \"auto\",\\x0a\"x\": \"\\\\\"}\"
 apctl: delete the definition shown above, which apctl cannot read?; not confirmed (no terminal): add --yes" "$output"
 	expect_snap before
 	run --separate-stderr "$APCTL" mdev remove --undefine "$U2" --dry-run
@@ -130,7 +130,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 	run "$APCTL" mdev remove -y --undefine "$U2"
 	expect_eq "0" "$status"
 	expect_eq "apctl: warning: $D/$U2: malformed JSON: unexpected character
-apctl: warning: the definition $D/$U2 is deleted as it is: 29 bytes, \"\\x01\\xff{\\\"start\\\": \\\"auto\\\",\\n\\\"x\\\": \\\"\\\\\\\"}\"
+apctl: warning: the definition $D/$U2 is deleted as it is: 29 bytes, \"\\x01\\xff{\"start\": \"auto\",\\x0a\"x\": \"\\\\\"}\"
 apctl: mdev $U2 removed" "$output"
 	expect_missing "$D/$U2"
 	expect_no_events

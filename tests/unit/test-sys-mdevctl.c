@@ -320,7 +320,7 @@ static void test_files(void)
 	   !strcmp(d.v[2].msg, "the name is not a UUID: apctl ignores this file, as mdevctl does"),
 	   "files: a name that is not a UUID is warned about");
 	ok(m.n_baddefs == 1 && !strcmp(m.baddefs[0].uuid, "0a1b2c3d-0000-4000-8000-000000000002") &&
-	   m.baddefs[0].size == 13 && !strcmp(m.baddefs[0].head, "{\\\"mdev_type\\\":"),
+	   m.baddefs[0].size == 13 && !strcmp(m.baddefs[0].head, "{\"mdev_type\":"),
 	   "files: the broken file is kept with its first bytes, escaped");
 	is_str(m.n_mdevs == 2 ? m.mdevs[1].def_file : NULL, "0A1B2C3D-0000-4000-8000-000000000003",
 	       "files: the file name is kept as it is on disk");
