@@ -62,8 +62,9 @@ void ap_mask_edit_apply(const struct ap_mask_edit *e, const struct ap_mask *cur,
  * the relative list "-5,-6" on apmask. */
 void ap_mask_edit_from_idlist(struct ap_mask_edit *e, const struct ap_idlist *l);
 
-/* the value a persistent mask has at boot: the persisted one, else the live one
- * (as ap-check reads it) */
+/* the masks the next boot gives the host (the boot-time model: rules, else
+ * the kernel command line, else the kernel's all-ones default; never the
+ * live masks, which a reboot loses) */
 void ap_host_persistent_masks(const struct ap_host *h, struct ap_mask *apmask,
 			      struct ap_mask *aqmask);
 

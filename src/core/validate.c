@@ -515,6 +515,13 @@ static void check_config(struct ctx *c, const struct state *st, const struct ap_
 			       d->uuid, sides_text(sides, p->mdev_autostart), ids);
 }
 
+/* the mdev a create or modify request proposes (its matrix is the new one) */
+static bool proposed(const struct ctx *c, const struct ap_mdev *d)
+{
+	return (c->req->kind == AP_REQ_MDEV_CREATE || c->req->kind == AP_REQ_MDEV_MODIFY) &&
+	       !strcmp(d->uuid, c->req->uuid);
+}
+
 /* APQNs of an mdev that the masks give to the host */
 static void check_host(struct ctx *c, const struct state *st, const struct ap_mdev *d,
 		       struct apqn_set *tmp)
@@ -535,30 +542,34 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 	}
 	if (d->defined) {
 		bool autostart = d->autostart;
+		/* the command that writes this autostart definition: a warning,
+		 * the definition is what was asked for, the next boot is not yet */
+		bool writing = autostart && proposed(c, d) && c->req->persistent;
+		char cmd[AP_IDLIST_STRLEN];
 
 		host_in_product(st, &st->papm, &st->paqm, !autostart, &d->def, tmp);
 		if (!set_empty(tmp)) {
 			p = add_host_apqns(c, AP_PROB_HOST_OWNED,
-					   autostart ? AP_SEV_ERROR : AP_SEV_WARNING, d, AP_SIDE_DEFINED,
+					   autostart && !writing ? AP_SEV_ERROR : AP_SEV_WARNING, d,
+					   AP_SIDE_DEFINED,
 					   autostart ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE, tmp, q,
 					   sizeof(q));
 			if (!p)
 				return;
-			if (autostart)
-				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent) or remove them from the definition"),
-						       d->uuid, q);
+			/* reserving the adapters at boot is enough: a queue is the
+			 * host's only when both its bits are set */
+			ap_idlist_format(&p->ids.apm, cmd, sizeof(cmd));
+			if (writing)
+				p->message = xasprintf(_("mdev %s (defined, autostart): the masks of the next boot give APQNs %s to the host, so mdevctl will not start it at boot; make the reservation persistent: apctl reserve --persistent %s"),
+						       d->uuid, q, cmd);
+			else if (autostart)
+				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent %s) or remove them from the definition"),
+						       d->uuid, q, cmd);
 			else
 				p->message = xasprintf(_("mdev %s (defined, manual start) holds APQNs %s that the live masks give to the host; starting it will fail until they are reserved (apctl reserve)"),
 						       d->uuid, q);
 		}
 	}
-}
-
-/* the mdev a create or modify request proposes (its matrix is the new one) */
-static bool proposed(const struct ctx *c, const struct ap_mdev *d)
-{
-	return (c->req->kind == AP_REQ_MDEV_CREATE || c->req->kind == AP_REQ_MDEV_MODIFY) &&
-	       !strcmp(d->uuid, c->req->uuid);
 }
 
 /* sharing between two mdevs: one error and one warning problem at most */
