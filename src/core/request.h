@@ -40,6 +40,9 @@ struct ap_request {
 	bool active;
 	bool persistent;
 	bool force;			/* allow a mask edit whose result is all zero */
+	/* NONE: also report what a reboot would change without failing (the
+	 * live masks, active mdevs against their autostart definitions) */
+	bool boot_audit;
 
 	/* AP_REQ_MASKS */
 	struct ap_mask_edit apmask, aqmask;
