@@ -8,7 +8,8 @@ CHANGE_BATS = \
 	tests/bats/change-lock.bats \
 	tests/bats/change-concurrency.bats \
 	tests/bats/change-kernels.bats \
-	tests/bats/change-signals.bats
+	tests/bats/change-signals.bats \
+	tests/bats/boot-audit.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
