@@ -198,6 +198,10 @@ void ap_model_sort(struct ap_model *m);
 #define AP_FUNC_CCA	0x10000000u	/* "D" */
 #define AP_FUNC_ACCEL	0x08000000u	/* "A" */
 #define AP_FUNC_EP11	0x04000000u	/* "X" */
+/* the classification byte (TAPQ GR2): what a live migration compares */
+#define AP_FUNC_CLASS_MASK	0x00FF0000u
+#define AP_FUNC_CLASS_FULL	0x00800000u	/* full native function set */
+#define AP_FUNC_CLASS_STATELESS	0x00400000u	/* stateless / restricted function set */
 
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
