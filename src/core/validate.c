@@ -785,9 +785,17 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 						  : sides_text(p->other_sides, p->other_autostart));
 			continue;
 		}
-		p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
-				       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
-				       y->uuid, sides_text(p->other_sides, p->other_autostart));
+		if (e && x->autostart && y->autostart && (xs[e] & AP_SIDE_DEFINED) &&
+		    (ys[e] & AP_SIDE_DEFINED))
+			/* mdevctl 1.2 starts the autostart definitions of a
+			 * parent in the order the directory lists them */
+			p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); only one of them can start at boot, and mdevctl starts autostart definitions in the order it finds them in /etc/mdevctl.d/matrix (unsorted), so which one is not predictable: remove them from one of the two (apctl mdev modify --persistent)"),
+					       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
+					       y->uuid, sides_text(p->other_sides, p->other_autostart));
+		else
+			p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
+					       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
+					       y->uuid, sides_text(p->other_sides, p->other_autostart));
 	}
 }
 

@@ -264,3 +264,16 @@ apctl: mdev $U1: adapters 05,30, domains 0004, control domains none" "$output"
 apctl: mdev $U1: adapters 05,30, domains 0004, control domains none" "$output"
 	done
 }
+
+@test "two autostart definitions sharing an APQN: only one starts at boot, and which is not predictable" {
+	local d=$APSIM_ROOT/etc/mdevctl.d/matrix u
+	"$APCTL" reserve -y --active -p 5,6
+	for u in "$U1" "$U2"; do
+		printf '{\n  "mdev_type": "vfio_ap-passthrough",\n  "start": "auto",\n  "attrs": [{"assign_adapter": "5"}, {"assign_domain": "4"}]\n}' >"$d/$u"
+	done
+	run "$APCTL" check
+	[ "$status" -eq 7 ]
+	expect_eq "  error: APQNs 05.0004 are assigned to both mdev $U1 (defined, autostart) and mdev $U2 (defined, autostart); only one of them can start at boot, and mdevctl starts autostart definitions in the order it finds them in /etc/mdevctl.d/matrix (unsorted), so which one is not predictable: remove them from one of the two (apctl mdev modify --persistent)
+1 error, 0 warnings" "$output"
+	expect_eq "apqn-shared/error" "$(check_kinds)"
+}
