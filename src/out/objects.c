@@ -406,7 +406,7 @@ static const struct ap_col card_cols[] = {
 	  card_depth_text, card_depth_json, 0 },
 	{ "FUNCTIONS", N_("facility bits (ap_functions)"), 1, 0, "functions", AP_J_STRING,
 	  card_func_text, card_func_json, 0 },
-	{ "CLASS", N_("function class of ap_functions: full, stateless, none or other"), 1, 0,
+	{ "CLASS", N_("function class: full, stateless, none, other"), 1, 0,
 	  "function_class", AP_J_STRING, card_class_text, card_class_json, 0 },
 	{ "CONFIG", N_("1 when the card is configured"), 1, SCOLS_FL_RIGHT, "config",
 	  AP_J_BOOLEAN, card_config_text, card_config_json, 0 },
