@@ -67,7 +67,7 @@ int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 
 	rc = apctl_view_load(ctx, &v,
 			     AP_RD_CARDS | AP_RD_QUEUES | AP_RD_GUEST | AP_RD_DEFS | AP_RD_PERSIST,
-			     true);
+			     APCTL_VIEW_BOOT_AUDIT);
 	if (rc)
 		return rc;
 	if (o.json) {

@@ -28,7 +28,7 @@ static void print_stats(const struct ap_path *p)
 }
 
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
-		    bool want_problems)
+		    int want_problems)
 {
 	struct ap_diags *d;
 	struct ap_path p;
@@ -78,6 +78,7 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		struct ap_request req;
 
 		ap_request_init(&req, AP_REQ_NONE);
+		req.boot_audit = want_problems == APCTL_VIEW_BOOT_AUDIT;
 		if (!pr || ap_validate(&v->m, &req, pr)) {
 			free(pr);
 			apctl_err(_("out of memory"));

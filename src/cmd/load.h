@@ -31,8 +31,11 @@ struct apctl_view {
  * With $APCTL_DEBUG_STATS set, prints what was read ("apctl: stats: ...").  Returns 0, or an exit
  * code (APCTL_EXIT_NOAP after printing the one-line explanation).
  */
+/* want_problems: 0 none, 1 the validator's audit, APCTL_VIEW_BOOT_AUDIT
+ * that and what a reboot would change (check) */
+#define APCTL_VIEW_BOOT_AUDIT 2
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
-		    bool want_problems);
+		    int want_problems);
 void apctl_view_free(struct apctl_view *v);
 
 /* "diagnostics": [...] */

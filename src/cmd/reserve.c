@@ -78,6 +78,7 @@ struct rsv {
 	struct ap_mask a, d;		/* parsed under the model's limits */
 	struct ap_mask ca, cd;		/* live bits that change */
 	struct ap_mask pa, pd;		/* persistent bits that change */
+	struct ap_mask ba, bd;		/* reserved at the next boot, afterwards */
 };
 
 
@@ -162,6 +163,46 @@ static void set_edit(struct ap_mask_edit *e, const struct ap_mask *bits, bool re
 		e->clear = *bits;
 }
 
+static void reserved_at_boot(const struct ap_host *h, const struct ap_mask *na,
+			     const struct ap_mask *nd, struct ap_mask *ba, struct ap_mask *bd)
+{
+	ap_mask_not(ba, na);
+	ap_mask_limit(ba, h->max_adapter);
+	ap_mask_not(bd, nd);
+	ap_mask_limit(bd, h->max_domain);
+}
+
+/* a persistent change apctl cannot make as asked: refuse, nothing written */
+static void persist_refusals(struct chg_txn *t, const struct ap_host *h, const struct rsv *r)
+{
+	bool ch_a = !ap_mask_is_empty(&r->pa), ch_d = !ap_mask_is_empty(&r->pd);
+
+	if (!ch_a && !ch_d)
+		return;
+	if (*h->persist_refuse || (*h->persist_refuse_add && ((ch_a && !h->persist_rule_ap) ||
+							      (ch_d && !h->persist_rule_aq))))
+		chg_problem_exit(t, APCTL_EXIT_BADDATA, "rule-not-understood",
+				 _("%s; apctl rewrites only a rule file it fully understands: fix "
+				   "the file, or move it away (apctl then writes a new one)"),
+				 *h->persist_refuse ? h->persist_refuse : h->persist_refuse_add);
+	if (ch_a && *h->persist_after_ap)
+		chg_problem(t, CHG_ERROR, "rule-overridden",
+			    _("%s, which udev runs after 41-ap.rules, writes apmask too and would "
+			      "undo this change at boot: change or remove that file"),
+			    h->persist_after_ap);
+	if (ch_d && *h->persist_after_aq)
+		chg_problem(t, CHG_ERROR, "rule-overridden",
+			    _("%s, which udev runs after 41-ap.rules, writes aqmask too and would "
+			      "undo this change at boot: change or remove that file"),
+			    h->persist_after_aq);
+	if (h->persist_rule == AP_PERSIST_UDEV_RUN || h->persist_rule == AP_PERSIST_UDEV_LIB)
+		chg_problem(t, CHG_WARNING, "persist-copy",
+			    _("41-ap.rules is in %s: apctl writes the changed copy to "
+			      "/etc/udev/rules.d/41-ap.rules, which udev uses instead"),
+			    h->persist_rule == AP_PERSIST_UDEV_RUN ? "/run/udev/rules.d"
+								   : "/usr/lib/udev/rules.d");
+}
+
 static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct rsv *r = arg;
@@ -210,17 +251,13 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (r->persistent) {
 		struct ap_mask oa, od;
 
-		/* the masks at boot, as ap-check reads them */
+		/* from what the next boot does, not from the live masks */
 		ap_host_persistent_masks(h, &oa, &od);
 		new_masks(r, &oa, &od, &na, &nd);
 		changed(&oa, &na, &r->pa);
 		changed(&od, &nd, &r->pd);
-		if ((!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) &&
-		    h->persist_src == AP_PERSIST_UDEV_RUN)
-			chg_problem(t, CHG_WARNING, "persist-run",
-				    _("the persistent masks come from /run/udev/rules.d/"
-				      "41-ap.rules; apctl writes /etc/udev/rules.d/41-ap.rules, "
-				      "which takes precedence"));
+		reserved_at_boot(h, &na, &nd, &r->ba, &r->bd);
+		persist_refusals(t, h, r);
 	}
 	return 0;
 }
@@ -235,6 +272,13 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 	if (doc) {
 		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca));
 		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd));
+		if (r->persistent) {
+			struct json_object *b = json_object_new_object();
+
+			json_object_object_add(b, "adapters", ap_json_mask(&r->ba));
+			json_object_object_add(b, "domains", ap_json_mask(&r->bd));
+			json_object_object_add(doc, "reserved_at_boot", b);
+		}
 		return;
 	}
 	if (!chg_txn_nsteps(t))
@@ -253,8 +297,15 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 			   d ? d : "");
 		free(d);
 	}
-	if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd))
-		apctl_note(chg_txn_ctx(t), _("the boot-time masks in 41-ap.rules were updated"));
+	if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) {
+		a = chg_ids(&r->ba, 2);
+		d = chg_ids(&r->bd, 4);
+		apctl_note(chg_txn_ctx(t), _("the boot-time masks in 41-ap.rules were updated; "
+					     "reserved for vfio_ap at boot: adapters %s, "
+					     "domains %s"), a ? a : "", d ? d : "");
+		free(a);
+		free(d);
+	}
 }
 
 static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)

@@ -164,25 +164,27 @@ static const char *persist_name(enum ap_persist_src s)
 		return "udev-run";
 	case AP_PERSIST_CMDLINE:
 		return "cmdline";
+	case AP_PERSIST_UDEV_LIB:
+		return "udev-lib";
 	case AP_PERSIST_NONE:
 	default:
 		return "none";
 	}
 }
 
-static const char *persist_text(enum ap_persist_src s)
+/* the sources of the boot-time masks: the rule files, the command line */
+static void print_persist_sources(FILE *out, const struct ap_host *h)
 {
-	switch (s) {
-	case AP_PERSIST_UDEV_ETC:
-		return "/etc/udev/rules.d/41-ap.rules";
-	case AP_PERSIST_UDEV_RUN:
-		return "/run/udev/rules.d/41-ap.rules";
-	case AP_PERSIST_CMDLINE:
-		return _("kernel command line");
-	case AP_PERSIST_NONE:
-	default:
-		return _("none: every adapter and domain belongs to the host at boot");
+	if (!*h->persist_files && !h->persist_cmdline) {
+		fprintf(out, "%s\n",
+			_("none: every adapter and domain belongs to the host at boot"));
+		return;
 	}
+	fputs(h->persist_files, out);
+	if (h->persist_cmdline)
+		fprintf(out, "%s%s", *h->persist_files ? ", " : "",
+			_("kernel command line (of the running kernel; the next boot's may differ)"));
+	fputc('\n', out);
 }
 
 static int parse_cols(const struct ap_colset *cs, const char *spec, struct ap_colsel *sel)
@@ -302,7 +304,7 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		fprintf(out, "  %s\n", _("unknown: the kernel has no apmask/aqmask"));
 	}
 	put_label(out, _("at boot"));
-	fprintf(out, "%s\n", persist_text(h->persist_src));
+	print_persist_sources(out, h);
 	if (h->persist_apmask_set) {
 		reserved_ids(&h->persist_apmask, h->max_adapter, &r);
 		print_ids(out, _("  adapters"), &r, AP_IDS_ADAPTER);
@@ -343,7 +345,7 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 
 static struct json_object *host_json(const struct ap_host *h)
 {
-	struct json_object *o = json_object_new_object(), *caps, *cfg, *res, *per, *b;
+	struct json_object *o = json_object_new_object(), *caps, *cfg, *res, *per, *b, *files;
 	struct ap_mask r;
 
 	if (!o)
@@ -399,6 +401,16 @@ static struct json_object *host_json(const struct ap_host *h)
 			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask) : NULL);
 	json_object_object_add(per, "aqmask",
 			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask) : NULL);
+	files = json_object_new_array();
+	for (const char *f = h->persist_files; *f;) {
+		size_t n = strcspn(f, ",");
+
+		json_object_array_add(files, json_object_new_string_len(f, (int)n));
+		f += n;
+		f += strspn(f, ", ");
+	}
+	json_object_object_add(per, "files", files);
+	json_object_object_add(per, "cmdline", json_object_new_boolean(h->persist_cmdline));
 	json_object_object_add(o, "persistent", per);
 	json_object_object_add(o, "ap_domain",
 			       h->ap_domain < 0 ? NULL : json_object_new_int(h->ap_domain));

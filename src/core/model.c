@@ -14,6 +14,9 @@ void ap_model_init(struct ap_model *m)
 	/* the kernel's default masks: everything belongs to the host */
 	ap_mask_fill(&m->host.apmask);
 	ap_mask_fill(&m->host.aqmask);
+	/* and at the next boot, unless a rule or the command line says otherwise */
+	ap_mask_fill(&m->host.persist_apmask);
+	ap_mask_fill(&m->host.persist_aqmask);
 	m->host.ap_domain = -1;
 	m->host.available_instances = -1;
 }

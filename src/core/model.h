@@ -82,13 +82,20 @@ struct ap_caps {
 	bool bindings_complete_count;
 };
 
-/* Where the persistent (boot time) masks come from. */
+/*
+ * Where the boot-time masks come from: the last udev rule file that writes
+ * a mask (by the directory it is in), else the kernel command line, else
+ * nothing (the kernel's defaults).
+ */
 enum ap_persist_src {
 	AP_PERSIST_NONE = 0,	/* nothing persistent: the kernel default applies */
-	AP_PERSIST_UDEV_ETC,	/* /etc/udev/rules.d/41-ap.rules */
-	AP_PERSIST_UDEV_RUN,	/* /run/udev/rules.d/41-ap.rules */
+	AP_PERSIST_UDEV_ETC,	/* a rule file in /etc/udev/rules.d */
+	AP_PERSIST_UDEV_RUN,	/* a rule file in /run/udev/rules.d */
 	AP_PERSIST_CMDLINE,	/* ap.apmask= / ap.aqmask= on the kernel command line */
+	AP_PERSIST_UDEV_LIB,	/* a rule file in /usr/lib/udev/rules.d */
 };
+
+#define AP_PERSIST_TEXT_MAX 512
 
 struct ap_host {
 	struct ap_caps caps;
@@ -108,9 +115,32 @@ struct ap_host {
 	bool bindings_complete;
 	long available_instances;	/* -1 unknown */
 
+	/*
+	 * The next boot (the boot-time model, filled by src/sys/udevrule.c):
+	 * persist_apmask/aqmask are the masks the host will have once udev
+	 * has run its rules, always valid (the kernel default, all ones, when
+	 * nothing sets them); *_set: a rule or the command line sets it.
+	 */
 	enum ap_persist_src persist_src;
 	bool persist_apmask_set, persist_aqmask_set;
 	struct ap_mask persist_apmask, persist_aqmask;
+	bool persist_cmdline;		/* the running kernel's command line sets a mask */
+	/* the rule files that write a mask, in the order udev runs them,
+	 * "/etc/udev/rules.d/41-ap.rules" style, ", " separated */
+	char persist_files[AP_PERSIST_TEXT_MAX];
+	/* apctl's rule 41-ap.rules (the copy udev uses: /etc, else /run,
+	 * else /usr/lib): where it is (NONE: there is none) and which
+	 * masks it writes; apctl rewrites it in /etc */
+	enum ap_persist_src persist_rule;
+	bool persist_rule_ap, persist_rule_aq;
+	/* a rule file udev runs after 41-ap.rules that writes apmask /
+	 * aqmask: a change in 41-ap.rules would be overwritten ("" none) */
+	char persist_after_ap[320], persist_after_aq[320];
+	/* why 41-ap.rules cannot be rewritten without losing what it says
+	 * (translated, names the file and line; "" when it can) */
+	char persist_refuse[AP_PERSIST_TEXT_MAX];
+	/* ...and why it cannot get the mask it does not write yet */
+	char persist_refuse_add[AP_PERSIST_TEXT_MAX];
 
 	struct ap_card *cards;		/* ascending by id */
 	size_t n_cards;
@@ -196,6 +226,10 @@ void ap_model_sort(struct ap_model *m);
 #define AP_FUNC_CCA	0x10000000u	/* "D" */
 #define AP_FUNC_ACCEL	0x08000000u	/* "A" */
 #define AP_FUNC_EP11	0x04000000u	/* "X" */
+/* the classification byte (TAPQ GR2): what a live migration compares */
+#define AP_FUNC_CLASS_MASK	0x00FF0000u
+#define AP_FUNC_CLASS_FULL	0x00800000u	/* full native function set */
+#define AP_FUNC_CLASS_STATELESS	0x00400000u	/* stateless / restricted function set */
 
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);

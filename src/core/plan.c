@@ -215,9 +215,9 @@ static void persist_masks(struct builder *b, const struct ap_host *h, const stru
 	fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
 	s->apmask = nap;
 	s->aqmask = naq;
-	/* a mask the rule did not set stays unset unless it changes */
-	s->persist_ap = h->persist_apmask_set || !ap_mask_is_empty(&ch_a);
-	s->persist_aq = h->persist_aqmask_set || !ap_mask_is_empty(&ch_d);
+	/* a mask apctl's rule does not write stays so unless it changes */
+	s->persist_ap = h->persist_rule_ap || !ap_mask_is_empty(&ch_a);
+	s->persist_aq = h->persist_rule_aq || !ap_mask_is_empty(&ch_d);
 	fmt(s->what, sizeof(s->what), "%s",
 	    to_host ? _("give them back to the host at boot (udev rule 41-ap.rules)")
 		    : _("reserve them for vfio_ap at boot (udev rule 41-ap.rules)"));
@@ -231,7 +231,7 @@ static void persist_masks(struct builder *b, const struct ap_host *h, const stru
 		return;
 	s->kind = AP_STEP_FILE_RESTORE;
 	fmt(s->path, sizeof(s->path), "%s", AP_FILE_UDEV_RULE);
-	s->existed = h->persist_src == AP_PERSIST_UDEV_ETC;
+	s->existed = h->persist_rule == AP_PERSIST_UDEV_ETC;
 }
 
 static void plan_masks(struct builder *b, const struct ap_model *m, const struct ap_request *r)

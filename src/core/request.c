@@ -41,6 +41,6 @@ void ap_mask_edit_from_idlist(struct ap_mask_edit *e, const struct ap_idlist *l)
 void ap_host_persistent_masks(const struct ap_host *h, struct ap_mask *apmask,
 			      struct ap_mask *aqmask)
 {
-	*apmask = h->persist_apmask_set ? h->persist_apmask : h->apmask;
-	*aqmask = h->persist_aqmask_set ? h->persist_aqmask : h->aqmask;
+	*apmask = h->persist_apmask;
+	*aqmask = h->persist_aqmask;
 }

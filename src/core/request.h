@@ -40,6 +40,9 @@ struct ap_request {
 	bool active;
 	bool persistent;
 	bool force;			/* allow a mask edit whose result is all zero */
+	/* NONE: also report what a reboot would change without failing (the
+	 * live masks, active mdevs against their autostart definitions) */
+	bool boot_audit;
 
 	/* AP_REQ_MASKS */
 	struct ap_mask_edit apmask, aqmask;
@@ -65,8 +68,9 @@ void ap_mask_edit_apply(const struct ap_mask_edit *e, const struct ap_mask *cur,
  * the relative list "-5,-6" on apmask. */
 void ap_mask_edit_from_idlist(struct ap_mask_edit *e, const struct ap_idlist *l);
 
-/* the value a persistent mask has at boot: the persisted one, else the live one
- * (as ap-check reads it) */
+/* the masks the next boot gives the host (the boot-time model: rules, else
+ * the kernel command line, else the kernel's all-ones default; never the
+ * live masks, which a reboot loses) */
 void ap_host_persistent_masks(const struct ap_host *h, struct ap_mask *apmask,
 			      struct ap_mask *aqmask);
 

@@ -45,6 +45,8 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_MDEV_NOT_FOUND] = "mdev-not-found",
 		[AP_PROB_IN_USE] = "in-use",
 		[AP_PROB_QUEUE_NOT_BOUND] = "queue-not-bound",
+		[AP_PROB_DEFINITION_DIFFERS] = "definition-differs",
+		[AP_PROB_BOOT_MASKS_DIFFER] = "boot-masks-differ",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -477,27 +479,75 @@ static void check_cdoms(struct ctx *c, const struct ap_mdev *d)
 	}
 }
 
+/* the mdev a create or modify request proposes (its matrix is the new one) */
+static bool proposed(const struct ctx *c, const struct ap_mdev *d)
+{
+	return (c->req->kind == AP_REQ_MDEV_CREATE || c->req->kind == AP_REQ_MDEV_MODIFY) &&
+	       !strcmp(d->uuid, c->req->uuid);
+}
+
+/* the ids of matrix x that the host's configuration lacks; false: none */
+static bool missing_ids(const struct ap_host *h, const struct ap_matrix *x, struct ap_matrix *t)
+{
+	ap_mask_andnot(&t->apm, &x->apm, &h->cfg_apm);
+	ap_mask_andnot(&t->aqm, &x->aqm, &h->cfg_aqm);
+	ap_mask_andnot(&t->adm, &x->adm, &h->cfg_adm);
+	return !ap_mask_is_empty(&t->apm) || !ap_mask_is_empty(&t->aqm) ||
+	       !ap_mask_is_empty(&t->adm);
+}
+
+/*
+ * Ids the LPAR does not have.  From 6.0 the kernel assigns them and hot
+ * plugs them into the guest once they are configured (over-provisioning):
+ * a warning.  Before 6.0 assign_* takes only queues bound to vfio_ap, so a
+ * definition with such ids cannot be started at all (EADDRNOTAVAIL): an
+ * error for an autostart definition (it will not come up at boot), a
+ * warning for a manual one and at the moment a command writes it.
+ */
 static void check_config(struct ctx *c, const struct state *st, const struct ap_mdev *d)
 {
 	const struct ap_host *h = &st->host;
-	struct ap_matrix miss;
+	struct ap_matrix miss, t;
 	unsigned int sides = 0;
 	struct ap_problem *p;
 	char ids[3 * AP_IDLIST_STRLEN];
 
 	if (!h->qci_known)
 		return;
+	if (!h->caps.guest_matrix) {
+		if (d->active && missing_ids(h, &d->live, &t)) {
+			p = add(c, AP_PROB_NOT_IN_CONFIG, AP_SEV_WARNING, d, AP_SIDE_ACTIVE);
+			if (!p)
+				return;
+			p->ids = t;
+			fmt_ids(&t, ids, sizeof(ids));
+			p->message = xasprintf(_("mdev %s (active): %s not in the host's AP configuration; the guest cannot use them (this kernel, before 6.0, plugs nothing in later)"),
+					       d->uuid, ids);
+		}
+		if (d->defined && missing_ids(h, &d->def, &t)) {
+			bool writing = proposed(c, d) && c->req->persistent;
+
+			p = add(c, AP_PROB_NOT_IN_CONFIG,
+				d->autostart && !writing ? AP_SEV_ERROR : AP_SEV_WARNING, d,
+				AP_SIDE_DEFINED);
+			if (!p)
+				return;
+			p->ids = t;
+			fmt_ids(&t, ids, sizeof(ids));
+			p->message = xasprintf(d->autostart
+					       ? _("mdev %s (%s): %s not in the host's AP configuration; this kernel (before 6.0) refuses to assign them (EADDRNOTAVAIL), so mdevctl cannot start the definition and it will not start at boot: remove them from the definition (apctl mdev modify --persistent) or configure them to this LPAR")
+					       : _("mdev %s (%s): %s not in the host's AP configuration; this kernel (before 6.0) refuses to assign them (EADDRNOTAVAIL), so the definition cannot be started: remove them from the definition (apctl mdev modify --persistent) or configure them to this LPAR"),
+					       d->uuid, sides_text(AP_SIDE_DEFINED, d->autostart), ids);
+		}
+		return;
+	}
 	memset(&miss, 0, sizeof(miss));
 	for (int side = 0; side < 2; side++) {
 		const struct ap_matrix *x = side ? &d->def : &d->live;
-		struct ap_matrix t;
 
 		if (!(side ? d->defined : d->active))
 			continue;
-		ap_mask_andnot(&t.apm, &x->apm, &h->cfg_apm);
-		ap_mask_andnot(&t.aqm, &x->aqm, &h->cfg_aqm);
-		ap_mask_andnot(&t.adm, &x->adm, &h->cfg_adm);
-		if (ap_mask_is_empty(&t.apm) && ap_mask_is_empty(&t.aqm) && ap_mask_is_empty(&t.adm))
+		if (!missing_ids(h, x, &t))
 			continue;
 		sides |= side ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE;
 		ap_mask_or(&miss.apm, &miss.apm, &t.apm);
@@ -513,6 +563,93 @@ static void check_config(struct ctx *c, const struct state *st, const struct ap_
 	fmt_ids(&miss, ids, sizeof(ids));
 	p->message = xasprintf(_("mdev %s (%s): %s not in the host's AP configuration; the guest gets them only once they are configured to this LPAR"),
 			       d->uuid, sides_text(sides, p->mdev_autostart), ids);
+}
+
+/* --- what a reboot changes without failing (check's boot audit) --- */
+
+/* an active mdev whose autostart definition has another matrix */
+static void check_def_differs(struct ctx *c, const struct ap_mdev *d)
+{
+	char opts[6 * AP_IDLIST_STRLEN];
+	size_t len = 0;
+	struct ap_problem *p;
+
+	opts[0] = '\0';
+	if (!d->active || !d->defined || !d->autostart ||
+	    (ap_mask_equal(&d->live.apm, &d->def.apm) && ap_mask_equal(&d->live.aqm, &d->def.aqm) &&
+	     ap_mask_equal(&d->live.adm, &d->def.adm)))
+		return;
+	p = add(c, AP_PROB_DEFINITION_DIFFERS, AP_SEV_WARNING, d, AP_SIDE_ACTIVE | AP_SIDE_DEFINED);
+	if (!p)
+		return;
+	ap_mask_or(&p->ids.apm, &d->live.apm, &d->def.apm);
+	ap_mask_or(&p->ids.aqm, &d->live.aqm, &d->def.aqm);
+	ap_mask_or(&p->ids.adm, &d->live.adm, &d->def.adm);
+	/* the options that turn the definition into the running matrix */
+	for (int dim = 0; dim < 3; dim++) {
+		static const char *const nm[3] = { "adapters", "domains", "control-domains" };
+		const struct ap_mask *lv = dim == 0 ? &d->live.apm : dim == 1 ? &d->live.aqm
+									 : &d->live.adm;
+		const struct ap_mask *df = dim == 0 ? &d->def.apm : dim == 1 ? &d->def.aqm
+									 : &d->def.adm;
+		struct ap_mask add, rm;
+		char l[AP_IDLIST_STRLEN];
+
+		ap_mask_andnot(&add, lv, df);
+		ap_mask_andnot(&rm, df, lv);
+		if (!ap_mask_is_empty(&add)) {
+			ap_idlist_format(&add, l, sizeof(l));
+			len += (size_t)snprintf(opts + len, len < sizeof(opts) ? sizeof(opts) - len : 0,
+						" --add-%s %s", nm[dim], l);
+		}
+		if (!ap_mask_is_empty(&rm)) {
+			ap_idlist_format(&rm, l, sizeof(l));
+			len += (size_t)snprintf(opts + len, len < sizeof(opts) ? sizeof(opts) - len : 0,
+						" --remove-%s %s", nm[dim], l);
+		}
+	}
+	p->message = xasprintf(_("mdev %s runs with another matrix than its autostart definition; after a reboot it comes back with the definition's: to keep the running one, apctl mdev modify %s --persistent%s"),
+			       d->uuid, d->uuid, opts);
+}
+
+/* live masks that the next boot does not restore */
+static void check_boot_masks(struct ctx *c, const struct state *st)
+{
+	const struct ap_host *h = &st->host;
+	struct ap_matrix lost[2];	/* [0]: reserved now, host's at boot; [1]: the reverse */
+	char ia[AP_IDLIST_STRLEN], id[AP_IDLIST_STRLEN], ha[3 * AP_IDLIST_STRLEN];
+	char hd[2 * AP_IDLIST_STRLEN + 32];
+
+	if (!h->caps.masks)
+		return;
+	memset(lost, 0, sizeof(lost));
+	ap_mask_andnot(&lost[0].apm, &st->papm, &h->apmask);
+	ap_mask_andnot(&lost[0].aqm, &st->paqm, &h->aqmask);
+	ap_mask_andnot(&lost[1].apm, &h->apmask, &st->papm);
+	ap_mask_andnot(&lost[1].aqm, &h->aqmask, &st->paqm);
+	for (int k = 0; k < 2; k++) {
+		struct ap_problem *p;
+
+		ap_mask_limit(&lost[k].apm, h->max_adapter);
+		ap_mask_limit(&lost[k].aqm, h->max_domain);
+		if (ap_mask_is_empty(&lost[k].apm) && ap_mask_is_empty(&lost[k].aqm))
+			continue;
+		p = add(c, AP_PROB_BOOT_MASKS_DIFFER, AP_SEV_WARNING, NULL, 0);
+		if (!p)
+			return;
+		p->other = AP_PARTY_HOST;
+		p->other_sides = AP_SIDE_ACTIVE | AP_SIDE_DEFINED;
+		p->ids = lost[k];
+		fmt_ids(&lost[k], ha, sizeof(ha));
+		ap_idlist_format(&lost[k].apm, ia, sizeof(ia));
+		ap_idlist_format(&lost[k].aqm, id, sizeof(id));
+		snprintf(hd, sizeof(hd), "%s%s%s%s", *ia ? " --adapters " : "", ia,
+			 *id ? " --domains " : "", id);
+		p->message = xasprintf(k == 0
+				       ? _("%s are reserved for vfio_ap now, but the next boot gives them to the host: to keep them reserved, apctl reserve --persistent%s")
+				       : _("%s belong to the host now, but the next boot reserves them for vfio_ap: to keep them with the host, apctl release --persistent%s"),
+				       ha, hd);
+	}
 }
 
 /* APQNs of an mdev that the masks give to the host */
@@ -535,30 +672,34 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 	}
 	if (d->defined) {
 		bool autostart = d->autostart;
+		/* the command that writes this autostart definition: a warning,
+		 * the definition is what was asked for, the next boot is not yet */
+		bool writing = autostart && proposed(c, d) && c->req->persistent;
+		char cmd[AP_IDLIST_STRLEN];
 
 		host_in_product(st, &st->papm, &st->paqm, !autostart, &d->def, tmp);
 		if (!set_empty(tmp)) {
 			p = add_host_apqns(c, AP_PROB_HOST_OWNED,
-					   autostart ? AP_SEV_ERROR : AP_SEV_WARNING, d, AP_SIDE_DEFINED,
+					   autostart && !writing ? AP_SEV_ERROR : AP_SEV_WARNING, d,
+					   AP_SIDE_DEFINED,
 					   autostart ? AP_SIDE_DEFINED : AP_SIDE_ACTIVE, tmp, q,
 					   sizeof(q));
 			if (!p)
 				return;
-			if (autostart)
-				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent) or remove them from the definition"),
-						       d->uuid, q);
+			/* reserving the adapters at boot is enough: a queue is the
+			 * host's only when both its bits are set */
+			ap_idlist_format(&p->ids.apm, cmd, sizeof(cmd));
+			if (writing)
+				p->message = xasprintf(_("mdev %s (defined, autostart): the masks of the next boot give APQNs %s to the host, so mdevctl will not start it at boot; make the reservation persistent: apctl reserve --persistent %s"),
+						       d->uuid, q, cmd);
+			else if (autostart)
+				p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the persistent masks give to the host at boot, so it will not start; reserve them persistently (apctl reserve --persistent %s) or remove them from the definition"),
+						       d->uuid, q, cmd);
 			else
 				p->message = xasprintf(_("mdev %s (defined, manual start) holds APQNs %s that the live masks give to the host; starting it will fail until they are reserved (apctl reserve)"),
 						       d->uuid, q);
 		}
 	}
-}
-
-/* the mdev a create or modify request proposes (its matrix is the new one) */
-static bool proposed(const struct ctx *c, const struct ap_mdev *d)
-{
-	return (c->req->kind == AP_REQ_MDEV_CREATE || c->req->kind == AP_REQ_MDEV_MODIFY) &&
-	       !strcmp(d->uuid, c->req->uuid);
 }
 
 /* sharing between two mdevs: one error and one warning problem at most */
@@ -644,9 +785,17 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 						  : sides_text(p->other_sides, p->other_autostart));
 			continue;
 		}
-		p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
-				       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
-				       y->uuid, sides_text(p->other_sides, p->other_autostart));
+		if (e && x->autostart && y->autostart && (xs[e] & AP_SIDE_DEFINED) &&
+		    (ys[e] & AP_SIDE_DEFINED))
+			/* mdevctl 1.2 starts the autostart definitions of a
+			 * parent in the order the directory lists them */
+			p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); only one of them can start at boot, and mdevctl starts autostart definitions in the order it finds them in /etc/mdevctl.d/matrix (unsorted), so which one is not predictable: remove them from one of the two (apctl mdev modify --persistent)"),
+					       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
+					       y->uuid, sides_text(p->other_sides, p->other_autostart));
+		else
+			p->message = xasprintf(_("APQNs %s are assigned to both mdev %s (%s) and mdev %s (%s); an APQN may belong to one guest only: remove them from one of the two (apctl mdev modify)"),
+					       q, x->uuid, sides_text(p->mdev_sides, p->mdev_autostart),
+					       y->uuid, sides_text(p->other_sides, p->other_autostart));
 	}
 }
 
@@ -670,7 +819,11 @@ static void audit(struct ctx *c, const struct state *st)
 				check_pair(c, d, &st->mdevs[j], &a[0], &a[1]);
 		check_cdoms(c, d);
 		check_config(c, st, d);
+		if (c->req->boot_audit)
+			check_def_differs(c, d);
 	}
+	if (c->req->boot_audit)
+		check_boot_masks(c, st);
 	free(a);
 }
 

@@ -37,6 +37,14 @@
  *   assigned (error; a warning when the model cannot tell the kernel's
  *   generation, caps.guest_matrix and caps.no_guest_matrix both unset).  A
  *   queue the request's own mask edit gives to vfio_ap counts as bound.
+ * The next boot (the boot-time model, model.h): host-owned above uses the
+ * masks the next boot gives; an autostart definition with ids the LPAR
+ * does not have cannot start before 6.0 (not-in-config: error).  With
+ * req->boot_audit, what a reboot changes without failing (warnings):
+ * - definition-differs: an active mdev whose autostart definition has
+ *   another matrix comes back with the definition's.
+ * - boot-masks-differ: live masks that differ from the boot-time masks
+ *   are lost at the next boot.
  * Pure logic: no I/O, no global state.
  */
 #ifndef APCTL_CORE_VALIDATE_H
@@ -61,6 +69,8 @@ enum ap_problem_kind {
 	AP_PROB_MDEV_NOT_FOUND,
 	AP_PROB_IN_USE,
 	AP_PROB_QUEUE_NOT_BOUND,
+	AP_PROB_DEFINITION_DIFFERS,
+	AP_PROB_BOOT_MASKS_DIFFER,
 };
 
 enum ap_severity {

@@ -287,6 +287,35 @@ static struct json_object *card_func_json(const struct ap_out_env *e, const void
 	return json_object_new_string(b);
 }
 
+/* the classification byte of ap_functions (model.h) */
+static const char *card_class_name(const struct ap_card *c)
+{
+	if (!c->functions_known)
+		return NULL;
+	switch (c->functions & AP_FUNC_CLASS_MASK) {
+	case AP_FUNC_CLASS_FULL:
+		return "full";
+	case AP_FUNC_CLASS_STATELESS:
+		return "stateless";
+	case 0:
+		return "none";
+	default:
+		return "other";
+	}
+}
+
+static char *card_class_text(const struct ap_out_env *e, const void *o)
+{
+	const char *n = card_class_name(CARD(o));
+
+	return n ? strdup(n) : NULL;
+}
+
+static struct json_object *card_class_json(const struct ap_out_env *e, const void *o)
+{
+	return ap_json_string_or_null(card_class_name(CARD(o)));
+}
+
 static char *card_driver_text(const struct ap_out_env *e, const void *o)
 {
 	return strdup(ap_out_driver_name(CARD(o)->driver) ? ap_out_driver_name(CARD(o)->driver)
@@ -377,6 +406,8 @@ static const struct ap_col card_cols[] = {
 	  card_depth_text, card_depth_json, 0 },
 	{ "FUNCTIONS", N_("facility bits (ap_functions)"), 1, 0, "functions", AP_J_STRING,
 	  card_func_text, card_func_json, 0 },
+	{ "CLASS", N_("function class: full, stateless, none, other"), 1, 0,
+	  "function_class", AP_J_STRING, card_class_text, card_class_json, 0 },
 	{ "CONFIG", N_("1 when the card is configured"), 1, SCOLS_FL_RIGHT, "config",
 	  AP_J_BOOLEAN, card_config_text, card_config_json, 0 },
 	{ "CHKSTOP", N_("1 when the card is checkstopped"), 1, SCOLS_FL_RIGHT, "chkstop",

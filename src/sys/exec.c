@@ -239,8 +239,11 @@ int ap_exec_step_content(struct ap_path *p, const struct ap_step *s, char **buf,
 		*buf = ap_mdevdef_format(&def);
 		break;
 	case AP_STEP_PERSIST_MASKS:
-		*buf = ap_udevrule_format(s->persist_ap ? &s->apmask : NULL,
-					  s->persist_aq ? &s->aqmask : NULL);
+		/* the rule udev uses now, edited in place */
+		err = ap_udevrule_render(p, s->persist_ap ? &s->apmask : NULL,
+					 s->persist_aq ? &s->aqmask : NULL, buf);
+		if (err)
+			return err;
 		break;
 	case AP_STEP_FILE_RESTORE:
 		err = ap_exec_step_path(p, s, path, sizeof(path));

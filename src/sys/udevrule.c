@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,19 @@ int ap_mask_apply_relative(const char *s, size_t len, struct ap_mask *m)
 
 /* ---- udev rule files ---- */
 
+static char *xasprintf_or_null(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf_or_null(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
 struct rtok {
 	const char *key;	/* "ATTR" */
 	size_t keylen;
@@ -168,10 +182,56 @@ static bool is_mask_attr(const struct rtok *t, const char *name)
 	return t->attrlen == n || t->attr[t->attrlen - n - 1] == '/';
 }
 
-int ap_udevrule_parse(const char *buf, size_t len, const char *path,
-		      struct ap_persist_masks *out, struct ap_diags *d)
+void ap_rulefile_free(struct ap_rulefile *f)
 {
-	bool seen_ap = false, seen_aq = false;
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static const char *mask_name(bool is_ap)
+{
+	return is_ap ? "apmask" : "aqmask";
+}
+
+/* the number of hex digits of a valid absolute mask value */
+static size_t hex_digits(const char *v, size_t n)
+{
+	if (n && v[n - 1] == '\n')
+		n--;
+	if (n >= 2 && v[0] == '0' && v[1] == 'x')
+		return n - 2;
+	if (n >= 1 && v[0] == 'x')
+		return n - 1;
+	return n;
+}
+
+/* the effect of writing value v to a mask: new = (old & keep) | set */
+static bool value_effect(const char *v, size_t n, struct ap_rule_assign *a)
+{
+	size_t errpos;
+
+	a->relative = n && (v[0] == '+' || v[0] == '-');
+	if (a->relative) {
+		struct ap_mask zero, ones;
+
+		ap_mask_zero(&zero);
+		ap_mask_fill(&ones);
+		if (ap_mask_apply_relative(v, n, &zero) || ap_mask_apply_relative(v, n, &ones))
+			return false;
+		a->set = zero;		/* bits the value sets */
+		a->keep = ones;		/* bits it does not clear */
+		return true;
+	}
+	if (ap_mask_parse(v, n, &a->set, NULL, &errpos))
+		return false;
+	ap_mask_zero(&a->keep);
+	a->short_mask = hex_digits(v, n) < 64;
+	return true;
+}
+
+int ap_udevrule_parse(const char *buf, size_t len, const char *path, struct ap_rulefile *out,
+		      struct ap_diags *d)
+{
 	size_t pos = 0;
 	unsigned int lineno = 0;
 	int ret = 0;
@@ -179,10 +239,10 @@ int ap_udevrule_parse(const char *buf, size_t len, const char *path,
 	memset(out, 0, sizeof(*out));
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
+		size_t end = nl ? (size_t)(nl - buf) : len, lstart = pos;
 		const char *l = buf + pos;
-		size_t ll = end - pos, tp = 0, i = 0;
-		unsigned int first = ++lineno;
+		size_t ll = end - pos, tp = 0, i = 0, first_new = out->n;
+		unsigned int first = ++lineno, ntok = 0;
 		char *joined = NULL;
 		struct rtok t;
 		int r;
@@ -197,7 +257,8 @@ int ap_udevrule_parse(const char *buf, size_t len, const char *path,
 
 				if (!nj) {
 					free(joined);
-					return -1;
+					ap_rulefile_free(out);
+					return -ENOMEM;
 				}
 				joined = nj;
 				memcpy(joined + jl, l, part);
@@ -222,50 +283,199 @@ int ap_udevrule_parse(const char *buf, size_t len, const char *path,
 			free(joined);
 			continue;
 		}
+		out->has_rules = true;
 		while ((r = next_token(l, ll, &tp, &t)) == 1) {
-			struct ap_mask mk;
+			struct ap_rule_assign a, *nv;
+			char q[AP_ESC_MAX + 1];
 			bool is_ap;
-			size_t errpos;
 
+			ntok++;
 			if (t.keylen != 4 || memcmp(t.key, "ATTR", 4) ||
 			    (strcmp(t.op, "=") && strcmp(t.op, ":=")))
 				continue;
 			is_ap = is_mask_attr(&t, "apmask");
 			if (!is_ap && !is_mask_attr(&t, "aqmask"))
 				continue;
-			/* the first assignment counts, as for ap-check */
-			if (is_ap ? seen_ap : seen_aq)
-				continue;
-			if (is_ap)
-				seen_ap = true;
-			else
-				seen_aq = true;
-			if (ap_mask_parse(t.val, t.vallen, &mk, NULL, &errpos)) {
-				char q[AP_ESC_MAX + 1];
-
-				ap_escape(q, sizeof(q), t.val, t.vallen);
+			memset(&a, 0, sizeof(a));
+			a.is_ap = is_ap;
+			a.line = first;
+			a.joined = joined != NULL;
+			if (!a.joined) {
+				a.voff = (size_t)(t.val - buf);
+				a.vlen = t.vallen;
+				a.aoff = (size_t)(t.attr - buf) + t.attrlen - 6;
+				a.loff = lstart;
+				a.lend = end;
+			}
+			a.valid = value_effect(t.val, t.vallen, &a);
+			/* planted bytes are shown escaped (core/escape.h) */
+			ap_escape(q, sizeof(q), t.val, t.vallen);
+			if (!a.valid)
 				ap_diags_add(d, AP_DIAG_ERROR, path,
 					     _("line %u: %s value \"%s\" is not a valid mask"),
-					     first, is_ap ? "apmask" : "aqmask", q);
-				/* the kernel would refuse the write: this mask is not set */
-				continue;
+					     first, mask_name(is_ap), q);
+			else if (a.short_mask)
+				ap_diags_add(d, AP_DIAG_WARN, path,
+					     _("line %u: the %s value \"%s\" has fewer than 64 hex digits; "
+					       "the kernel pads it with zero bits (ids %zu-255 go to "
+					       "vfio_ap), but s390-tools' ap-check (mdevctl's callout) "
+					       "cannot read it: write all 64 digits (apctl reserve "
+					       "--persistent rewrites the value)"),
+					     first, mask_name(is_ap), q, hex_digits(t.val, t.vallen) * 4);
+			for (size_t k = 0; k < out->n; k++)
+				if (out->v[k].is_ap == is_ap) {
+					ap_diags_add(d, AP_DIAG_WARN, path,
+						     _("lines %u and %u both write %s: udev applies "
+						       "the last, s390-tools' ap-check reads the first"),
+						     out->v[k].line, first, mask_name(is_ap));
+					break;
+				}
+			nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
+			if (!nv) {
+				free(joined);
+				ap_rulefile_free(out);
+				return -ENOMEM;
 			}
-			if (is_ap) {
-				out->apmask = mk;
-				out->apmask_set = true;
-			} else {
-				out->aqmask = mk;
-				out->aqmask_set = true;
-			}
+			out->v = nv;
+			out->v[out->n++] = a;
 		}
+		for (size_t k = first_new; k < out->n; k++)
+			out->v[k].alone = ntok == 1 && r == 0;
 		if (r < 0) {
 			ap_diags_add(d, AP_DIAG_ERROR, path,
 				     _("line %u is not a valid udev rule"), first);
+			if (!out->bad_line)
+				out->bad_line = first;
 			ret = -1;
 		}
 		free(joined);
 	}
 	return ret;
+}
+
+void ap_rulefile_apply(const struct ap_rulefile *f, struct ap_mask *apmask, struct ap_mask *aqmask,
+		       bool *ap_written, bool *aq_written)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct ap_rule_assign *a = &f->v[i];
+		struct ap_mask *m = a->is_ap ? apmask : aqmask;
+
+		/* the kernel refuses an invalid value: the mask stays */
+		if (!a->valid)
+			continue;
+		ap_mask_and(m, m, &a->keep);
+		ap_mask_or(m, m, &a->set);
+		*(a->is_ap ? ap_written : aq_written) = true;
+	}
+}
+
+static const struct ap_rule_assign *find_assign(const struct ap_rulefile *f, bool is_ap)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].is_ap == is_ap)
+			return &f->v[i];
+	return NULL;
+}
+
+char *ap_rulefile_why_not(const struct ap_rulefile *f, bool need_ap, bool need_aq)
+{
+	if (f->bad_line)
+		return xasprintf_or_null(_("line %u is not a valid udev rule"), f->bad_line);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct ap_rule_assign *a = &f->v[i];
+
+		if (!a->valid)
+			return xasprintf_or_null(_("line %u: the %s value is not a valid mask"),
+						 a->line, mask_name(a->is_ap));
+		if (a->joined)
+			return xasprintf_or_null(_("line %u: the %s assignment is on a continued "
+						   "line"), a->line, mask_name(a->is_ap));
+		for (size_t k = 0; k < i; k++)
+			if (f->v[k].is_ap == a->is_ap)
+				return xasprintf_or_null(_("lines %u and %u both write %s"),
+							 f->v[k].line, a->line,
+							 mask_name(a->is_ap));
+	}
+	if (!f->has_rules)
+		return NULL;	/* empty or comments only: replaced by apctl's rule */
+	for (int k = 0; k < 2; k++) {
+		bool is_ap = k == 0;
+		const struct ap_rule_assign *other = find_assign(f, !is_ap);
+
+		if (!(is_ap ? need_ap : need_aq) || find_assign(f, is_ap))
+			continue;
+		if (!other || !other->alone)
+			return xasprintf_or_null(_("it writes no %s, and apctl cannot tell where "
+						   "to add it"), mask_name(is_ap));
+	}
+	return NULL;
+}
+
+char *ap_udevrule_edit(const char *buf, size_t len, const struct ap_mask *apmask,
+		       const struct ap_mask *aqmask)
+{
+	struct ap_rulefile f;
+	struct ap_diags d;
+	char *why, *out = NULL;
+	size_t outlen = 0, pos = 0;
+	FILE *fp;
+
+	if (!buf)
+		return ap_udevrule_format(apmask, aqmask);
+	ap_diags_init(&d);
+	if (ap_udevrule_parse(buf, len, "", &f, &d) == -ENOMEM) {
+		ap_diags_free(&d);
+		return NULL;
+	}
+	ap_diags_free(&d);
+	why = ap_rulefile_why_not(&f, apmask != NULL, aqmask != NULL);
+	if (why || !f.has_rules) {
+		ap_rulefile_free(&f);
+		if (why) {
+			free(why);
+			return NULL;
+		}
+		return ap_udevrule_format(apmask, aqmask);
+	}
+	fp = open_memstream(&out, &outlen);
+	if (!fp) {
+		ap_rulefile_free(&f);
+		return NULL;
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		const struct ap_rule_assign *a = &f.v[i];
+		const struct ap_mask *m = a->is_ap ? apmask : aqmask;
+		const struct ap_mask *add = a->is_ap ? aqmask : apmask;
+		char v[AP_MASK_STRLEN];
+
+		fwrite(buf + pos, 1, a->voff - pos, fp);
+		if (m) {
+			ap_mask_format(m, v);
+			fputs(v, fp);
+		} else {
+			fwrite(buf + a->voff, 1, a->vlen, fp);
+		}
+		pos = a->voff + a->vlen;
+		/* the other mask is missing: a copy of this line for it */
+		if (add && !find_assign(&f, !a->is_ap)) {
+			fwrite(buf + pos, 1, a->lend - pos, fp);
+			pos = a->lend;
+			fputc('\n', fp);
+			fwrite(buf + a->loff, 1, a->aoff - a->loff, fp);
+			fputs(mask_name(!a->is_ap), fp);
+			fwrite(buf + a->aoff + 6, 1, a->voff - a->aoff - 6, fp);
+			ap_mask_format(add, v);
+			fputs(v, fp);
+			fwrite(buf + a->voff + a->vlen, 1, a->lend - a->voff - a->vlen, fp);
+		}
+	}
+	fwrite(buf + pos, 1, len - pos, fp);
+	ap_rulefile_free(&f);
+	if (fclose(fp)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 char *ap_udevrule_format(const struct ap_mask *apmask, const struct ap_mask *aqmask)
@@ -300,33 +510,43 @@ char *ap_udevrule_format(const struct ap_mask *apmask, const struct ap_mask *aqm
 	return s;
 }
 
+/* the rule directories in udev's order of precedence */
+static const struct {
+	const char *dir;
+	enum ap_persist_src src;
+} rule_dirs[] = {
+	{ "etc/udev/rules.d", AP_PERSIST_UDEV_ETC },
+	{ "run/udev/rules.d", AP_PERSIST_UDEV_RUN },
+	{ "usr/lib/udev/rules.d", AP_PERSIST_UDEV_LIB },
+};
+#define N_RULE_DIRS (sizeof(rule_dirs) / sizeof(rule_dirs[0]))
+
 static int rule_path(struct ap_path *p, bool run, char *out, size_t outsz)
 {
 	return ap_path_fmt(p, AP_ROOT, out, outsz, "%s", run ? AP_UDEVRULE_RUN : AP_UDEVRULE_ETC);
 }
 
-int ap_udevrule_read(struct ap_path *p, bool run, struct ap_persist_masks *out,
-		     struct ap_diags *d)
+int ap_udevrule_render(struct ap_path *p, const struct ap_mask *apmask,
+		       const struct ap_mask *aqmask, char **out)
 {
 	char path[4096];
-	char *buf;
-	size_t len;
-	int err;
+	char *buf = NULL;
+	size_t len = 0;
+	int err = ENOENT;
 
-	memset(out, 0, sizeof(*out));
-	err = rule_path(p, run, path, sizeof(path));
-	if (err)
-		return err;
-	err = ap_path_read(p, path, &buf, &len);
-	if (err == ENOENT)
-		return err;
-	if (err) {
-		ap_diags_add(d, AP_DIAG_ERROR, path, _("cannot read the udev rule: %s"),
-			     strerror(err));
-		return err;
+	*out = NULL;
+	for (size_t i = 0; i < N_RULE_DIRS && err == ENOENT; i++) {
+		err = ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s/%s", rule_dirs[i].dir,
+				  AP_UDEVRULE_NAME);
+		if (!err)
+			err = ap_path_read(p, path, &buf, &len);
 	}
-	ap_udevrule_parse(buf, len, path, out, d);
+	if (err && err != ENOENT)
+		return err;
+	*out = ap_udevrule_edit(buf, len, apmask, aqmask);
 	free(buf);
+	if (!*out)
+		return buf ? EINVAL : ENOMEM;
 	return 0;
 }
 
@@ -422,57 +642,182 @@ void ap_cmdline_parse(const char *buf, size_t len, struct ap_persist_masks *out,
 	}
 }
 
-int ap_persist_read(struct ap_path *p, struct ap_host *h, struct ap_diags *d)
+/* one rule file udev would run: its name and the directory it is taken from */
+struct rule_pick {
+	const char *name;
+	size_t dir;
+};
+
+static int pick_cmp(const void *a, const void *b)
 {
-	struct ap_persist_masks rule = { 0 }, cmd = { 0 };
-	enum ap_persist_src src = AP_PERSIST_NONE;
+	return strcmp(((const struct rule_pick *)a)->name, ((const struct rule_pick *)b)->name);
+}
+
+static void append_file(char *list, size_t size, const char *path)
+{
+	size_t n = strlen(list);
+
+	snprintf(list + n, size - n, "%s%s", n ? ", " : "", path);
+}
+
+static void read_cmdline(struct ap_path *p, struct ap_host *h, struct ap_diags *d)
+{
+	struct ap_persist_masks cmd;
 	char path[4096];
 	char *buf;
 	size_t len;
 	bool bad = false;
 	int err;
 
-	err = ap_udevrule_read(p, false, &rule, d);
-	if (!err) {
-		src = AP_PERSIST_UDEV_ETC;
-	} else if (err == ENOENT) {
-		err = ap_udevrule_read(p, true, &rule, d);
-		if (!err)
-			src = AP_PERSIST_UDEV_RUN;
-	}
-	if (err == ENOMEM)
-		return err;
-
-	if (ap_path_fmt(p, AP_ROOT, path, sizeof(path), "proc/cmdline") == 0) {
-		err = ap_path_read(p, path, &buf, &len);
-		if (!err) {
-			ap_cmdline_parse(buf, len, &cmd, &bad);
-			free(buf);
-			if (bad)
-				ap_diags_add(d, AP_DIAG_WARN, path,
-					     _("an ap.apmask= or ap.aqmask= value is invalid: "
-					       "the kernel ignores it and starts with an all-zero "
-					       "mask"));
-		} else if (err != ENOENT) {
+	if (ap_path_fmt(p, AP_ROOT, path, sizeof(path), "proc/cmdline"))
+		return;
+	err = ap_path_read(p, path, &buf, &len);
+	if (err) {
+		if (err != ENOENT)
 			ap_diags_add(d, AP_DIAG_WARN, path, _("cannot read: %s"), strerror(err));
+		return;
+	}
+	ap_cmdline_parse(buf, len, &cmd, &bad);
+	free(buf);
+	if (bad)
+		ap_diags_add(d, AP_DIAG_WARN, path,
+			     _("an ap.apmask= or ap.aqmask= value is invalid: "
+			       "the kernel ignores it and starts with an all-zero "
+			       "mask"));
+	/* the kernel starts from the parameter where there is one */
+	if (cmd.apmask_set) {
+		h->persist_apmask = cmd.apmask;
+		h->persist_apmask_set = true;
+	}
+	if (cmd.aqmask_set) {
+		h->persist_aqmask = cmd.aqmask;
+		h->persist_aqmask_set = true;
+	}
+	h->persist_cmdline = cmd.apmask_set || cmd.aqmask_set;
+}
+
+static void read_rule(struct ap_path *p, struct ap_host *h, const struct rule_pick *pk,
+		      bool after41, struct ap_diags *d)
+{
+	bool is41 = !strcmp(pk->name, AP_UDEVRULE_NAME), wap = false, waq = false;
+	char path[4096], shown[300];
+	struct ap_rulefile f;
+	char *buf, *why;
+	size_t len;
+	int err;
+
+	if (ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s/%s", rule_dirs[pk->dir].dir, pk->name))
+		return;
+	snprintf(shown, sizeof(shown), "/%s/%s", rule_dirs[pk->dir].dir, pk->name);
+	err = ap_path_read(p, path, &buf, &len);
+	if (err) {
+		ap_diags_add(d, AP_DIAG_ERROR, path, _("cannot read the udev rule: %s"),
+			     strerror(err));
+		if (is41) {
+			h->persist_rule = rule_dirs[pk->dir].src;
+			snprintf(h->persist_refuse, sizeof(h->persist_refuse),
+				 _("%s cannot be read (%s)"), shown, strerror(err));
+		}
+		return;
+	}
+	/* other packages' rules: only those that mention the masks are parsed */
+	if (!is41 && !memmem(buf, len, "apmask", 6) && !memmem(buf, len, "aqmask", 6)) {
+		free(buf);
+		return;
+	}
+	ap_udevrule_parse(buf, len, path, &f, d);
+	free(buf);
+	ap_rulefile_apply(&f, &h->persist_apmask, &h->persist_aqmask, &wap, &waq);
+	if (wap || waq) {
+		append_file(h->persist_files, sizeof(h->persist_files), shown);
+		h->persist_src = rule_dirs[pk->dir].src;
+	}
+	h->persist_apmask_set |= wap;
+	h->persist_aqmask_set |= waq;
+	if (is41) {
+		h->persist_rule = rule_dirs[pk->dir].src;
+		h->persist_rule_ap = find_assign(&f, true) != NULL;
+		h->persist_rule_aq = find_assign(&f, false) != NULL;
+		why = ap_rulefile_why_not(&f, false, false);
+		if (why)
+			snprintf(h->persist_refuse, sizeof(h->persist_refuse), "%s: %s", shown, why);
+		else if ((why = ap_rulefile_why_not(&f, true, true)))
+			/* only a change of the missing mask is refused */
+			snprintf(h->persist_refuse_add, sizeof(h->persist_refuse_add), "%s: %s",
+				 shown, why);
+		free(why);
+	} else if (after41) {
+		if (wap && !*h->persist_after_ap)
+			snprintf(h->persist_after_ap, sizeof(h->persist_after_ap), "%s", shown);
+		if (waq && !*h->persist_after_aq)
+			snprintf(h->persist_after_aq, sizeof(h->persist_after_aq), "%s", shown);
+	}
+	ap_rulefile_free(&f);
+}
+
+int ap_persist_read(struct ap_path *p, struct ap_host *h, struct ap_diags *d)
+{
+	struct ap_dirlist dl[N_RULE_DIRS];
+	struct rule_pick *pk = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	h->persist_src = AP_PERSIST_NONE;
+	h->persist_rule = AP_PERSIST_NONE;
+	h->persist_apmask_set = h->persist_aqmask_set = false;
+	h->persist_rule_ap = h->persist_rule_aq = h->persist_cmdline = false;
+	h->persist_files[0] = h->persist_after_ap[0] = h->persist_after_aq[0] = '\0';
+	h->persist_refuse[0] = h->persist_refuse_add[0] = '\0';
+	/* a boot starts from the kernel's masks */
+	ap_mask_fill(&h->persist_apmask);
+	ap_mask_fill(&h->persist_aqmask);
+	read_cmdline(p, h, d);
+	if (h->persist_cmdline)
+		h->persist_src = AP_PERSIST_CMDLINE;
+
+	/* then udev runs the rule files */
+	memset(dl, 0, sizeof(dl));
+	for (size_t i = 0; i < N_RULE_DIRS; i++) {
+		char path[4096];
+		int err = ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s", rule_dirs[i].dir);
+
+		if (!err)
+			err = ap_path_list(p, path, &dl[i]);
+		if (err == ENOMEM) {
+			ret = ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < dl[i].n; k++) {
+			const char *nm = dl[i].names[k];
+			size_t l = strlen(nm), j;
+
+			if (l < 7 || strcmp(nm + l - 6, ".rules"))
+				continue;
+			/* a name in an earlier directory replaces this one */
+			for (j = 0; j < i && !ap_dirlist_has(&dl[j], nm); j++)
+				;
+			if (j < i)
+				continue;
+			if (n == cap) {
+				struct rule_pick *np = realloc(pk, (cap = cap ? 2 * cap : 64) * sizeof(*pk));
+
+				if (!np) {
+					ret = ENOMEM;
+					goto out;
+				}
+				pk = np;
+			}
+			pk[n].name = nm;
+			pk[n++].dir = i;
 		}
 	}
-	if (src == AP_PERSIST_NONE && (cmd.apmask_set || cmd.aqmask_set)) {
-		src = AP_PERSIST_CMDLINE;
-		rule = cmd;
-	}
-	if (!rule.apmask_set && cmd.apmask_set) {
-		rule.apmask = cmd.apmask;
-		rule.apmask_set = true;
-	}
-	if (!rule.aqmask_set && cmd.aqmask_set) {
-		rule.aqmask = cmd.aqmask;
-		rule.aqmask_set = true;
-	}
-	h->persist_src = src;
-	h->persist_apmask_set = rule.apmask_set;
-	h->persist_aqmask_set = rule.aqmask_set;
-	h->persist_apmask = rule.apmask;
-	h->persist_aqmask = rule.aqmask;
-	return 0;
+	if (n)
+		qsort(pk, n, sizeof(*pk), pick_cmp);
+	for (size_t i = 0; i < n; i++)
+		read_rule(p, h, &pk[i], strcmp(pk[i].name, AP_UDEVRULE_NAME) > 0, d);
+out:
+	free(pk);
+	for (size_t i = 0; i < N_RULE_DIRS; i++)
+		ap_dirlist_free(&dl[i]);
+	return ret;
 }

@@ -260,6 +260,10 @@ bool fs_exiting(void);
 /* exact kernel device names: card%02x and %02x.%04x (lowercase) */
 bool ap_card_name(const char *s, int *a);
 bool ap_queue_name(const char *s, int *a, int *d);
+/* the classification byte of ap_functions (TAPQ GR2; README) */
+#define FUNC_CLASS_MASK		0x00FF0000u
+#define FUNC_CLASS_FULL		0x00800000u	/* full native function set */
+#define FUNC_CLASS_STATELESS	0x00400000u	/* stateless / restricted function set */
 uint32_t default_functions(int mode, bool apxa);
 
 /* fs.c: the file tree */

@@ -141,7 +141,7 @@ static const char *const host_keys[] = {"name",		 "comment",	    "qci",
 					"poll_timeout",	 "config_time",	    NULL};
 static const char *const adapter_keys[] = {
 	"id",	   "ids",   "type",	    "raw_type", "mode",	   "functions", "config",
-	"chkstop", "depth", "max_msg_size", "serialnr", "comment", NULL};
+	"chkstop", "depth", "max_msg_size", "serialnr", "comment", "class", NULL};
 static const char *const mdev_keys[] = {"uuid",	    "adapters", "domains", "control_domains",
 					"attached", "comment",	NULL};
 
@@ -190,6 +190,7 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 	const char *ms = get(ad, "mode") ? json_object_get_string(get(ad, "mode")) : "cca";
 	int raw = type_raw(t), mode = mode_from(ms);
 	long long f = get(ad, "functions") ? get_int(ad, "functions", 0) : -1;
+	long long cls = -1;
 
 	if (check_keys(ad, adapter_keys, "an adapter", err, esz))
 		return -1;
@@ -201,9 +202,28 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 	}
 	if (ids_add(get(ad, "id"), &ids, err, esz) || ids_add(get(ad, "ids"), &ids, err, esz))
 		return -1;
+	if (get(ad, "class")) {
+		const char *c = json_object_get_string(get(ad, "class"));
+
+		if (!strcmp(c, "full"))
+			cls = FUNC_CLASS_FULL;
+		else if (!strcmp(c, "stateless"))
+			cls = FUNC_CLASS_STATELESS;
+		else if (!strcmp(c, "none"))
+			cls = 0;
+		else {
+			snprintf(err, esz, "bad adapter class '%s' (full, stateless or none)", c);
+			return -1;
+		}
+	}
 	for (int i = 0; i < NA; i++)
-		if (m_test(&ids, (unsigned int)i))
+		if (m_test(&ids, (unsigned int)i)) {
 			setup_adapter(i, raw, mode, f, ad);
+			/* the class replaces the byte, also of an explicit word */
+			if (cls >= 0)
+				S.ad[i].functions = (S.ad[i].functions & ~FUNC_CLASS_MASK) |
+						    (uint32_t)cls;
+		}
 	return 0;
 }
 

@@ -124,15 +124,17 @@ uint32_t default_functions(int mode, bool apxa)
 {
 	uint32_t f = 0x80000000u;
 
+	/* coprocessors in an LPAR report the full native function set in
+	 * the classification byte; accelerators report no class */
 	switch (mode) {
 	case MODE_ACCEL:
 		f |= 0x60000000u | 0x08000000u;
 		break;
 	case MODE_CCA:
-		f |= 0x10000000u;
+		f |= 0x10000000u | FUNC_CLASS_FULL;
 		break;
 	default:
-		f |= 0x04000000u;
+		f |= 0x04000000u | FUNC_CLASS_FULL;
 		break;
 	}
 	if (apxa)

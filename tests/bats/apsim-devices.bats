@@ -116,6 +116,39 @@ card20" "$output" "bus/ap/devices"
 	((fn & 0x08000000)) || fail "card1a ap_functions $fn lacks the accelerator bit"
 }
 
+@test "ap_functions classification byte: full native by default for coprocessors, per card in the host file" {
+	local h=$BATS_TEST_TMPDIR/class.json
+	printf '%s\n' '{ "adapters": [' \
+		'{ "id": 1, "mode": "cca" }, { "id": 2, "mode": "ep11" }, { "id": 3, "mode": "accel" },' \
+		'{ "id": 4, "mode": "cca", "class": "stateless" }, { "id": 5, "mode": "ep11", "class": "none" },' \
+		'{ "id": 6, "functions": "0x90000000", "class": "full" } ],' \
+		'"usage_domains": [1] }' >"$h"
+	sim_start "$h"
+	expect_r "$DEV/card01/ap_functions" "0x90800000\n"
+	expect_r "$DEV/card02/ap_functions" "0x84800000\n"
+	expect_r "$DEV/card03/ap_functions" "0xE8000000\n"
+	expect_r "$DEV/card04/ap_functions" "0x90400000\n"
+	expect_r "$DEV/card05/ap_functions" "0x84000000\n"
+	expect_r "$DEV/card06/ap_functions" "0x90800000\n"
+	expect_r "$DEV/card01/01.0001/ap_functions" "0x90800000\n"
+	# apctl shows the class where a column or JSON field needs it
+	run "$APCTL" show cards -o CARD,FUNCTIONS,CLASS
+	expect_eq "CARD FUNCTIONS  CLASS
+  01 0x90800000 full
+  02 0x84800000 full
+  03 0xe8000000 none
+  04 0x90400000 stateless
+  05 0x84000000 none
+  06 0x90800000 full" "$output"
+	run --separate-stderr "$APCTL" show cards --json
+	expect_eq '["full","full","none","stateless","none","full"]' \
+		"$(jq -c '[.cards[].function_class]' <<<"$output")"
+	printf '{ "adapters": [ { "id": 1, "class": "half" } ] }\n' >"$h"
+	run "$APSIM_RUN" --host "$h" -- true
+	[ "$status" -ne 0 ]
+	[[ $output == *"bad adapter class 'half' (full, stateless or none)"* ]] || fail "$output"
+}
+
 @test "checklist: card config is RW 0/1 with a CONFIG uevent, EINVAL otherwise" {
 	sim_start t-doc
 	local c=$DEV/card05

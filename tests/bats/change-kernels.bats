@@ -43,7 +43,7 @@ assign_control_domain" "$output"
 	run "$APCTL" mdev create -u "$U1" -a 5 -d 4,0x10
 	[ "$status" -eq 4 ]
 	expect_eq "apctl: mdev $U1: APQNs 05.0010 are not queues bound to vfio_ap, and this kernel (before 6.0) assigns only those; reserve them first (apctl reserve)
-apctl: warning: mdev $U1 (active): domains 0010 not in the host's AP configuration; the guest gets them only once they are configured to this LPAR
+apctl: warning: mdev $U1 (active): domains 0010 not in the host's AP configuration; the guest cannot use them (this kernel, before 6.0, plugs nothing in later)
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	expect_no_events

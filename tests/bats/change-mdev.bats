@@ -128,7 +128,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 }
 
 @test "mdev create: an autostart definition conflicting with another autostart one is refused" {
-	"$APCTL" reserve 5,6
+	"$APCTL" reserve --active -p 5,6
 	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --autostart
 	"$APCTL" mdev remove "$U1"
 	snap before

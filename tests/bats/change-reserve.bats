@@ -147,7 +147,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 
 	run "$APCTL" reserve -p 5
 	[ "$status" -eq 0 ]
-	expect_eq "apctl: the boot-time masks in 41-ap.rules were updated" "$output"
+	expect_eq "apctl: the boot-time masks in 41-ap.rules were updated; reserved for vfio_ap at boot: adapters 05, domains none" "$output"
 	expect_r bus/ap/apmask "$(mask_all)\n"
 	grep -qF "ATTR{../../bus/ap/apmask}=\"$(mask_all_but 5)\"" "$rule"
 	run "$APCTL" reserve --active -p 6

@@ -9,7 +9,9 @@ CHANGE_BATS = \
 	tests/bats/change-concurrency.bats \
 	tests/bats/change-kernels.bats \
 	tests/bats/change-signals.bats \
-	tests/bats/change-hostile.bats
+	tests/bats/change-hostile.bats \
+	tests/bats/boot-audit.bats \
+	tests/bats/peer-mdevctl.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif

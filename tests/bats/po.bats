@@ -305,6 +305,7 @@ EOF
 	setup_catalogue
 	sim_start doc-example 7.2
 	three_guests
+	boot_5_6
 	same_in_both show --json
 	same_in_both show cards --json
 	same_in_both show queues --json

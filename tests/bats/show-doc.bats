@@ -182,6 +182,8 @@ teardown() {
 
 @test "definitions: both, defined only, autostart, a differing definition" {
 	three_guests
+	# the autostart definition can start at boot
+	boot_5_6
 	define "$U1" auto '{"assign_adapter": "5"}, {"assign_adapter": "6"}, {"assign_domain": "4"}, {"assign_domain": "0xab"}, {"assign_control_domain": "4"}'
 	define "$U2" manual '{"assign_adapter": "5"}, {"assign_domain": "0x47"}'
 	define "$U4" manual '{"assign_adapter": "6"}, {"assign_domain": "4"}'

@@ -83,6 +83,17 @@ reserve_5_6() {
 	expect_w bus/ap/apmask "-5,-6" OK
 }
 
+# the udev rule chzdev --type ap writes, reserving adapters 5 and 6 at boot
+# (so the next boot keeps what reserve_5_6 does live)
+boot_5_6() {
+	printf '%s\n' \
+		'ACTION=="change", SUBSYSTEM=="ap", KERNEL=="ap", ENV{BINDINGS}=="complete", GOTO="ap_masks"' \
+		'GOTO="ap_masks_end"' \
+		'LABEL="ap_masks"' \
+		'ATTR{../../bus/ap/apmask}="0xf9ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"' \
+		'LABEL="ap_masks_end"' >"$APCTL_ROOT/etc/udev/rules.d/41-ap.rules"
+}
+
 # make_mdev UUID "5 6" "4 0xab" ["4"]
 make_mdev() {
 	local u=$1 id

@@ -118,6 +118,9 @@ teardown() {
 @test "output that cannot be written is an error, not success" {
 	local v rc e=$BATS_TEST_TMPDIR/err
 
+	# a host the next boot keeps as it is: check's verdict is success (0),
+	# which a lost output turns into 1
+	boot_5_6
 	for v in "show" "show cards" "show queues -o +MDEV" "show mdevs" "show matrix" \
 		"show mdev $U1" "mdev list" "check" "--help" "show --help"; do
 		rc=0

@@ -46,6 +46,7 @@ OUTPUT COLUMNS
 JSON DOCUMENT
 EXIT STATUS
 ENVIRONMENT
+BOOT-TIME MODEL
 FILES
 EXAMPLES
 SEE ALSO' "$output" "sections"
@@ -61,6 +62,10 @@ SEE ALSO' "$output" "sections"
 	expect_eq "/run/lock/s390apconfig.lock
 /etc/udev/rules.d/41-ap.rules
 /run/udev/rules.d/41-ap.rules
+/etc/udev/rules.d/*.rules
+/run/udev/rules.d/*.rules
+/usr/lib/udev/rules.d/*.rules
+/proc/cmdline
 /etc/mdevctl.d/matrix/UUID
 /sys/bus/ap
 /sys/devices/vfio_ap/matrix" "$output" "FILES"

@@ -124,7 +124,8 @@ static void test_json(const struct ap_model *m, const struct ap_out_env *env)
 	is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
 	       "{\"id\":5,\"name\":\"05\",\"type\":\"CEX7C\",\"mode\":\"cca\",\"state\":\"online\","
 	       "\"driver\":\"cex4card\",\"queues\":4,\"reserved\":true,\"hwtype\":13,"
-	       "\"raw_hwtype\":13,\"depth\":8,\"functions\":\"0x92000000\",\"config\":true,"
+	       "\"raw_hwtype\":13,\"depth\":8,\"functions\":\"0x92000000\","
+	       "\"function_class\":\"none\",\"config\":true,"
 	       "\"chkstop\":false,\"online\":true}",
 	       "card JSON");
 	json_object_put(o);

@@ -155,8 +155,10 @@ static void test_masks(void)
 	mask_req(&r, "-5,-6", NULL);
 	r.active = false;
 	r.persistent = true;
-	check_render(&m, &r, "", "persistent without a rule, masks at boot already so: nothing");
-	m.host.apmask = M("0-255");
+	/* the live masks do not matter: the next boot starts from all ones */
+	m.host.persist_apmask = M("0-4,7-255");
+	check_render(&m, &r, "", "persistent, masks at boot already so: nothing");
+	m.host.persist_apmask = M("0-255");
 	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.steps[0].persist_ap &&
 	   !p.steps[0].persist_aq, "persistent without a rule: the rule sets only apmask");
 	if (p.n_steps == 1) {
@@ -171,7 +173,8 @@ static void test_masks(void)
 		     " and aqmask 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 		     " to /etc/udev/rules.d/41-ap.rules (undo: delete /etc/udev/rules.d/41-ap.rules)\n",
 		     "persistent without a rule: undo deletes");
-	m.host.persist_src = AP_PERSIST_UDEV_ETC;
+	m.host.persist_src = m.host.persist_rule = AP_PERSIST_UDEV_ETC;
+	m.host.persist_rule_ap = m.host.persist_rule_aq = true;
 	m.host.persist_apmask_set = m.host.persist_aqmask_set = true;
 	m.host.persist_apmask = M("0-7");
 	m.host.persist_aqmask = M("0-255");

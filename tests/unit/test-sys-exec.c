@@ -226,7 +226,7 @@ static void test_undo(struct ap_path *p)
 	ok(r.state && r.state[0] == AP_STEP_UNDONE && r.state[1] == AP_STEP_UNDONE &&
 	   r.state[2] == AP_STEP_FAILED, "undo: step states undone, undone, failed");
 	is_int((long long)r.n_undone, 2, "undo: both undo steps ran");
-	is_str(get(rule), "ATTR{old}=\"1\"\n", "undo: the old rule is back, byte for byte");
+	is_str(get(rule), "ATTR{../../bus/ap/apmask}=\"0x0\"\n", "undo: the old rule is back, byte for byte");
 	ok(get(def) == NULL, "undo: the new definition is gone");
 	is_str(t.log, "s3:0 s5:0 s0:2 u6:0 u6:0 ", "undo: steps and undo in order");
 	ap_exec_result_free(&r);
@@ -416,7 +416,7 @@ int main(void)
 		 "'%s/sys/bus/ap'", root, root, root);
 	if (system(cmd) != 0)
 		return 99;
-	put("etc/udev/rules.d/41-ap.rules", "ATTR{old}=\"1\"\n");
+	put("etc/udev/rules.d/41-ap.rules", "ATTR{../../bus/ap/apmask}=\"0x0\"\n");
 	unsetenv("SYSFS_ROOT");
 	ap_path_init(&p, root);
 
