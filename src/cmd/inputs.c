@@ -100,7 +100,8 @@ size_t chg_check_inputs(struct chg_txn *t, const struct ap_diags *d)
 		else
 			chg_problem_exit(t, APCTL_EXIT_BADDATA, "unreadable",
 					 _("refused: a change is checked against %s, which cannot "
-					   "be read or understood; nothing was written"), path);
+					   "be read or understood; nothing was written. Repair the file, or "
+					   "move it away"), path);
 		n++;
 	}
 	return n;

@@ -514,7 +514,10 @@ static void check_config(struct ctx *c, const struct state *st, const struct ap_
 
 	if (!h->qci_known)
 		return;
-	if (!h->caps.guest_matrix) {
+	/* only a kernel known to be older than 6.0 (model.h: no_guest_matrix);
+	 * an unknown generation gets the 6.0 sentence, as the queue-not-bound
+	 * warning already says that the version cannot be told */
+	if (!h->caps.guest_matrix && h->caps.no_guest_matrix) {
 		if (d->active && missing_ids(h, &d->live, &t)) {
 			p = add(c, AP_PROB_NOT_IN_CONFIG, AP_SEV_WARNING, d, AP_SIDE_ACTIVE);
 			if (!p)

@@ -228,7 +228,7 @@ no problems found" "$output"
 	SYSFS_ROOT=$t/sys run "$APCTL" reserve 5 --dry-run
 	expect_eq "10" "$status"
 	expect_eq "apctl: $t/sys/bus/ap/apmask: unexpected content \"0xff\\x0a\" (the kernel prints 0x, 64 lowercase hex digits and a newline)
-apctl: refused: a change is checked against $t/sys/bus/ap/apmask, which cannot be read or understood; nothing was written" "$output"
+apctl: refused: a change is checked against $t/sys/bus/ap/apmask, which cannot be read or understood; nothing was written. Repair the file, or move it away" "$output"
 	printf '0X%064x\n' 0 >"$t/sys/bus/ap/apmask"
 	SYSFS_ROOT=$t/sys run "$APCTL" reserve 5 --dry-run
 	expect_eq "10" "$status"
