@@ -709,6 +709,9 @@ static int apply(struct chg_txn *t)
 
 	ap_exec_plan(&t->path, &t->plan, &eo, r);
 	t->applied = true;
+	if (r->journal_err)
+		apctl_warn(_("cannot remove the change journal: %s; 'apctl repair' removes it "
+			     "once it finds nothing left to do"), strerror(r->journal_err));
 	if (r->status == AP_EXEC_OK)
 		return APCTL_EXIT_OK;
 	msg = r->failure.message ? r->failure.message : _("out of memory");
@@ -768,6 +771,9 @@ static int apply(struct chg_txn *t)
 		}
 		sb_add(&b, _("left: %s (repair: %s); "), s->what, s->repair[0] ? s->repair : "-");
 	}
+	if (!r->journal_err && !getenv("APCTL_DEBUG_NO_JOURNAL"))
+		apctl_err(_("the change journal keeps this state until 'apctl repair' undoes it "
+			    "(other changes are refused until then)"));
 	t->error = sb_take(&b);
 	return APCTL_EXIT_PARTIAL;
 }

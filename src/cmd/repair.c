@@ -156,6 +156,15 @@ static int plan_undo(struct rep *r)
 	return 0;
 }
 
+/* does plan create mdev uuid (before the step added next)? */
+static bool creates(const struct ap_plan *p, const char *uuid)
+{
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].kind == AP_STEP_MDEV_CREATE && !strcmp(p->steps[i].uuid, uuid))
+			return true;
+	return false;
+}
+
 /* forward: every step the system does not show yet, with its undo */
 static int plan_forward(struct rep *r)
 {
@@ -172,7 +181,8 @@ static int plan_forward(struct rep *r)
 			say(r, _("already done: %s"), f->what);
 			continue;
 		}
-		if (h == ENOENT && f->kind != AP_STEP_MDEV_CREATE) {
+		if (h == ENOENT && f->kind != AP_STEP_MDEV_CREATE &&
+		    !(f->uuid[0] && creates(&r->plan, f->uuid))) {
 			found(r, f, "gone");
 			apctl_err(_("cannot complete the change: '%s' needs mdev %s, which no "
 				    "longer exists; 'apctl repair' without --forward undoes the "

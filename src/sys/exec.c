@@ -717,15 +717,39 @@ static bool is_file_step(const struct ap_step *s)
 	       s->kind == AP_STEP_PERSIST_MASKS;
 }
 
+/*
+ * A crash point for the tests of interrupted changes (tests/bats/
+ * change-crash.bats): $APCTL_DEBUG_CRASH = "KIND:INDEX:POINT" (KIND "step",
+ * "undo" or "repair-step", INDEX 0-based, POINT "begin", "written" or
+ * "done") kills apctl with SIGKILL right after that point: after the
+ * "begin" record (nothing written yet), after the write and its read-back
+ * (no "done" record yet), or after the "done" record.
+ */
+static void crash_point(const char *kind, size_t i, const char *point)
+{
+	const char *e = getenv("APCTL_DEBUG_CRASH");
+	char want[96];
+
+	if (!e || !*e)
+		return;
+	snprintf(want, sizeof(want), "%s:%zu:%s", kind, i, point);
+	if (!strcmp(e, want))
+		raise(SIGKILL);
+}
+
 /* record an event; an error stops the step from running */
 static int jrecord(struct ectx *c, const char *kind, size_t i, const char *ev)
 {
 	char line[128];
+	int err;
 
 	if (!c->j)
 		return 0;
 	ap_journal_event(line, sizeof(line), kind, i, ev);
-	return ap_jfile_append(c->j, line);
+	err = ap_jfile_append(c->j, line);
+	if (!err)
+		crash_point(kind, i, ev);
+	return err;
 }
 
 /* seed the saved files (repair) or save every file the plan changes, then
@@ -831,6 +855,8 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 		err = jrecord(&c, c.jkind, i, "begin");
 		if (!err)
 			err = run_step(&c, s, &wrote, &r->waiter);
+		if (!err && c.j)
+			crash_point(c.jkind, i, "written");
 		notify(&c, s, false, err);
 		if (!err)
 			err = jrecord(&c, c.jkind, i, "done");
