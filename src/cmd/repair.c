@@ -136,7 +136,7 @@ static int plan_undo(struct rep *r)
 
 		if (!h) {
 			found(r, fwd, "not-in-effect");
-			say(r, _("not in effect (nothing to undo): %s"), fwd->what);
+			say(r, _("not in effect now (nothing to undo): %s"), fwd->what);
 			continue;
 		}
 		if (h == ENOENT) {
@@ -388,49 +388,17 @@ static int execute(struct rep *r)
 	return APCTL_EXIT_OK;
 }
 
-static int run(struct rep *r)
+/* what to write, from the journal and what the system shows now */
+static int plan(struct rep *r)
 {
-	char *what, *text;
-	struct ap_lock lk = { .held = false };
-	int rc, err;
+	int rc;
 
-	rc = judge(r);
-	if (rc == -1) {
-		say(r, _("nothing to repair: no change was interrupted"));
-		return APCTL_EXIT_OK;
+	ap_plan_free(&r->plan);
+	r->cap_steps = r->cap_undo = 0;
+	if (r->found) {
+		json_object_put(r->found);
+		r->found = json_object_new_array();
 	}
-	if (rc)
-		return rc;
-	if (r->discard && r->o.dry_run)
-		return discard(r);
-	if (!r->o.dry_run) {
-		err = ap_lock_init(&lk, &r->path, 0);
-		if (!err)
-			err = ap_lock_acquire(&lk, (unsigned long)r->o.wait * 1000UL, lock_cb, r);
-		if (err) {
-			apctl_err(_("cannot take the AP configuration lock %s: %s"), lk.path,
-				  err == ETIMEDOUT ? _("another tool holds it") : strerror(err));
-			return APCTL_EXIT_LOCK;
-		}
-		/* the same judgement under the lock */
-		rc = judge(r);
-		if (rc) {
-			ap_lock_release(&lk);
-			if (rc == -1)
-				say(r, _("nothing to repair: no change was interrupted"));
-			return rc == -1 ? APCTL_EXIT_OK : rc;
-		}
-	}
-	if (r->discard) {
-		rc = confirmed(r, _("remove the change journal")) ? discard(r) : APCTL_EXIT_CONFLICT;
-		ap_lock_release(&lk);
-		return rc;
-	}
-	text = ap_out_journal_sentence(AP_OUT_J_INTERRUPTED, &r->pr.j, r->pr.owner, NULL);
-	say(r, "%s", text ? text : "");
-	free(text);
-	if (!r->ctx->quiet)
-		ap_out_journal_steps(&r->pr.j, stderr);
 	/* past a step without an undo, only completing it is left */
 	for (size_t i = 0; !r->forward && i < ap_journal_reached(&r->pr.j); i++) {
 		const struct ap_step *s = &r->pr.j.plan.steps[i];
@@ -445,26 +413,83 @@ static int run(struct rep *r)
 	rc = r->forward ? plan_forward(r) : plan_undo(r);
 	if (r->oom || rc < 0) {
 		apctl_err(_("out of memory"));
-		rc = APCTL_EXIT_FAILURE;
+		return APCTL_EXIT_FAILURE;
 	}
-	if (!rc && r->o.dry_run) {
-		text = ap_plan_render(&r->plan, r->path.sysfs, r->path.root);
-		if (!r->o.json)
-			fputs(text ? text : "", stdout);
-		free(text);
+	return rc;
+}
+
+static int run(struct rep *r)
+{
+	char *what = NULL, *text;
+	struct ap_lock lk = { .held = false };
+	bool quiet = r->ctx->quiet;
+	int rc, err;
+
+	rc = judge(r);
+	if (rc == -1) {
+		say(r, _("nothing to repair: no change was interrupted"));
 		return APCTL_EXIT_OK;
 	}
-	if (!rc) {
+	if (rc)
+		return rc;
+	if (r->discard) {
+		if (!r->o.dry_run && !confirmed(r, _("remove the change journal")))
+			return APCTL_EXIT_CONFLICT;
+	} else {
+		text = ap_out_journal_sentence(AP_OUT_J_INTERRUPTED, &r->pr.j, r->pr.owner, NULL);
+		say(r, "%s", text ? text : "");
+		free(text);
+		if (!quiet)
+			ap_out_journal_steps(&r->pr.j, stderr);
+		/* before the lock: for the dry run and the question (quietly
+		 * when it is asked: the plan under the lock says what it found) */
+		r->ctx->quiet = quiet || !r->o.dry_run;
+		rc = plan(r);
+		r->ctx->quiet = quiet;
+		if (rc)
+			return rc;
+		if (r->o.dry_run) {
+			text = ap_plan_render(&r->plan, r->path.sysfs, r->path.root);
+			if (!r->o.json)
+				fputs(text ? text : "", stdout);
+			free(text);
+			return APCTL_EXIT_OK;
+		}
 		if (asprintf(&what, r->forward ? _("complete '%s' (%zu writes)")
 					       : _("undo '%s' (%zu writes)"),
 			     r->pr.j.command, r->plan.n_steps) < 0)
 			what = NULL;
-		rc = confirmed(r, what ? what : "repair") ? execute(r) : APCTL_EXIT_CONFLICT;
+		if (!confirmed(r, what ? what : "repair")) {
+			free(what);
+			return APCTL_EXIT_CONFLICT;
+		}
+		free(what);
+	}
+	if (r->discard && r->o.dry_run)
+		return discard(r);
+	err = ap_lock_init(&lk, &r->path, 0);
+	if (!err)
+		err = ap_lock_acquire(&lk, (unsigned long)r->o.wait * 1000UL, lock_cb, r);
+	if (err) {
+		apctl_err(_("cannot take the AP configuration lock %s: %s"), lk.path,
+			  err == ETIMEDOUT ? _("another tool holds it") : strerror(err));
+		return APCTL_EXIT_LOCK;
+	}
+	/* the same judgement and plan under the lock */
+	rc = judge(r);
+	if (rc == -1) {
+		say(r, _("nothing to repair: no change was interrupted"));
+		rc = APCTL_EXIT_OK;
+	} else if (!rc && r->discard) {
+		rc = discard(r);
+	} else if (!rc) {
+		rc = plan(r);
+		if (!rc)
+			rc = execute(r);
 		if (!rc)
 			say(r, r->forward ? _("repaired: the interrupted change '%s' was completed")
 					  : _("repaired: the interrupted change '%s' was undone"),
 			    r->pr.j.command);
-		free(what);
 	}
 	ap_lock_release(&lk);
 	return rc;

@@ -74,7 +74,7 @@ interrupted_msg() {
 	[ "$status" -eq 7 ]
 	echo "$output" >"$BATS_TEST_TMPDIR/check.json"
 	expect_view_schema "$BATS_TEST_TMPDIR/check.json"
-	expect_eq "interrupted 5 in-flight" \
+	expect_eq "interrupted 6 in-flight" \
 		"$(jq -r '[.change_journal.state, (.change_journal.steps | length), .change_journal.steps[4].state] | join(" ")' "$BATS_TEST_TMPDIR/check.json")"
 	# another change is refused, nothing written (the stale lock stays too)
 	run "$APCTL" mdev create -a 6 -d 0x47
@@ -132,7 +132,7 @@ interrupted_msg() {
 	expect_eq "apctl: an earlier change was interrupted, and so was its repair: 'apctl mdev create --uuid $U7 -a 5,6 -d 4,0xab --define' (process $KILLED), 4 of 6 steps done; run 'apctl repair' again" "${lines[0]}"
 	run "$APCTL" repair -y
 	[ "$status" -eq 0 ]
-	[[ $output == *"apctl: its mdev no longer exists (nothing to undo): create mdev $U7"* ]]
+	[[ $output == *"apctl: not in effect now (nothing to undo): create mdev $U7"* ]]
 	expect_snap_all before
 	run "$APCTL" repair -y
 	[ "$status" -eq 0 ]
@@ -145,7 +145,8 @@ interrupted_msg() {
 	w "$MATRIX/$U7/remove" 1
 	run "$APCTL" repair -y
 	[ "$status" -eq 0 ]
-	[[ $output == *"apctl: its mdev no longer exists (nothing to undo): create mdev $U7"* ]]
+	[[ $output == *"apctl: not in effect now (nothing to undo): create mdev $U7"* ]]
+	[[ $output == *"apctl: repaired: the interrupted change 'apctl mdev create --uuid $U7 -a 5,6 -d 4,0xab --define' was undone" ]]
 	expect_snap_all before
 }
 
@@ -176,6 +177,7 @@ plant() {
 
 # a real journal's header with a jq edit applied
 plant_edited() {
+	rm -f "$JOURNAL"
 	APCTL_DEBUG_CRASH=step:0:done "$APCTL" reserve 5,6 >/dev/null 2>&1 || true
 	[ -f "$JOURNAL" ] || fail "no journal" || return 1
 	head -n 1 "$JOURNAL" >"$BATS_TEST_TMPDIR/h"
