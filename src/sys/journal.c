@@ -253,7 +253,7 @@ static int read_raw(struct ap_journal_probe *pr)
 int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
 {
 	const char *why;
-	size_t line, step;
+	size_t line, step, len;
 	struct stat st;
 	int err;
 
@@ -286,6 +286,23 @@ int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
 	if (err)
 		return bad(pr, _("cannot read the change journal %s: %s"), pr->path,
 			   strerror(err));
+	/* a line being appended by a running owner may be seen half written:
+	 * judge the complete lines, and the half line only if the owner is gone */
+	len = pr->raw_len;
+	if (len && pr->raw[len - 1] != '\n') {
+		const char *nl = memrchr(pr->raw, '\n', len);
+
+		if (nl && !ap_journal_decode(pr->raw, (size_t)(nl - pr->raw) + 1, &pr->j, &why,
+					     &line) &&
+		    !ap_journal_check(&pr->j, &why, &step) &&
+		    ap_proc_alive(pr->j.repair_pid ? pr->j.repair_pid : pr->j.pid,
+				  pr->j.repair_pid ? pr->j.repair_start : pr->j.start)) {
+			pr->owner = pr->j.repair_pid ? pr->j.repair_pid : pr->j.pid;
+			pr->found = AP_JOURNAL_LIVE;
+			return 0;
+		}
+		ap_journal_free(&pr->j);
+	}
 	if (ap_journal_decode(pr->raw, pr->raw_len, &pr->j, &why, &line)) {
 		if (line)
 			return bad(pr, _("the change journal %s is malformed: line %zu: %s"),

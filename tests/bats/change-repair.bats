@@ -278,6 +278,20 @@ apctl: removed the journal $JOURNAL; nothing else was changed" "$output"
 	[ "$status" -eq 4 ]
 	expect_eq "apctl: a change is in progress: 'apctl reserve 5,6' (process $PID), 0 of 1 steps done; it is not interrupted, nothing to repair (journal $JOURNAL)" "$output"
 	expect_snap_all planted
+	# a line the running owner is appending, seen half written: still in progress
+	printf '{"step":0,"ev' >>"$JOURNAL"
+	run "$APCTL" check
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: warning: a change is in progress: 'apctl reserve 5,6' (process $PID), 0 of 1 steps done" "${lines[0]}"
+	# the same half line from an owner that is gone: truncated
+	kill "$PID"
+	wait "$PID" || true
+	PID=
+	run "$APCTL" check
+	[ "$status" -eq 10 ]
+	expect_eq "apctl: the change journal $JOURNAL is malformed: it is truncated (its last line is incomplete); 'apctl repair --discard' shows and removes it" "${lines[0]}"
+	sleep 60 &
+	PID=$!
 	# a reused PID (another start time) is not the owner
 	plant_edited ".pid = $PID | .start = 1"
 	run "$APCTL" check
