@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# The kill matrix (see crash-lib.bash): mdev create (7.2 and 6.1), mdev modify with a guest attached.
+# The kill matrix (see crash-lib.bash): mdev create (7.2, ap_config), mdev modify with a guest attached (6.1).
 
 bats_require_minimum_version 1.5.0
 
@@ -16,14 +16,6 @@ load crash-lib
 		"$APCTL" release -a 5,6 -d 4,0xab >/dev/null
 	}
 	matrix inv mdev create -u "$U1" --reserve -a 5,6 -d 4,0xab --define
-}
-
-@test "crash: mdev create --define (6.1: assign writes), every step, killed and repaired" {
-	start doc-example 6.1
-	"$APCTL" reserve -a 5,6 -d 4,0xab >/dev/null
-	save_files
-	inv() { "$APCTL" mdev remove --undefine "$U1" >/dev/null; }
-	matrix inv mdev create -u "$U1" -a 5,6 -d 4,0xab --define
 }
 
 @test "crash: mdev modify with a guest attached (6.1 hot plug), every step, killed and repaired" {

@@ -14,6 +14,7 @@ CHANGE_BATS = \
 	tests/bats/peer-mdevctl.bats \
 	tests/bats/change-crash-masks.bats \
 	tests/bats/change-crash-mdev.bats \
+	tests/bats/change-crash-assign.bats \
 	tests/bats/change-repair.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
