@@ -26,6 +26,8 @@
 #include "cmd/cmd.h"
 #include "core/exitcodes.h"
 #include "core/journal.h"
+#include "core/request.h"
+#include "core/validate.h"
 #include "i18n.h"
 #include "out/journal.h"
 #include "out/out.h"
@@ -33,6 +35,8 @@
 #include "sys/journal.h"
 #include "sys/lock.h"
 #include "sys/path.h"
+#include "sys/diag.h"
+#include "sys/reader.h"
 
 enum { OPT_FORWARD = 0x100, OPT_DISCARD };
 
@@ -230,6 +234,70 @@ static int plan_forward(struct rep *r)
 	return 0;
 }
 
+/*
+ * Completing the change must not create a conflict that is not there now:
+ * the end state (the system as it is, with the steps still to do applied)
+ * is validated as a whole, like 'apctl check', against the system now.
+ * 0, or APCTL_EXIT_CONFLICT after naming each new error.
+ */
+static int validate_forward(struct rep *r)
+{
+	unsigned int flags = AP_RD_QUEUES | AP_RD_GUEST | AP_RD_MDEVS | AP_RD_DEFS |
+			     AP_RD_PERSIST;
+	struct ap_problems now, end;
+	struct ap_model m;
+	struct ap_diags d;
+	struct ap_request none;
+	size_t fresh = 0;
+	int rc = 0;
+
+	ap_model_init(&m);
+	ap_diags_init(&d);
+	ap_request_init(&none, AP_REQ_NONE);
+	memset(&now, 0, sizeof(now));
+	memset(&end, 0, sizeof(end));
+	if (ap_read_model(&r->path, flags, &m, &d) < 0 || ap_validate(&m, &none, &now)) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < r->plan.n_steps; i++)
+		if (ap_journal_apply_step(&m, &r->plan.steps[i]))
+			rc = -1;
+	if (rc || ap_validate(&m, &none, &end)) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < end.n; i++) {
+		bool seen = false;
+
+		if (end.v[i].severity != AP_SEV_ERROR)
+			continue;
+		for (size_t k = 0; k < now.n && !seen; k++)
+			seen = now.v[k].message && end.v[i].message &&
+			       !strcmp(now.v[k].message, end.v[i].message);
+		if (seen)
+			continue;
+		apctl_err(_("completing the change would create a conflict: %s"),
+			  end.v[i].message ? end.v[i].message : "");
+		fresh++;
+	}
+	if (fresh) {
+		apctl_err(_("cannot complete the change; 'apctl repair' without --forward "
+			    "undoes it"));
+		rc = APCTL_EXIT_CONFLICT;
+	}
+out:
+	if (rc < 0) {
+		apctl_err(_("cannot read the AP configuration to validate the end state"));
+		rc = APCTL_EXIT_BADDATA;
+	}
+	ap_problems_free(&now);
+	ap_problems_free(&end);
+	ap_diags_free(&d);
+	ap_model_free(&m);
+	return rc;
+}
+
 /* after the writes: the whole journal reads back as undone (or done) */
 static bool settled(struct rep *r)
 {
@@ -415,6 +483,8 @@ static int plan(struct rep *r)
 		apctl_err(_("out of memory"));
 		return APCTL_EXIT_FAILURE;
 	}
+	if (!rc && r->forward && r->plan.n_steps)
+		rc = validate_forward(r);
 	return rc;
 }
 

@@ -645,3 +645,56 @@ const struct ap_file_image *ap_journal_file(const struct ap_journal *j, const ch
 			return &j->files[i];
 	return NULL;
 }
+
+int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
+{
+	struct ap_host *h = &m->host;
+	struct ap_mdev *md = NULL;
+
+	if (s->uuid[0] && s->kind != AP_STEP_PERSIST_MASKS) {
+		md = ap_model_get_mdev(m, s->uuid);
+		if (!md)
+			return -1;
+	}
+	switch (s->kind) {
+	case AP_STEP_SYSFS_WRITE:
+		if (!md) {
+			struct ap_mask *x = !strcmp(s->path, AP_SYSFS_APMASK) ? &h->apmask : &h->aqmask;
+
+			ap_mask_or(x, x, &s->verify.must_set);
+			ap_mask_andnot(x, x, &s->verify.must_clear);
+		} else {
+			md->live = s->verify.matrix;
+		}
+		break;
+	case AP_STEP_MDEV_CREATE:
+		md->active = true;
+		memset(&md->live, 0, sizeof(md->live));
+		break;
+	case AP_STEP_MDEV_REMOVE:
+		md->active = false;
+		md->in_use = false;
+		break;
+	case AP_STEP_DEFINE_MDEV:
+		md->defined = true;
+		md->def = s->matrix;
+		md->autostart = s->autostart;
+		break;
+	case AP_STEP_UNDEFINE_MDEV:
+		md->defined = false;
+		break;
+	case AP_STEP_PERSIST_MASKS:
+		if (s->persist_ap) {
+			h->persist_apmask_set = true;
+			h->persist_apmask = s->apmask;
+		}
+		if (s->persist_aq) {
+			h->persist_aqmask_set = true;
+			h->persist_aqmask = s->aqmask;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}

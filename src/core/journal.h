@@ -93,6 +93,14 @@ int ap_journal_check(const struct ap_journal *j, const char **why, size_t *step)
 /* forward steps that may have been written: 1 + the last one begun (0: none) */
 size_t ap_journal_reached(const struct ap_journal *j);
 
+/*
+ * What forward step s does, applied to model m (the live masks, an mdev's
+ * live matrix, its definition, the masks at boot), so that a repair that
+ * completes a change can validate the end state first.  0, or -1 when
+ * memory is short.
+ */
+int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s);
+
 /* the saved image of path, or NULL */
 const struct ap_file_image *ap_journal_file(const struct ap_journal *j, const char *path);
 

@@ -311,3 +311,27 @@ apctl: the 1 step done before was undone; nothing was changed" "$output"
 	expect_snap_all before
 	expect_missing "$JOURNAL"
 }
+
+@test "repair --forward validates the end state: a conflict made by hand meanwhile is refused, nothing written" {
+	start doc-example 6.1
+	"$APCTL" reserve 5,6 >/dev/null
+	"$APCTL" reserve -d 4,0xab >/dev/null
+	run env APCTL_DEBUG_CRASH=step:3:done "$APCTL" mdev create --uuid "$U7" -a 5,6 -d 4,0xab --define
+	[ "$status" -eq 137 ]
+	# meanwhile, by hand: another mdev takes APQN 06.00ab
+	w "$TYPE/create" "$U2"
+	w "$MATRIX/$U2/assign_adapter" 0x6
+	w "$MATRIX/$U2/assign_domain" 0xab
+	snap_all mine
+	run "$APCTL" repair --forward -y
+	[ "$status" -eq 4 ]
+	[[ ${lines[-2]} == "apctl: completing the change would create a conflict: "*"06.00ab"* ]] ||
+		fail "${lines[-2]}"
+	expect_eq "apctl: cannot complete the change; 'apctl repair' without --forward undoes it" "${lines[-1]}"
+	expect_snap_all mine
+	# undoing it is still possible
+	run "$APCTL" repair -y
+	[ "$status" -eq 0 ]
+	expect_r "$MATRIX/$U2/matrix" '06.00ab\n'
+	expect_missing "$MATRIX/$U7" "$JOURNAL"
+}
