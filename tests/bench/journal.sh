@@ -9,7 +9,10 @@
 # in alternating order, each followed by its inverse so that every run
 # starts from the same state.  Prints the median wall time of each side,
 # the median of the paired differences, and that as a share of the time
-# without the journal.
+# without the journal.  The journal's cost is mostly its fsyncs: on a real
+# system /run is a tmpfs; run with TMPDIR=/dev/shm to have the simulator's
+# root (and so run/apctl/journal) on a tmpfs too, with the default /tmp to
+# see the cost on a disk file system.
 set -euo pipefail
 
 pairs=${1:-21}
