@@ -43,7 +43,8 @@ enum { OPT_FORWARD = 0x100, OPT_DISCARD };
 struct rep {
 	struct apctl_ctx *ctx;
 	struct chg_opts o;
-	bool forward, discard;
+	bool want_forward;	/* --forward */
+	bool forward, discard;	/* completing (asked for, or the only way) */
 	struct ap_path path;
 	struct ap_journal_probe pr;
 	struct ap_plan plan;		/* what repair writes */
@@ -467,15 +468,18 @@ static int plan(struct rep *r)
 		json_object_put(r->found);
 		r->found = json_object_new_array();
 	}
-	/* past a step without an undo, only completing it is left */
-	for (size_t i = 0; !r->forward && i < ap_journal_reached(&r->pr.j); i++) {
+	/* past a step without an undo, only completing it is left: once begun,
+	 * an mdev removal may still land (its write waits in a child process
+	 * that outlives a killed apctl), so begun counts as done */
+	r->forward = r->want_forward;
+	for (size_t i = 0; !r->want_forward && i < ap_journal_reached(&r->pr.j); i++) {
 		const struct ap_step *s = &r->pr.j.plan.steps[i];
 
-		if (no_return(s) && (r->pr.j.state[i] == AP_J_DONE ||
-				     !ap_exec_step_holds(&r->path, s, NULL, 0))) {
-			say(r, _("'%s' was done and cannot be undone: completing the change "
+		if (no_return(s)) {
+			say(r, _("'%s' was begun and cannot be undone: completing the change "
 				 "instead"), s->what);
 			r->forward = true;
+			break;
 		}
 	}
 	rc = r->forward ? plan_forward(r) : plan_undo(r);
@@ -580,7 +584,7 @@ int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == OPT_FORWARD) {
-			r.forward = true;
+			r.want_forward = r.forward = true;
 			continue;
 		}
 		if (opt == OPT_DISCARD) {

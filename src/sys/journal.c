@@ -134,7 +134,7 @@ int ap_jfile_create(struct ap_jfile *f, struct ap_path *p, const struct ap_journ
 	text = ap_journal_encode(j);
 	if (!text)
 		return ENOMEM;
-	err = ap_path_write_atomic(p, f->path, text, strlen(text), 0600, true);
+	err = ap_path_write_atomic(p, f->path, text, strlen(text), 0644, true);
 	free(text);
 	if (!err)
 		err = check_dir(p);

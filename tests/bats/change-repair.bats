@@ -335,3 +335,15 @@ apctl: the 1 step done before was undone; nothing was changed" "$output"
 	expect_r "$MATRIX/$U2/matrix" '06.00ab\n'
 	expect_missing "$MATRIX/$U7" "$JOURNAL"
 }
+
+@test "repair: a user without root sees the interrupted change too (the journal is readable)" {
+	start doc-example 6.1
+	killed_create
+	chmod 755 "$APSIM_ROOT"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$APCTL" check
+	[ "$status" -eq 7 ]
+	expect_eq "apctl: $(interrupted_msg 4)" "${lines[0]}"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$APCTL" repair -y
+	[ "$status" -eq 9 ]
+	expect_eq "apctl: repair changes the system and needs root privileges (--dry-run shows the plan without them)" "$output"
+}

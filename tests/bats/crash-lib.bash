@@ -162,7 +162,7 @@ matrix() {
 				res=before
 				# an mdev removal that was written is completed, not undone
 				if [[ $mode == forward ]] ||
-					[[ $output == *"apctl: 'remove mdev "*"' was done and cannot be undone: completing the change instead"* ]]; then
+					[[ $output == *"apctl: 'remove mdev "*"' was begun and cannot be undone: completing the change instead"* ]]; then
 					res=after
 				fi
 				expect_snap_all "$res" || fail "step $k $point $mode" || return 1
