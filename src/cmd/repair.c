@@ -475,7 +475,8 @@ static int plan(struct rep *r)
 	for (size_t i = 0; !r->want_forward && i < ap_journal_reached(&r->pr.j); i++) {
 		const struct ap_step *s = &r->pr.j.plan.steps[i];
 
-		if (no_return(s)) {
+		/* a removal that failed (its write returned an error) did not happen */
+		if (no_return(s) && r->pr.j.state[i] != AP_J_FAILED) {
 			say(r, _("'%s' was begun and cannot be undone: completing the change "
 				 "instead"), s->what);
 			r->forward = true;
