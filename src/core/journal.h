@@ -24,7 +24,8 @@
 #include "core/plan.h"
 
 #define AP_JOURNAL_VERSION	1
-#define AP_JOURNAL_MAX		(1024 * 1024)	/* bytes: larger is not apctl's */
+#define AP_JOURNAL_MAX		(16 * 1024 * 1024)	/* bytes: larger is not apctl's (a plan of
+						 * 3 x 512 id writes and their undo: ~5 MiB) */
 #define AP_JOURNAL_FILE_MAX	(64 * 1024)	/* a saved file's content */
 
 /* the previous content of a file a plan changes (what FILE_RESTORE puts back) */
