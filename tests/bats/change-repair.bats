@@ -17,8 +17,9 @@ U7=77777777-7777-4777-8777-777777777777
 # the issue's scenario: mdev create killed during its assign_domain writes
 # (6.1), after the first domain was assigned
 killed_create() {
-	"$APCTL" reserve 5,6 >/dev/null
-	"$APCTL" reserve -d 4,0xab >/dev/null
+	# live and at boot alike: a consistent host (no boot-audit warning)
+	"$APCTL" reserve --active -p 5,6 >/dev/null
+	"$APCTL" reserve --active -p -d 4,0xab >/dev/null
 	snap_all before
 	ctl fault add "devices/vfio_ap/matrix/$U7/assign_domain" --nth 2 --delay 3000 >/dev/null
 	"$APCTL" mdev create --uuid "$U7" -a 5,6 -d 4,0xab --define >/dev/null 2>&1 3>&- &
