@@ -21,8 +21,9 @@ _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw
 _apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= -r --reserve --define --autostart $_apctl_opts_change"
 _apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= --domains= --add-domains= --remove-domains= -c= --control-domains= --add-control-domains= --remove-control-domains= --active -p --persistent $_apctl_opts_change"
 _apctl_opts_mdev_remove="--undefine -t= --timeout= $_apctl_opts_change"
+_apctl_opts_repair="--forward --discard $_apctl_opts_change"
 
-_apctl_commands='show check reserve release mdev help'
+_apctl_commands='show check reserve release mdev repair help'
 _apctl_mdev_commands='list create modify remove help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
@@ -286,6 +287,9 @@ _apctl() {
 		else
 			COMPREPLY=()
 		fi
+		;;
+	repair)
+		COMPREPLY=()
 		;;
 	reserve | release)
 		COMPREPLY=()

@@ -26,6 +26,7 @@ static const struct apctl_cmd commands[] = {
 	{ "reserve", cmd_reserve, N_("give adapters or domains to vfio_ap (edit apmask/aqmask)"), usage_reserve },
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
+	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -108,13 +109,15 @@ static void usage(FILE *out)
 		"     output could not be written (the message says whether a change was made)\n"
 		"  2  wrong command line\n"
 		"  3  no AP bus or no vfio_ap on this system\n"
-		"  4  refused: the change conflicts with the configuration; nothing was written\n"
+		"  4  refused: the change conflicts with the configuration, or an earlier\n"
+		"     change was interrupted (run 'apctl repair'); nothing was written\n"
 		"  5  the AP configuration lock was not obtained\n"
 		"  6  a change failed and could not be undone completely (see the message)\n"
 		"  7  errors were found (check, show)\n"
 		"  8  only warnings were found (check)\n"
 		"  9  a change needs root privileges\n"
-		" 10  malformed data in sysfs, a configuration file or the lock file\n"), out);
+		" 10  malformed data in sysfs, a configuration file, the lock file or the\n"
+		"     change journal\n"), out);
 	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
 }
 

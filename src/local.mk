@@ -8,6 +8,8 @@ src_apctl_SOURCES += src/cmd/load.c src/cmd/load.h src/cmd/show.c src/cmd/check.
 src_apctl_SOURCES += src/cmd/change.c src/cmd/change.h src/cmd/reserve.c src/cmd/mdev_change.c
 # what a change is checked against must have been read (issue 14)
 src_apctl_SOURCES += src/cmd/inputs.c src/cmd/inputs.h
+# an interrupted change: apctl repair (issue 9)
+src_apctl_SOURCES += src/cmd/repair.c
 # static libraries in dependency order: out and sys use core
 src_apctl_LDADD = src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a \
 	$(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)

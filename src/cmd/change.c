@@ -26,8 +26,10 @@
 #include "core/plan.h"
 #include "core/validate.h"
 #include "i18n.h"
+#include "out/journal.h"
 #include "sys/diag.h"
 #include "sys/exec.h"
+#include "sys/journal.h"
 #include "sys/lock.h"
 #include "sys/mdevctl.h"
 #include "sys/path.h"
@@ -696,6 +698,9 @@ static int apply(struct chg_txn *t)
 		.model = t->model,
 		.cb = exec_cb,
 		.cb_data = t,
+		/* a benchmarking aid (tests/bench): the cost of the journal */
+		.journal = getenv("APCTL_DEBUG_NO_JOURNAL") ? AP_EXEC_JOURNAL_NONE
+							    : AP_EXEC_JOURNAL_NEW,
 	};
 	struct ap_exec_result *r = &t->res;
 	const char *msg;
@@ -704,6 +709,9 @@ static int apply(struct chg_txn *t)
 
 	ap_exec_plan(&t->path, &t->plan, &eo, r);
 	t->applied = true;
+	if (r->journal_err)
+		apctl_warn(_("cannot remove the change journal: %s; 'apctl repair' removes it "
+			     "once it finds nothing left to do"), strerror(r->journal_err));
 	if (r->status == AP_EXEC_OK)
 		return APCTL_EXIT_OK;
 	msg = r->failure.message ? r->failure.message : _("out of memory");
@@ -763,12 +771,65 @@ static int apply(struct chg_txn *t)
 		}
 		sb_add(&b, _("left: %s (repair: %s); "), s->what, s->repair[0] ? s->repair : "-");
 	}
+	if (!r->journal_err && !getenv("APCTL_DEBUG_NO_JOURNAL"))
+		apctl_err(_("the change journal keeps this state until 'apctl repair' undoes it "
+			    "(other changes are refused until then)"));
 	t->error = sb_take(&b);
 	return APCTL_EXIT_PARTIAL;
 }
 
 /* ------------------------------------------------------------------------ */
 /* the flow */
+
+/*
+ * An interrupted change (a journal whose owner is gone) blocks every other
+ * change until 'apctl repair' dealt with it; so does a journal that cannot
+ * be used.  Under the lock, a journal of a running process that does not
+ * hold the lock is refused as well (before the lock, its owner is waited
+ * for by taking the lock).  Returns 0 or the exit code after the message.
+ */
+static int journal_gate(struct chg_txn *t)
+{
+	struct ap_journal_probe pr;
+	char *msg = NULL;
+	int rc = APCTL_EXIT_OK;
+
+	if (ap_journal_probe(&t->path, &pr)) {
+		apctl_err(_("out of memory"));
+		return APCTL_EXIT_FAILURE;
+	}
+	switch (pr.found) {
+	case AP_JOURNAL_NONE:
+		break;
+	case AP_JOURNAL_LIVE:
+		if (!t->locked)
+			break;
+		msg = xasprintf(_("the change journal %s belongs to process %ld, which is "
+				  "running but does not hold the AP configuration lock; "
+				  "refusing to change anything beside it"),
+				pr.path, pr.owner);
+		rc = APCTL_EXIT_CONFLICT;
+		break;
+	case AP_JOURNAL_INTERRUPTED:
+		msg = ap_out_journal_sentence(AP_OUT_J_INTERRUPTED, &pr.j, pr.owner, NULL);
+		rc = APCTL_EXIT_CONFLICT;
+		break;
+	case AP_JOURNAL_BAD:
+		msg = ap_out_journal_sentence(AP_OUT_J_BAD, NULL, 0, pr.error);
+		rc = APCTL_EXIT_BADDATA;
+		break;
+	}
+	if (rc) {
+		chg_problem_exit(t, rc, "interrupted-change", "%s; nothing was written",
+				 msg ? msg : _("out of memory"));
+		apctl_err("%s", t->probs[t->n_probs - 1].msg);
+		if (pr.found == AP_JOURNAL_INTERRUPTED && !t->o->json)
+			ap_out_journal_steps(&pr.j, stderr);
+	}
+	free(msg);
+	ap_journal_probe_free(&pr);
+	return rc;
+}
 
 static int read_model(struct chg_txn *t, struct ap_model *m)
 {
@@ -1156,6 +1217,11 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		return finish(&t, APCTL_EXIT_PERM);
 	}
 
+	/* an interrupted change first */
+	rc = o->dry_run ? APCTL_EXIT_OK : journal_gate(&t);
+	if (rc)
+		return finish(&t, rc);
+
 	/* 1-2: read, plan, validate */
 	ap_model_init(&m1);
 	rc = read_model(&t, &m1);
@@ -1222,7 +1288,9 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 
 	t.locked = true;
 	ap_model_init(&m2);
-	rc = read_model(&t, &m2);
+	rc = journal_gate(&t);
+	if (!rc)
+		rc = read_model(&t, &m2);
 	if (!rc) {
 		rc = build(&t, &m2);
 		if (rc) {

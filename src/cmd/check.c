@@ -74,12 +74,16 @@ int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 		struct json_object *doc = ap_json_doc_new("check");
 
 		json_object_object_add(doc, "problems", apctl_view_problems_json(&v));
+		if (v.journal)
+			json_object_object_add(doc, "change_journal", apctl_view_journal_json(&v));
 		json_object_object_add(doc, "errors", json_object_new_int((int)v.n_errors));
 		json_object_object_add(doc, "warnings", json_object_new_int((int)v.n_warnings));
 		json_object_object_add(doc, "diagnostics", apctl_view_diags_json(&v));
 		rc = apctl_print_json(doc, stdout);
 	} else {
-		if (!apctl_view_problems_print(&v, stdout) && !v.n_read_errors) {
+		size_t nj = apctl_view_journal_print(&v, stdout);
+
+		if (!apctl_view_problems_print(&v, stdout) && !nj && !v.n_read_errors) {
 			printf("%s\n", _("no problems found"));
 		} else {
 			printf(P_("%zu error", "%zu errors", v.n_errors), v.n_errors);

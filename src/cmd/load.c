@@ -12,7 +12,9 @@
 #include "core/exitcodes.h"
 #include "core/validate.h"
 #include "i18n.h"
+#include "out/journal.h"
 #include "sys/diag.h"
+#include "sys/journal.h"
 #include "sys/path.h"
 #include "sys/reader.h"
 
@@ -25,6 +27,67 @@ static void print_stats(const struct ap_path *p)
 	/* a debugging aid for people and tests: not translated, stable words */
 	fprintf(stderr, "apctl: stats: files_read=%lu dirs_listed=%lu links_read=%lu\n",
 		p->stats.files_read, p->stats.dirs_listed, p->stats.links_read);
+}
+
+static enum ap_out_jstate jstate(const struct ap_journal_probe *jp)
+{
+	return jp->found == AP_JOURNAL_BAD ? AP_OUT_J_BAD
+	       : jp->found == AP_JOURNAL_LIVE ? AP_OUT_J_LIVE : AP_OUT_J_INTERRUPTED;
+}
+
+/* an interrupted change, a change in progress, a journal that cannot be
+ * used: one line on stderr, like the reader's diagnostics */
+static int load_journal(struct apctl_view *v, struct ap_path *p)
+{
+	struct ap_journal_probe *jp = calloc(1, sizeof(*jp));
+	char *msg;
+
+	if (!jp || ap_journal_probe(p, jp)) {
+		free(jp);
+		apctl_err(_("out of memory"));
+		return APCTL_EXIT_FAILURE;
+	}
+	if (jp->found == AP_JOURNAL_NONE) {
+		ap_journal_probe_free(jp);
+		free(jp);
+		return 0;
+	}
+	v->journal = jp;
+	msg = ap_out_journal_sentence(jstate(jp), jp->found == AP_JOURNAL_BAD ? NULL : &jp->j,
+				      jp->owner, jp->error);
+	if (jp->found == AP_JOURNAL_LIVE)
+		apctl_warn("%s", msg ? msg : "");
+	else
+		apctl_err("%s", msg ? msg : "");
+	free(msg);
+	return 0;
+}
+
+struct json_object *apctl_view_journal_json(const struct apctl_view *v)
+{
+	const struct ap_journal_probe *jp = v->journal;
+
+	if (!jp)
+		return NULL;
+	return ap_out_journal_json(jstate(jp), jp->found == AP_JOURNAL_BAD ? NULL : &jp->j,
+				   jp->owner, jp->path, jp->error);
+}
+
+size_t apctl_view_journal_print(const struct apctl_view *v, FILE *out)
+{
+	const struct ap_journal_probe *jp = v->journal;
+	char *msg;
+
+	if (!jp)
+		return 0;
+	msg = ap_out_journal_sentence(jstate(jp), jp->found == AP_JOURNAL_BAD ? NULL : &jp->j,
+				      jp->owner, jp->error);
+	fprintf(out, "  %s: %s\n", jp->found == AP_JOURNAL_LIVE ? _("note") : _("error"),
+		msg ? msg : "");
+	free(msg);
+	if (jp->found != AP_JOURNAL_BAD)
+		ap_out_journal_steps(&jp->j, out);
+	return 1;
 }
 
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
@@ -53,6 +116,12 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return APCTL_EXIT_USAGE;
 	}
+	rc = load_journal(v, &p);
+	if (rc) {
+		ap_path_fini(&p);
+		apctl_view_free(v);
+		return rc;
+	}
 	rc = ap_read_model(&p, read_flags, &v->m, d);
 	print_stats(&p);
 	for (i = 0; i < d->n; i++) {
@@ -73,6 +142,14 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return rc == -ENOMEM ? APCTL_EXIT_FAILURE : APCTL_EXIT_BADDATA;
 	}
+	if (v->journal) {
+		const struct ap_journal_probe *jp = v->journal;
+
+		if (jp->found == AP_JOURNAL_INTERRUPTED)
+			v->n_errors++;
+		else if (jp->found == AP_JOURNAL_BAD)
+			v->n_read_errors++;
+	}
 	if (want_problems) {
 		struct ap_problems *pr = calloc(1, sizeof(*pr));
 		struct ap_request req;
@@ -86,7 +163,7 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 			return APCTL_EXIT_FAILURE;
 		}
 		v->problems = pr;
-		v->n_errors = pr->n_errors;
+		v->n_errors += pr->n_errors;
 		v->n_warnings = pr->n_warnings;
 	}
 	return 0;
@@ -94,6 +171,11 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 
 void apctl_view_free(struct apctl_view *v)
 {
+	if (v->journal) {
+		ap_journal_probe_free(v->journal);
+		free(v->journal);
+		v->journal = NULL;
+	}
 	if (v->problems) {
 		ap_problems_free(v->problems);
 		free(v->problems);

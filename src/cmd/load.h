@@ -23,6 +23,10 @@ struct apctl_view {
 	void *problems;		/* the core validation's result */
 	size_t n_errors, n_warnings;	/* problems by severity */
 	size_t n_read_errors;		/* diagnostics of level error */
+	/* struct ap_journal_probe * (sys/journal.h): an interrupted change (counted
+	 * in n_errors), a change in progress, or a journal that cannot be used
+	 * (counted in n_read_errors); NULL when there is no journal */
+	void *journal;
 };
 
 /*
@@ -40,6 +44,10 @@ void apctl_view_free(struct apctl_view *v);
 
 /* "diagnostics": [...] */
 struct json_object *apctl_view_diags_json(const struct apctl_view *v);
+/* "change_journal": {...}, or NULL without a journal */
+struct json_object *apctl_view_journal_json(const struct apctl_view *v);
+/* the journal's problem as text (check): the number of lines printed */
+size_t apctl_view_journal_print(const struct apctl_view *v, FILE *out);
 /* "problems": [...] */
 struct json_object *apctl_view_problems_json(const struct apctl_view *v);
 /* the problems as text, one paragraph each; returns the number printed */

@@ -106,6 +106,9 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 		struct json_object *doc = ap_json_doc_new("mdev-list");
 		struct json_object *a = json_object_new_array();
 
+		if (doc && v.journal)
+			json_object_object_add(doc, "change_journal", apctl_view_journal_json(&v));
+
 		for (i = 0; a && i < v.m.n_mdevs; i++) {
 			const struct ap_mdev *md = &v.m.mdevs[i];
 

@@ -864,6 +864,8 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 		apctl_err(_("out of memory"));
 		return APCTL_EXIT_FAILURE;
 	}
+	if (v->journal)
+		json_object_object_add(doc, "change_journal", apctl_view_journal_json(v));
 	switch (view) {
 	case V_SUMMARY:
 		json_object_object_add(doc, "host", host_json(h));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/apqn.h"
 #include "i18n.h"
@@ -747,4 +748,112 @@ char *ap_plan_render(const struct ap_plan *p, const char *sysfs_root, const char
 		return NULL;
 	}
 	return t.s;
+}
+
+/* ---- re-derivation (journal checks) ---------------------------------------- */
+
+static bool uuid_ok(const char *u, bool any_case)
+{
+	static const int dash[] = { 8, 13, 18, 23 };
+	size_t k = 0;
+
+	if (strlen(u) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		if (k < 4 && (int)i == dash[k]) {
+			if (u[i] != '-')
+				return false;
+			k++;
+		} else if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f') ||
+			     (any_case && u[i] >= 'A' && u[i] <= 'F'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* a definition file of uuid: AP_FILE_MDEVCTL_DIR/<uuid in any case> */
+static bool def_path_ok(const char *path, const char *uuid)
+{
+	size_t n = strlen(AP_FILE_MDEVCTL_DIR);
+
+	return !strncmp(path, AP_FILE_MDEVCTL_DIR "/", n + 1) && uuid_ok(path + n + 1, true) &&
+	       !strcasecmp(path + n + 1, uuid);
+}
+
+int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **why)
+{
+	const struct ap_verify *v = &s->verify;
+	struct ap_matrix before;
+	bool assign;
+	int id;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	if (s->uuid[0] && !uuid_ok(s->uuid, false)) {
+		*why = _("its mdev UUID is not a UUID");
+		return -1;
+	}
+	switch (s->kind) {
+	case AP_STEP_SYSFS_WRITE:
+		if (!s->uuid[0]) {
+			if (strcmp(s->path, AP_SYSFS_APMASK) && strcmp(s->path, AP_SYSFS_AQMASK))
+				break;
+			if (v->kind != AP_VERIFY_MASK_BITS ||
+			    ap_mask_intersects(&v->must_set, &v->must_clear))
+				break;
+			mask_write(out, s->path, &v->must_set, &v->must_clear);
+			break;
+		}
+		if (v->kind == AP_VERIFY_MDEV_MATRIX) {
+			ap_config_step(out, s->uuid, &v->matrix, &v->matrix);
+			break;
+		}
+		if (v->kind != AP_VERIFY_MDEV_ID || v->dim > DIM_CDOM)
+			break;
+		/* exactly one id, set or cleared */
+		assign = !ap_mask_is_empty(&v->must_set);
+		if (ap_mask_weight(assign ? &v->must_set : &v->must_clear) != 1 ||
+		    (assign && !ap_mask_is_empty(&v->must_clear)))
+			break;
+		id = ap_mask_next(assign ? &v->must_set : &v->must_clear, 0);
+		before = v->matrix;
+		id_step(out, s->uuid, (enum dim)v->dim, assign, (unsigned int)id, &before, &v->matrix);
+		break;
+	case AP_STEP_MDEV_CREATE:
+		if (s->uuid[0])
+			create_step(out, s->uuid);
+		break;
+	case AP_STEP_MDEV_REMOVE:
+		if (s->uuid[0])
+			remove_step(out, s->uuid);
+		break;
+	case AP_STEP_DEFINE_MDEV:
+	case AP_STEP_UNDEFINE_MDEV:
+		if (!s->uuid[0] || !def_path_ok(s->path, s->uuid) || v->kind != AP_VERIFY_NONE)
+			break;
+		*out = *s;
+		return 0;
+	case AP_STEP_PERSIST_MASKS:
+		if (s->uuid[0] || strcmp(s->path, AP_FILE_UDEV_RULE) || v->kind != AP_VERIFY_NONE)
+			break;
+		*out = *s;
+		return 0;
+	case AP_STEP_FILE_RESTORE:
+		if (v->kind != AP_VERIFY_NONE)
+			break;
+		if (s->uuid[0] ? !def_path_ok(s->path, s->uuid) : strcmp(s->path, AP_FILE_UDEV_RULE))
+			break;
+		*out = *s;
+		return 0;
+	default:
+		*why = _("its kind is unknown");
+		return -1;
+	}
+	if (out->path[0] && !strcmp(out->path, s->path) && !strcmp(out->data, s->data) &&
+	    out->verify.kind == v->kind && !strcmp(out->verify.path, v->path))
+		return 0;
+	*why = _("it is not a write apctl makes (its path, value or read-back do not match "
+		 "what apctl would plan)");
+	return -1;
 }

@@ -157,6 +157,16 @@ void ap_plan_free(struct ap_plan *p);
 size_t ap_plan_undo_start(const struct ap_plan *p, size_t done);
 
 /*
+ * Re-derive step s from what it means (its kind, uuid, read-back bits and
+ * matrix) the way the planner builds it, into *out: the path it writes,
+ * the bytes and the path it reads back.  A step whose path, data or
+ * read-back path differs from its re-derivation is not one apctl writes
+ * (used to check a journal, core/journal.h).  Returns 0, or -1 when s
+ * cannot be a step of apctl's at all (*why names the reason, untranslated).
+ */
+int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **why);
+
+/*
  * One line of text for a step, e.g. "write '-5,-6' to /sys/bus/ap/apmask".
  * sysfs_root (e.g. "/sys") and root (e.g. "" for "/") prefix the paths.
  * Returns the length needed (like snprintf).

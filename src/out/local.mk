@@ -7,5 +7,6 @@ src_out_libapout_a_SOURCES = \
 	src/out/cols.c \
 	src/out/json.c \
 	src/out/objects.c \
-	src/out/grid.c
+	src/out/grid.c \
+	src/out/journal.c src/out/journal.h
 src_out_libapout_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SMARTCOLS_CFLAGS)

@@ -24,18 +24,16 @@
 #define VERIFY_FAILED (-1)
 
 /* the previous content of a file a forward step changed (for FILE_RESTORE) */
-struct saved {
-	char path[AP_PATH_MAX];
-	bool existed;
-	char *content;
-	size_t len;
-};
+#define saved ap_file_image
 
 struct ectx {
 	struct ap_path *p;
 	const struct ap_exec_opts *o;
 	struct saved *saved;
 	size_t n_saved;
+	struct ap_jfile jf;		/* AP_EXEC_JOURNAL_NEW */
+	struct ap_jfile *j;		/* the journal appended to, or NULL */
+	const char *jkind;		/* forward steps' event kind */
 };
 
 /* ---- errno sentences ---- */
@@ -560,7 +558,9 @@ static int replace_file(struct ectx *c, const char *path, const char *content, s
 {
 	int err = ap_path_write_atomic(c->p, path, content, len, 0644, true);
 
-	if (err)
+	/* an error after the rename (the directory's fsync) leaves the new
+	 * file in place: what the read-back shows decides */
+	if (err && verify_file(c, path, content, len))
 		return err;
 	*wrote = true;
 	return verify_file(c, path, content, len);
@@ -570,7 +570,8 @@ static int delete_file(struct ectx *c, const char *path, bool *wrote)
 {
 	int err = ap_path_unlink(c->p, path);
 
-	if (err && err != ENOENT)
+	/* as above: a failed directory fsync after the unlink */
+	if (err && err != ENOENT && verify_file(c, path, NULL, 0))
 		return err;
 	*wrote = true;
 	return verify_file(c, path, NULL, 0);
@@ -708,24 +709,157 @@ static void set_failure(struct ectx *c, struct ap_exec_failure *f, const struct 
 	}
 }
 
+/* ---- the journal ---- */
+
+static bool is_file_step(const struct ap_step *s)
+{
+	return s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_UNDEFINE_MDEV ||
+	       s->kind == AP_STEP_PERSIST_MASKS;
+}
+
+/*
+ * A crash point for the tests of interrupted changes (tests/bats/
+ * change-crash.bats): $APCTL_DEBUG_CRASH = "KIND:INDEX:POINT" (KIND "step",
+ * "undo" or "repair-step", INDEX 0-based, POINT "begin", "written" or
+ * "done") kills apctl with SIGKILL right after that point: after the
+ * "begin" record (nothing written yet), after the write and its read-back
+ * (no "done" record yet), or after the "done" record.
+ */
+static void crash_point(const char *kind, size_t i, const char *point)
+{
+	const char *e = getenv("APCTL_DEBUG_CRASH");
+	char want[96];
+
+	if (!e || !*e)
+		return;
+	snprintf(want, sizeof(want), "%s:%zu:%s", kind, i, point);
+	if (!strcmp(e, want))
+		raise(SIGKILL);
+}
+
+/* record an event; an error stops the step from running */
+static int jrecord(struct ectx *c, const char *kind, size_t i, const char *ev)
+{
+	char line[128];
+	int err;
+
+	if (!c->j)
+		return 0;
+	ap_journal_event(line, sizeof(line), kind, i, ev);
+	err = ap_jfile_append(c->j, line);
+	if (!err)
+		crash_point(kind, i, ev);
+	return err;
+}
+
+/* seed the saved files (repair) or save every file the plan changes, then
+ * write the journal's header: before the first write */
+static int journal_start(struct ectx *c, const struct ap_plan *plan)
+{
+	const struct ap_exec_opts *o = c->o;
+	struct ap_journal j;
+	char path[4096];
+	int err;
+
+	for (size_t i = 0; o && i < o->n_files; i++) {
+		struct saved *ns = realloc(c->saved, (c->n_saved + 1) * sizeof(*ns));
+
+		if (!ns)
+			return ENOMEM;
+		c->saved = ns;
+		ns = &c->saved[c->n_saved];
+		*ns = o->files[i];
+		ns->content = NULL;
+		if (o->files[i].existed) {
+			ns->content = malloc(o->files[i].len + 1);
+			if (!ns->content)
+				return ENOMEM;
+			memcpy(ns->content, o->files[i].content, o->files[i].len + 1);
+		}
+		c->n_saved++;
+	}
+	if (!o || o->journal == AP_EXEC_JOURNAL_NONE)
+		return 0;
+	if (o->journal == AP_EXEC_JOURNAL_REPAIR) {
+		c->j = o->jfile;
+		c->jkind = "repair-step";
+		return 0;
+	}
+	/* the oldest content of each file: nobody else writes it under the lock */
+	for (size_t i = 0; i < plan->n_steps; i++) {
+		const struct ap_step *s = &plan->steps[i];
+
+		if (!is_file_step(s))
+			continue;
+		err = ap_exec_step_path(c->p, s, path, sizeof(path));
+		if (!err)
+			err = save_file(c, s->path, path);
+		if (err)
+			return err;
+	}
+	ap_journal_init(&j);
+	j.pid = (long)getpid();
+	if (ap_proc_start(getpid(), &j.start))
+		j.start = 0;
+	j.command = ap_proc_cmdline();
+	j.plan = *plan;
+	j.files = c->saved;
+	j.n_files = c->n_saved;
+	err = j.command ? ap_jfile_create(&c->jf, c->p, &j) : ENOMEM;
+	free(j.command);
+	if (err)
+		return err;
+	c->j = &c->jf;
+	c->jkind = "step";
+	return 0;
+}
+
+static void journal_fail(struct ectx *c, const struct ap_plan *plan, struct ap_exec_result *r,
+			 int err)
+{
+	char path[4096];
+
+	if (ap_path_fmt(c->p, AP_ROOT, path, sizeof(path), "%s", AP_JOURNAL_PATH))
+		path[0] = '\0';
+	r->failure.step = &plan->steps[0];
+	r->failure.err = err;
+	r->failure.message = xasprintf(_("cannot write the change journal %s: %s"), path,
+				       strerror(err));
+}
+
 enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 				 const struct ap_exec_opts *o, struct ap_exec_result *r)
 {
-	struct ectx c = { .p = p, .o = o };
+	struct ectx c = { .p = p, .o = o, .jf = { .fd = -1 } };
 	size_t undo_from = 0, failed = 0;
 	bool any_failed = false;
+	int jerr;
 
 	memset(r, 0, sizeof(*r));
 	if (plan->n_steps)
 		r->state = calloc(plan->n_steps, sizeof(*r->state));
+	jerr = plan->n_steps ? journal_start(&c, plan) : 0;
+	if (jerr) {
+		/* nothing was written */
+		journal_fail(&c, plan, r, jerr);
+		r->status = AP_EXEC_UNDONE;
+		goto out;
+	}
 	for (size_t i = 0; i < plan->n_steps; i++) {
 		const struct ap_step *s = &plan->steps[i];
 		bool wrote;
 		int err;
 
 		notify_before(&c, s, false);
-		err = run_step(&c, s, &wrote, &r->waiter);
+		wrote = false;
+		err = jrecord(&c, c.jkind, i, "begin");
+		if (!err)
+			err = run_step(&c, s, &wrote, &r->waiter);
+		if (!err && c.j)
+			crash_point(c.jkind, i, "written");
 		notify(&c, s, false, err);
+		if (!err)
+			err = jrecord(&c, c.jkind, i, "done");
 		if (!err) {
 			r->done++;
 			if (r->state)
@@ -741,6 +875,7 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 			r->status = AP_EXEC_PENDING;
 			goto out;
 		}
+		jrecord(&c, c.jkind, i, "failed");
 		if (r->state)
 			r->state[i] = AP_STEP_FAILED;
 		/* a write that went through but does not read back is undone too */
@@ -756,13 +891,19 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 	for (size_t j = undo_from; j < plan->n_undo; j++) {
 		const struct ap_step *s = &plan->undo[j];
 		struct ap_exec_failure *nf;
-		bool wrote;
+		bool wrote = false;
 		pid_t w = 0;
 		int err;
 
 		notify_before(&c, s, true);
+		/* a journal that cannot take the event: the undo runs all the
+		 * same (the journal still lists it as to be undone) */
+		if (c.j == &c.jf)
+			jrecord(&c, "undo", j, "begin");
 		err = run_step(&c, s, &wrote, &w);
 		notify(&c, s, true, err);
+		if (c.j == &c.jf)
+			jrecord(&c, "undo", j, err ? "failed" : "done");
 		if (!err) {
 			r->n_undone++;
 			continue;
@@ -782,10 +923,55 @@ enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,
 			r->state[k] = AP_STEP_UNDONE;
 	r->status = r->n_undo_failures ? AP_EXEC_PARTIAL : AP_EXEC_UNDONE;
 out:
+	/* last: the change has ended unless an undo failed */
+	if (c.j == &c.jf) {
+		if (r->status == AP_EXEC_PARTIAL)
+			ap_jfile_close(&c.jf);
+		else
+			r->journal_err = ap_jfile_remove(&c.jf);
+	}
 	for (size_t i = 0; i < c.n_saved; i++)
 		free(c.saved[i].content);
 	free(c.saved);
 	return r->status;
+}
+
+int ap_exec_step_holds(struct ap_path *p, const struct ap_step *s,
+		       const struct ap_file_image *files, size_t n_files)
+{
+	struct ectx c = { .p = p };
+	const struct ap_file_image *f = NULL;
+	char path[4096];
+	char *text;
+	size_t len;
+	int err;
+
+	if (!is_file_step(s) && s->kind != AP_STEP_FILE_RESTORE)
+		return verify(&c, &s->verify);
+	err = ap_exec_step_path(p, s, path, sizeof(path));
+	if (err)
+		return err;
+	switch (s->kind) {
+	case AP_STEP_UNDEFINE_MDEV:
+		return verify_file(&c, path, NULL, 0);
+	case AP_STEP_FILE_RESTORE:
+		for (size_t i = 0; i < n_files; i++)
+			if (!strcmp(files[i].path, s->path))
+				f = &files[i];
+		if (!f && s->existed)
+			return EINVAL;
+		if (!f || !f->existed)
+			return verify_file(&c, path, NULL, 0);
+		err = verify_file(&c, path, f->content, f->len);
+		return err == ENOENT ? VERIFY_FAILED : err;
+	default:
+		err = ap_exec_step_content(p, s, &text, &len);
+		if (err)
+			return err;
+		err = verify_file(&c, path, text, len);
+		free(text);
+		return err == ENOENT ? VERIFY_FAILED : err;
+	}
 }
 
 void ap_exec_result_free(struct ap_exec_result *r)

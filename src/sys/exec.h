@@ -16,12 +16,26 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "core/journal.h"
 #include "core/model.h"
 #include "core/plan.h"
+#include "sys/journal.h"
 #include "sys/path.h"
 
 /* called before (err < 0) and after (err >= 0: 0 or the errno; -2: the
  * read-back check failed) each step; may be NULL */
+/* how a plan is journaled (sys/journal.h) */
+enum ap_exec_journal {
+	/* a new journal: written before the first write, each step recorded
+	 * before and after it runs, removed when the change ends (kept when
+	 * an undo failed: 'apctl repair' undoes the rest) */
+	AP_EXEC_JOURNAL_NEW = 0,
+	AP_EXEC_JOURNAL_NONE,	/* none (benchmarks) */
+	/* repair: steps are recorded in the open journal 'jfile' as
+	 * "repair-step" events; the caller removes the journal */
+	AP_EXEC_JOURNAL_REPAIR,
+};
+
 typedef void (*ap_exec_cb)(const struct ap_step *s, bool undo, int err, void *data);
 
 struct ap_exec_opts {
@@ -44,6 +58,12 @@ struct ap_exec_opts {
 	const struct ap_model *model;
 	ap_exec_cb cb;
 	void *cb_data;
+	enum ap_exec_journal journal;
+	struct ap_jfile *jfile;		/* AP_EXEC_JOURNAL_REPAIR */
+	/* the previous content of files the plan's FILE_RESTORE steps put
+	 * back, when another process saved it (repair: from the journal) */
+	const struct ap_file_image *files;
+	size_t n_files;
 };
 
 struct ap_exec_failure {
@@ -89,7 +109,17 @@ struct ap_exec_result {
 	size_t n_undo_failures;
 	enum ap_step_state *state;	/* per forward step (NULL when memory is short) */
 	pid_t waiter;			/* AP_EXEC_PENDING: the process still waiting */
+	/* the journal could not be removed at the end (errno), or 0 */
+	int journal_err;
 };
+
+/*
+ * Does the system show what step s establishes (its read-back; for a file
+ * step the content it writes, for FILE_RESTORE the saved content of files)?
+ * 0 yes, -1 no, or an errno (ENOENT: the mdev or file it reads is gone).
+ */
+int ap_exec_step_holds(struct ap_path *p, const struct ap_step *s,
+		       const struct ap_file_image *files, size_t n_files);
 
 /* Run plan.  Returns the status (also in r->status).  Free r afterwards. */
 enum ap_exec_status ap_exec_plan(struct ap_path *p, const struct ap_plan *plan,

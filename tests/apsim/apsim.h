@@ -170,6 +170,7 @@ struct fault {
 	int err;
 	int nth; /* 0 = every */
 	int delay_ms;
+	bool lost;	/* accept the write without storing it */
 	int seen;
 	bool done;
 };
@@ -338,7 +339,9 @@ extern const size_t n_entries;
 int host_load(const char *path, char *err, size_t errsz);
 int ctl_start(const char *path);
 void ctl_stop(void);
-int fault_check(const char *path, int *delay_ms);
+/* the errno to fail a write with (0: none); *delay_ms to sleep first;
+ * *lost: answer as if stored, store nothing */
+int fault_check(const char *path, int *delay_ms, bool *lost);
 char *dump_json(void);
 
 #endif

@@ -18,7 +18,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: apsimctl [-S SOCKET] COMMAND [ARG...]\n"
 	      "commands: dump | kernel | scan | dmesg [clear] | uevents [clear]\n"
-	      "  fault add GLOB [--errno NAME] [--nth N|--every] [--delay MS]\n"
+	      "  fault add GLOB [--errno NAME] [--nth N|--every] [--delay MS] [--lost]\n"
 	      "  fault list | fault clear [ID] | attach UUID | detach UUID | quit\n"
 	      "  host adapter-add ID [--type CEXn] [--mode cca|accel|ep11] [--raw-type N]\n"
 	      "       [--functions WORD] | host adapter-remove|domain-add|domain-remove|\n"

@@ -318,11 +318,12 @@ out:
 
 /* ---- faults --------------------------------------------------------------------- */
 
-int fault_check(const char *path, int *delay_ms)
+int fault_check(const char *path, int *delay_ms, bool *lost)
 {
 	int err = 0;
 
 	*delay_ms = 0;
+	*lost = false;
 	for (struct fault *f = S.faults; f; f = f->next) {
 		if (f->done || fnmatch(f->glob, path, 0))
 			continue;
@@ -335,6 +336,8 @@ int fault_check(const char *path, int *delay_ms)
 			*delay_ms = f->delay_ms;
 		if (!err)
 			err = f->err;
+		if (f->lost)
+			*lost = true;
 	}
 	return err;
 }
@@ -620,6 +623,8 @@ static int fault_cmd(int argc, char **argv, struct sbuf *out)
 				sb_printf(out, " --every");
 			if (f->delay_ms)
 				sb_printf(out, " --delay %d", f->delay_ms);
+			if (f->lost)
+				sb_printf(out, " --lost");
 			sb_printf(out, " seen=%d%s\n", f->seen, f->done ? " done" : "");
 		}
 		return 0;
@@ -658,6 +663,8 @@ static int fault_cmd(int argc, char **argv, struct sbuf *out)
 				f->nth = 0;
 			} else if (!strcmp(argv[i], "--delay") && i + 1 < argc) {
 				f->delay_ms = atoi(argv[++i]);
+			} else if (!strcmp(argv[i], "--lost")) {
+				f->lost = true;
 			} else {
 				goto bad;
 			}
@@ -675,7 +682,7 @@ static int fault_cmd(int argc, char **argv, struct sbuf *out)
 		return 1;
 	}
 	sb_printf(out, "fault: usage: fault add GLOB [--errno NAME] [--nth N|--every] "
-		       "[--delay MS] | fault list | fault clear [ID]\n");
+		       "[--delay MS] [--lost] | fault list | fault clear [ID]\n");
 	return 1;
 }
 

@@ -202,6 +202,9 @@ apctl: refused (1 problem); nothing was written" "$output"
 	ctl fault add '*' --errno EIO --nth 3 >/dev/null
 	rc=0; "$APCTL" reserve -a 6 -d 4 --json >"$d/partial.json" 2>/dev/null || rc=$?
 	[ "$rc" -eq 6 ]
+	# the partial change's journal is dealt with first
+	ctl fault clear >/dev/null
+	"$APCTL" repair -y >/dev/null 2>&1
 	# lock
 	printf '%d\n' $$ >"$APSIM_ROOT/run/lock/s390apconfig.lock"
 	rc=0; "$APCTL" reserve 7 --json --wait 0 >"$d/lock.json" 2>/dev/null || rc=$?

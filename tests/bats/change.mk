@@ -11,10 +11,14 @@ CHANGE_BATS = \
 	tests/bats/change-signals.bats \
 	tests/bats/change-hostile.bats \
 	tests/bats/boot-audit.bats \
-	tests/bats/peer-mdevctl.bats
+	tests/bats/peer-mdevctl.bats \
+	tests/bats/change-crash-masks.bats \
+	tests/bats/change-crash-mdev.bats \
+	tests/bats/change-crash-assign.bats \
+	tests/bats/change-repair.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
-EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash
+EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash tests/bats/crash-lib.bash
 # the JSON Schema of their --json result documents
 dist_pkgdata_DATA += schema/apctl-change.schema.json

@@ -40,11 +40,11 @@ comp() {
 
 @test "bash: commands, and commands by prefix" {
 	comp ''
-	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nhelp' "$output"
+	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair\nhelp' "$output"
 	comp re
-	expect_eq $'reserve\nrelease' "$output"
+	expect_eq $'reserve\nrelease\nrepair' "$output"
 	comp help ''
-	expect_eq $'show\ncheck\nreserve\nrelease\nmdev' "$output"
+	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair' "$output"
 	comp help mdev ''
 	expect_eq $'list\ncreate\nmodify\nremove' "$output"
 	comp help show ''

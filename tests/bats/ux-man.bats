@@ -59,7 +59,8 @@ SEE ALSO' "$output" "sections"
 
 @test "man: FILES lists the lock, both udev rules, the mdevctl directory and sysfs" {
 	run man_tags FILES
-	expect_eq "/run/lock/s390apconfig.lock
+	expect_eq "/run/apctl/journal
+/run/lock/s390apconfig.lock
 /etc/udev/rules.d/41-ap.rules
 /run/udev/rules.d/41-ap.rules
 /etc/udev/rules.d/*.rules

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Benchmarks print figures; they are not tests (make bench).
-EXTRA_DIST += tests/bench/bench.sh
-.PHONY: bench
+EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh
+.PHONY: bench bench-journal
 bench: src/apctl tests/apsim/apsim tests/apsim/apsimctl
 	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(abs_top_srcdir)/tests/bench/bench.sh $(BENCH_RUNS)
+bench-journal: src/apctl tests/apsim/apsim tests/apsim/apsimctl
+	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(abs_top_srcdir)/tests/bench/journal.sh $(BENCH_PAIRS)

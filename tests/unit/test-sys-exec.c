@@ -14,6 +14,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -405,6 +406,69 @@ static void test_sigchld_ignored(struct ap_path *p)
 	sigaction(SIGCHLD, &old, NULL);
 }
 
+/*
+ * fsync(2) of this program: with fail_dir_fsync, the fsync of the
+ * directory of the definitions fails with EIO (after the rename or unlink
+ * it follows has happened), as on a file system that reports a failed
+ * metadata write-back.
+ */
+static bool fail_dir_fsync;
+
+int fsync(int fd)
+{
+	char link[64], target[512];
+	struct stat st;
+	ssize_t n;
+
+	if (fail_dir_fsync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			if (strstr(target, "/etc/mdevctl.d/matrix")) {
+				errno = EIO;
+				return -1;
+			}
+		}
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* the directory's fsync fails after the rename: the definition is in place,
+ * so the step is done (not "nothing was changed"); the same for a delete */
+static void test_dir_fsync(struct ap_path *p)
+{
+	struct ap_step steps[2], undo[2];
+	struct ap_plan plan = { steps, 1, undo, 1 };
+	struct ap_exec_result r;
+	const char *def = "etc/mdevctl.d/matrix/" U1;
+
+	memset(steps, 0, sizeof(steps));
+	memset(undo, 0, sizeof(undo));
+	steps[0].kind = AP_STEP_DEFINE_MDEV;
+	snprintf(steps[0].path, sizeof(steps[0].path), "%s", def);
+	snprintf(steps[0].uuid, sizeof(steps[0].uuid), "%s", U1);
+	ap_mask_set(&steps[0].matrix.apm, 7);
+	steps[0].undo_first = 0;
+	steps[0].undo_count = 1;
+	undo[0].kind = AP_STEP_FILE_RESTORE;
+	snprintf(undo[0].path, sizeof(undo[0].path), "%s", def);
+	fail_dir_fsync = true;
+	ap_exec_plan(p, &plan, NULL, &r);
+	ok(r.status == AP_EXEC_OK && r.done == 1, "dir fsync: a failed fsync after the rename "
+	   "counts the definition as written (status %d)", (int)r.status);
+	ok(get(def) && strstr(get(def), "\"assign_adapter\": \"0x7\""),
+	   "dir fsync: the definition is there");
+	ap_exec_result_free(&r);
+	steps[0].kind = AP_STEP_UNDEFINE_MDEV;
+	ap_exec_plan(p, &plan, NULL, &r);
+	ok(r.status == AP_EXEC_OK && r.done == 1, "dir fsync: a failed fsync after the unlink "
+	   "counts the deletion as done (status %d)", (int)r.status);
+	ok(get(def) == NULL, "dir fsync: the definition is gone");
+	ap_exec_result_free(&r);
+	fail_dir_fsync = false;
+}
+
 int main(void)
 {
 	struct ap_path p;
@@ -425,6 +489,7 @@ int main(void)
 	test_pending(&p);
 	test_child_fds(&p);
 	test_sigchld_ignored(&p);
+	test_dir_fsync(&p);
 
 	ap_path_fini(&p);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
