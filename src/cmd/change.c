@@ -309,6 +309,7 @@ struct chg_txn {
 	struct json_object *doc;	/* --json */
 	char *error;			/* the failure message, for JSON */
 	struct ap_diags diags;		/* of the model read last */
+	char new_uuid[AP_UUID_STRLEN];	/* a UUID apctl made up: "the new mdev" */
 };
 
 const struct chg_opts *chg_txn_opts(const struct chg_txn *t)
@@ -364,6 +365,30 @@ void chg_request(struct chg_txn *t, const struct ap_request *req)
 	v[t->n_reqs++] = *req;
 }
 
+void chg_txn_new_mdev(struct chg_txn *t, const char *uuid)
+{
+	snprintf(t->new_uuid, sizeof(t->new_uuid), "%s", uuid);
+}
+
+/* "mdev <made-up uuid>" becomes "the new mdev": that UUID exists nowhere */
+static void name_new_mdev(const struct chg_txn *t, struct sbuf *b, const char *msg)
+{
+	char pat[sizeof("mdev ") + AP_UUID_STRLEN];
+	const char *at;
+	size_t n;
+
+	if (!t->new_uuid[0]) {
+		sb_add(b, "%s", msg);
+		return;
+	}
+	n = (size_t)snprintf(pat, sizeof(pat), "mdev %s", t->new_uuid);
+	while ((at = strstr(msg, pat))) {
+		sb_add(b, "%.*s%s", (int)(at - msg), msg, _("the new mdev"));
+		msg = at + n;
+	}
+	sb_add(b, "%s", msg);
+}
+
 static void probs_free(struct chg_txn *t)
 {
 	size_t i;
@@ -381,17 +406,41 @@ static void vproblem(struct chg_txn *t, enum chg_severity sev, int exit_code, co
 		     const char *fmt, va_list ap)
 {
 	struct problem *p;
-	struct sbuf b = { 0 };
+	struct sbuf b = { 0 }, named = { 0 };
+	char *msg;
+	size_t i;
 
+	sb_vadd(&b, fmt, ap);
+	msg = sb_take(&b);
+	if (!msg) {
+		t->oom = true;
+		return;
+	}
+	name_new_mdev(t, &named, msg);
+	free(msg);
+	msg = sb_take(&named);
+	if (!msg) {
+		t->oom = true;
+		return;
+	}
+	/* one condition, one message: a request validated for the live mdev
+	 * and for its definition may find the same thing twice */
+	for (i = 0; i < t->n_probs; i++) {
+		if (t->probs[i].sev == sev && !strcmp(t->probs[i].kind, kind) &&
+		    !strcmp(t->probs[i].msg, msg)) {
+			free(msg);
+			return;
+		}
+	}
 	p = realloc(t->probs, (t->n_probs + 1) * sizeof(*p));
 	if (!p) {
+		free(msg);
 		t->oom = true;
 		return;
 	}
 	t->probs = p;
 	p = &t->probs[t->n_probs];
-	sb_vadd(&b, fmt, ap);
-	p->msg = sb_take(&b);
+	p->msg = msg;
 	p->kind = strdup(kind);
 	if (!p->msg || !p->kind) {
 		free(p->msg);

@@ -143,6 +143,7 @@ struct create {
 	char uuid[AP_UUID_STRLEN];
 	const char *list[3];
 	bool reserve, define, autostart;
+	bool made_up;		/* no --uuid: apctl chose the UUID */
 	struct ap_matrix mx;
 };
 
@@ -156,6 +157,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
+	if (c->made_up)
+		chg_txn_new_mdev(t, c->uuid);
 	memset(&c->mx, 0, sizeof(c->mx));
 	for (dim = 0; dim < 3; dim++)
 		if (c->list[dim] &&
@@ -285,6 +288,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 
 		uuid_generate_random(u);
 		uuid_unparse_lower(u, c.uuid);
+		c.made_up = true;
 	}
 	return chg_run(ctx, &o, &ops, &c);
 }
@@ -339,7 +343,7 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	const struct ap_mdev *md;
 	struct ap_request req;
 	struct ap_matrix dnew;
-	bool live, def;
+	bool live, def, same;
 	int dim;
 
 	if (!has_vfio(t, m))
@@ -366,12 +370,6 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			if (apply_edit(t, m, &mo->e[dim], dim, dim_mask(&mo->old, dim),
 				       dim_mask(&mo->mx, dim)))
 				return APCTL_EXIT_USAGE;
-		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
-		req.active = true;
-		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
-		req.matrix = mo->mx;
-		chg_validate(t, m, &req);
-		chg_request(t, &req);
 	}
 	if (def) {
 		struct ap_matrix dold = md->def;
@@ -382,6 +380,24 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				return APCTL_EXIT_USAGE;
 		if (!live)
 			mo->old = dold, mo->mx = dnew;
+	}
+	/*
+	 * The live mdev and its definition get the same matrix (the usual
+	 * case): one request, so that the validator sees the mdev as it will
+	 * be and reports each conflict once, not once per side.
+	 */
+	same = live && def && ap_mask_equal(&dnew.apm, &mo->mx.apm) &&
+	       ap_mask_equal(&dnew.aqm, &mo->mx.aqm) && ap_mask_equal(&dnew.adm, &mo->mx.adm);
+	if (live) {
+		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
+		req.active = true;
+		req.persistent = same;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
+		req.matrix = mo->mx;
+		chg_validate(t, m, &req);
+		chg_request(t, &req);
+	}
+	if (def && !same) {
 		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
 		req.active = false;
 		req.persistent = true;

@@ -813,12 +813,13 @@ static void audit(struct ctx *c, const struct state *st)
 		if (!d->active && !d->defined)
 			continue;
 		check_ids(c, st, d);
+		/* ids missing from the LPAR first: the root cause of what follows */
+		check_config(c, st, d);
 		check_host(c, st, d, &a[0]);
 		for (size_t j = i + 1; j < st->n; j++)
 			if (st->mdevs[j].active || st->mdevs[j].defined)
 				check_pair(c, d, &st->mdevs[j], &a[0], &a[1]);
 		check_cdoms(c, d);
-		check_config(c, st, d);
 		if (c->req->boot_audit)
 			check_def_differs(c, d);
 	}

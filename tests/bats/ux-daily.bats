@@ -40,3 +40,54 @@ teardown() {
 	[ "$status" -eq 0 ]
 	expect_eq "apctl: adapters 05 reserved for vfio_ap" "$output"
 }
+
+# ------------------------------------------------- 2: one conflict, one message
+
+three_guests() {
+	"$APCTL" reserve -a 5,6 -d 4,0x47,0xab,0xff >/dev/null
+	"$APCTL" mdev create -u "$U1" -a 5,6 -d 4 "$1" >/dev/null
+	"$APCTL" mdev create -u "$U2" -a 5 -d 0x47 >/dev/null
+	"$APCTL" mdev create -u "$U3" -a 6 -d 0x47 >/dev/null
+}
+
+@test "mdev modify of an active and defined mdev: each conflict once, no warning from the definition's side" {
+	local s
+	for s in --define --autostart; do
+		three_guests "$s"
+		snap before
+		run "$APCTL" mdev modify "$U1" --add-domains 0x47
+		[ "$status" -eq 4 ]
+		expect_eq "apctl: cannot assign APQN 05.0047 to mdev $U1: it is already assigned to mdev $U2 (active); an APQN may belong to one guest only
+apctl: cannot assign APQN 06.0047 to mdev $U1: it is already assigned to mdev $U3 (active); an APQN may belong to one guest only
+apctl: refused (2 problems); nothing was written" "$output"
+		expect_snap before
+		"$APCTL" mdev remove -y "$U1" --undefine >/dev/null
+		"$APCTL" mdev remove -y "$U2" >/dev/null
+		"$APCTL" mdev remove -y "$U3" >/dev/null
+	done
+}
+
+@test "mdev create without --uuid: a refusal speaks of the new mdev, not of a made-up UUID" {
+	three_guests --define
+	snap before
+	run "$APCTL" mdev create -a 5 -d 0x47
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: cannot assign APQN 05.0047 to the new mdev: it is already assigned to mdev $U2 (active); an APQN may belong to one guest only
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+	# with --uuid the UUID given is named
+	run "$APCTL" mdev create -u "$U4" -a 5 -d 0x47
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: cannot assign APQN 05.0047 to mdev $U4: it is already assigned to mdev $U2 (active); an APQN may belong to one guest only
+apctl: refused (1 problem); nothing was written" "$output"
+}
+
+@test "mdev create with an adapter missing from the LPAR: the root cause first" {
+	snap before
+	run "$APCTL" mdev create -a 7 -d 0xff
+	[ "$status" -eq 4 ]
+	expect_eq "apctl: warning: the new mdev (active): adapters 07 not in the host's AP configuration; the guest gets them only once they are configured to this LPAR
+apctl: the new mdev (active) holds APQNs 07.00ff that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)
+apctl: refused (1 problem); nothing was written" "$output"
+	expect_snap before
+}
