@@ -114,7 +114,9 @@ static void usage(FILE *out)
 		"  7  errors were found (check, show)\n"
 		"  8  only warnings were found (check)\n"
 		"  9  a change needs root privileges\n"
-		" 10  malformed data in sysfs, a configuration file or the lock file\n"), out);
+		" 10  malformed data in sysfs, a configuration file or the lock file\n"
+		" 11  removal pending (mdev remove): the guest still holds the device; the\n"
+		"     kernel completes the removal when the guest releases it\n"), out);
 	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
 }
 

@@ -31,6 +31,7 @@
 #include "sys/lock.h"
 #include "sys/mdevctl.h"
 #include "sys/path.h"
+#include "sys/pending.h"
 #include "sys/reader.h"
 
 /* ------------------------------------------------------------------------ */
@@ -757,15 +758,23 @@ static int apply(struct chg_txn *t)
 		return APCTL_EXIT_OK;
 	msg = r->failure.message ? r->failure.message : _("out of memory");
 	failed = r->failure.index;
+	if (r->status == AP_EXEC_PENDING) {
+		/* not a failure: an outcome of its own, which every view shows */
+		const char *uuid = r->failure.step->uuid;
+		int e = ap_pending_note(&t->path, uuid, r->waiter);
+
+		t->error = xasprintf(_("removal pending: the guest still holds mdev %s; the "
+				       "kernel completes the removal when the guest releases "
+				       "the device (process %ld waits for that); the guest's "
+				       "AP access is already withdrawn"), uuid, (long)r->waiter);
+		apctl_err("%s", t->error ? t->error : "");
+		if (e)
+			apctl_warn(_("cannot note the pending removal for 'apctl show' and "
+				     "'apctl check': %s"), strerror(e));
+		return APCTL_EXIT_PENDING;
+	}
 	apctl_err("%s", msg);
 	switch (r->status) {
-	case AP_EXEC_PENDING:
-		apctl_err(_("the removal of mdev %s stays pending: the kernel finishes it "
-			    "when the guest releases the device (process %ld keeps "
-			    "waiting); the guest's AP access is already withdrawn. "
-			    "Nothing else is left to repair"), r->failure.step->uuid, (long)r->waiter);
-		t->error = strdup(msg);
-		return APCTL_EXIT_PARTIAL;
 	case AP_EXEC_UNDONE:
 		if (failed)
 			apctl_err(P_("the %zu step done before was undone; nothing was changed",
@@ -1149,6 +1158,8 @@ static const char *status_of(int rc)
 		return "usage";
 	case APCTL_EXIT_NOAP:
 		return "no-ap";
+	case APCTL_EXIT_PENDING:
+		return "pending";
 	default:
 		return "error";
 	}
@@ -1272,6 +1283,8 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	t.locked = true;
 	ap_model_init(&m2);
 	rc = read_model(&t, &m2);
+	if (!rc && ap_pending_read(&t.path, &m2, true) == ENOMEM)	/* drops stale notes */
+		rc = APCTL_EXIT_FAILURE;
 	if (!rc) {
 		rc = build(&t, &m2);
 		if (rc) {

@@ -99,7 +99,7 @@ void usage_mdev_remove(FILE *out)
 		"--force is given: the kernel then withdraws the AP devices from the guest\n"
 		"and blocks the removal until the guest (QEMU) releases the mdev; apctl\n"
 		"waits for that at most --timeout seconds and then reports that the removal\n"
-		"is still pending.\n"), out);
+		"is pending (exit status 11); 'apctl mdev list' shows it until it completes.\n"), out);
 	fputs(_("\nOptions:\n"), out);
 	fputs(_("     --undefine             also delete its mdevctl definition (alone: when\n"
 		"                            the mdev is only defined)\n"), out);
@@ -107,6 +107,8 @@ void usage_mdev_remove(FILE *out)
 		"                            an mdev a guest holds (default 30)\n"), out);
 	chg_usage_common(out);
 	chg_usage_exit(out);
+	fputs(_(" 11  removal pending: the guest still holds the device; the kernel\n"
+		"     completes the removal when the guest releases it\n"), out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -624,6 +626,12 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			    _("mdev %s is not active, only defined for mdevctl; add --undefine "
 			      "to delete its definition"), rm->uuid);
 		return APCTL_EXIT_CONFLICT;
+	}
+	if (md->active && md->remove_pending) {
+		chg_problem_exit(t, APCTL_EXIT_PENDING, "removal-pending",
+				 _("removal pending: mdev %s is being removed already; the kernel "
+				   "completes it when the guest releases the device"), rm->uuid);
+		return APCTL_EXIT_PENDING;
 	}
 	rm->in_use = md->active && md->in_use;
 	if (rm->in_use && !chg_txn_opts(t)->force) {

@@ -460,8 +460,9 @@ static void legend_print(const struct apctl_view *v, FILE *out)
 	for (i = 0; i < v->m.n_mdevs; i++) {
 		const struct ap_mdev *md = &v->m.mdevs[i];
 
-		fprintf(out, "  %-4zu %s  %s%s\n", i + 1, md->uuid, ap_out_mdev_state(md),
-			md->active && md->in_use ? _(", guest attached") : "");
+		fprintf(out, "  %-4zu %s  %s%s%s\n", i + 1, md->uuid, ap_out_mdev_state(md),
+			md->active && md->in_use ? _(", guest attached") : "",
+			md->active && md->remove_pending ? _(", removal pending") : "");
 	}
 }
 

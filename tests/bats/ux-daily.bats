@@ -91,3 +91,40 @@ apctl: the new mdev (active) holds APQNs 07.00ff that the live masks give to the
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 }
+
+# ------------------------------------------------ 3: a pending removal
+
+@test "mdev remove --force with the guest attached: removal pending, exit 11, shown by every view" {
+	"$APCTL" reserve -a 5,6 -d 4,0x47 >/dev/null
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 --define >/dev/null
+	ctl attach "$U1"
+	run --separate-stderr "$APCTL" mdev remove "$U1" --force -y -t 1 --json
+	[ "$status" -eq 11 ]
+	[[ $stderr != *"Nothing else is left to repair"* ]]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/rm.json"
+	expect_schema "$BATS_TEST_TMPDIR/rm.json"
+	expect_eq "pending 11" "$(jq -r '"\(.status) \(.exit_code)"' "$BATS_TEST_TMPDIR/rm.json")"
+
+	run "$APCTL" mdev list -o UUID,NOTE
+	[ "$status" -eq 0 ]
+	expect_eq "UUID                                 NOTE
+$U1 removal pending: the guest still holds the device" "$output"
+	run "$APCTL" show matrix
+	[[ $output == *"  1    $U1  both, guest attached, removal pending"* ]] || fail "$output"
+	run "$APCTL" check
+	[ "$status" -eq 8 ]
+	[[ $output == *"warning: mdev $U1: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"* ]] || fail "$output"
+	expect_eq true "$("$APCTL" show --json | jq ".mdevs[] | select(.uuid == \"$U1\") | .remove_pending")"
+	# a second remove says so instead of blocking again
+	snap before
+	run "$APCTL" mdev remove "$U1" --force -y
+	[ "$status" -eq 11 ]
+	expect_eq "apctl: removal pending: mdev $U1 is being removed already; the kernel completes it when the guest releases the device" "$output"
+	expect_snap before
+	# once the guest lets go the removal completes and the views forget it
+	ctl detach "$U1"
+	wait_for "the pending removal" test ! -e "$MATRIX/$U1"
+	run "$APCTL" mdev list -o UUID,ACTIVE,NOTE
+	expect_eq "UUID                                 ACTIVE NOTE
+$U1 no     -" "$output"
+}

@@ -132,7 +132,7 @@ SEE ALSO' "$output" "sections"
 	sim_start doc-example
 	run "$APCTL" reserve --dry-run 010
 	[ "$status" -eq 2 ]
-	[[ $output == *"8 to the kernel (octal)"* ]] || fail "$output"
+	[[ $output == *"as lszcrypt prints ids it is 0x10 (16)"*"as octal 8"* ]] || fail "$output"
 	# the relative form the page says is refused is refused
 	run "$APCTL" reserve --dry-run +5
 	[ "$status" -eq 2 ]
