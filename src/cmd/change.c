@@ -125,13 +125,16 @@ void chg_usage_exit(FILE *out)
 	fputs(_("\nExit status:\n"
 		"  0  success (or nothing to do)\n"
 		"  1  a write failed; everything done before it was undone\n"
-		"  2  wrong command line (also: an invalid UUID)\n"
+		"  2  wrong command line (also: an invalid UUID, a UUID that names no mdev,\n"
+		"     or a change that needs confirmation without --yes and no terminal)\n"
 		"  3  no AP bus or no vfio_ap on this system\n"
-		"  4  refused: the change conflicts with the configuration; nothing written\n"
+		"  4  refused: the change conflicts with the configuration, or was not\n"
+		"     confirmed; nothing written\n"
 		"  5  the AP configuration lock was not obtained in time\n"
 		"  6  a write failed and the undo failed too: the message says what state\n"
 		"     was left and how to repair it\n"
-		"  9  a change needs root privileges\n"
+		"  9  a change needs root privileges, or the AP configuration cannot be\n"
+		"     read without them\n"
 		" 10  malformed data in sysfs, a configuration file or the lock file\n"), out);
 }
 
@@ -851,6 +854,11 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 		apctl_err(_("out of memory"));
 		return APCTL_EXIT_FAILURE;
 	}
+	if (r == -EACCES || r == -EPERM) {
+		apctl_err(_("cannot read the AP configuration in %s: permission denied; run "
+			    "apctl as root"), t->path.sysfs);
+		return APCTL_EXIT_PERM;
+	}
 	if (r == AP_READ_NOAP || !m->host.caps.ap_bus) {
 		apctl_err(_("there is no AP bus in %s (no s390 AP crypto support)"), t->path.sysfs);
 		return APCTL_EXIT_NOAP;
@@ -1139,36 +1147,11 @@ static bool ask(const char *question)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-static const char *status_of(int rc)
-{
-	switch (rc) {
-	case APCTL_EXIT_OK:
-		return "ok";
-	case APCTL_EXIT_FAILURE:
-		return "failed";
-	case APCTL_EXIT_CONFLICT:
-		return "refused";
-	case APCTL_EXIT_LOCK:
-		return "lock";
-	case APCTL_EXIT_PARTIAL:
-		return "partial";
-	case APCTL_EXIT_PERM:
-		return "permission";
-	case APCTL_EXIT_USAGE:
-		return "usage";
-	case APCTL_EXIT_NOAP:
-		return "no-ap";
-	case APCTL_EXIT_PENDING:
-		return "pending";
-	default:
-		return "error";
-	}
-}
-
 static int finish(struct chg_txn *t, int rc)
 {
 	if (t->doc) {
-		json_fill(t, rc, status_of(rc));
+		json_fill(t, rc, apctl_exit_status_name(rc));
+		apctl_json_done();
 		fputs(json_object_to_json_string_ext(t->doc, JSON_C_TO_STRING_PRETTY |
 						     JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
@@ -1200,6 +1183,8 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 			  strerror(r));
 		return APCTL_EXIT_USAGE;
 	}
+	if (ctx->verbose)
+		t.path.trace = stderr;
 	if (o->json) {
 		t.doc = json_object_new_object();
 		json_object_object_add(t.doc, "api_level", json_object_new_int(1));
@@ -1251,11 +1236,14 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	q = ops->confirm ? ops->confirm(&t, &m1, arg) : NULL;
 	if (q && !o->yes) {
 		if (!isatty(STDIN_FILENO)) {
-			chg_problem(&t, CHG_ERROR, "confirm",
-				    _("%s; not confirmed (no terminal): add --yes"), q);
+			/* the command line lacks --yes: a usage matter, not a conflict */
+			chg_problem_exit(&t, APCTL_EXIT_USAGE, "confirm",
+					 _("this change needs confirmation and there is no "
+					   "terminal to ask: add --yes; nothing was written (the "
+					   "question: %s)"), q);
 			apctl_err("%s", t.probs[t.n_probs - 1].msg);
 			ap_model_free(&m1);
-			return finish(&t, APCTL_EXIT_CONFLICT);
+			return finish(&t, APCTL_EXIT_USAGE);
 		}
 		if (!ask(q)) {
 			apctl_err(_("not confirmed; nothing was written"));

@@ -352,9 +352,10 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		return APCTL_EXIT_NOAP;
 	md = ap_model_find_mdev(m, mo->uuid);
 	if (!md) {
-		chg_problem(t, CHG_ERROR, "no-such-mdev",
-			    _("mdev %s does not exist (neither active nor defined)"), mo->uuid);
-		return APCTL_EXIT_CONFLICT;
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "no-such-mdev",
+				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
+				   "list')"), mo->uuid);
+		return APCTL_EXIT_USAGE;
 	}
 	live = md->active && (mo->active || !mo->persistent);
 	def = md->defined && (mo->persistent || !mo->active);
@@ -585,9 +586,10 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		md = NULL;
 	bd = ap_model_find_baddef(m, rm->uuid);
 	if (!md && !bd) {
-		chg_problem(t, CHG_ERROR, "no-such-mdev",
-			    _("mdev %s does not exist (neither active nor defined)"), rm->uuid);
-		return APCTL_EXIT_CONFLICT;
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "no-such-mdev",
+				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
+				   "list')"), rm->uuid);
+		return APCTL_EXIT_USAGE;
 	}
 	if (!md && !rm->undefine) {
 		chg_problem(t, CHG_ERROR, "not-active",

@@ -41,7 +41,8 @@ void usage_mdev_list(FILE *out)
 		"  apctl mdev list --defined -o UUID,START\n"
 		"  apctl mdev list --json\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 2 wrong command line, 3 no AP bus,\n"
+	fputs(_("  0 success, 1 the output could not be written, 2 wrong command line,\n"
+		"  3 no AP bus, 9 permission denied (run as root),\n"
 		" 10 some files could not be read\n"), out);
 }
 

@@ -101,9 +101,10 @@ void usage_show(FILE *out)
 	fputs(_(" APCTL_DEBUG_STATS=1  print on stderr how many files and directories\n"
 		"                      were read (apctl: stats: files_read=N ...)\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 2 wrong command line or an unknown mdev, 3 no AP bus,\n"
-		"  7 the summary found errors, 10 some files could not be read\n"
-		"  (the output names them)\n"), out);
+	fputs(_("  0 success, 1 the output could not be written,\n"
+		"  2 wrong command line or an unknown mdev, 3 no AP bus,\n"
+		"  7 the summary found errors, 9 permission denied (run as root),\n"
+		" 10 some files could not be read (the output names them)\n"), out);
 	fputs(_("\nSee apctl(8) for the JSON document and all exit codes.\n"), out);
 }
 

@@ -195,9 +195,8 @@ apctl: refused (1 problem); nothing was written" "$output"
 	[ "$status" -eq 2 ]
 	expect_eq "apctl: --add-domains and --remove-domains both name 0004" "$output"
 	run "$APCTL" mdev modify "$U4" --add-domains 4
-	[ "$status" -eq 4 ]
-	expect_eq "apctl: mdev $U4 does not exist (neither active nor defined)
-apctl: refused (1 problem); nothing was written" "$output"
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: no mdev $U4: it is neither active nor defined (see 'apctl mdev list')" "$output"
 }
 
 @test "mdev modify: hot plug into and unplug from a running guest" {
@@ -215,9 +214,9 @@ apctl: refused (1 problem); nothing was written" "$output"
 	ctl attach "$U2"
 	snap before
 	run "$APCTL" mdev modify "$U2" --remove-domains 0xff </dev/null
-	[ "$status" -eq 4 ]
+	[ "$status" -eq 2 ]
 	expect_eq "apctl: warning: mdev $U2 is in use by a guest: APQNs 05.00ff will be unplugged from the running guest
-apctl: a guest uses this mdev: the removed adapters or domains are unplugged from the running guest. Continue?; not confirmed (no terminal): add --yes" "$output"
+apctl: this change needs confirmation and there is no terminal to ask: add --yes; nothing was written (the question: a guest uses this mdev: the removed adapters or domains are unplugged from the running guest. Continue?)" "$output"
 	expect_snap before
 }
 

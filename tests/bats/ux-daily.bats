@@ -128,3 +128,125 @@ $U1 removal pending: the guest still holds the device" "$output"
 	expect_eq "UUID                                 ACTIVE NOTE
 $U1 no     -" "$output"
 }
+
+# ------------------------------------- 5: one condition, one exit code, --json
+
+# doc_check SCHEMA-FILE: $out is one document valid against it
+doc_check() {
+	printf '%s' "$out" | python3 -c '
+import json, sys, jsonschema
+doc = json.load(sys.stdin)
+errors = list(jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).iter_errors(doc))
+for e in errors[:5]:
+    print("schema:", "/".join(map(str, e.absolute_path)), e.message[:200], file=sys.stderr)
+sys.exit(1 if errors else 0)' "$1"
+}
+
+# provoke CODE ENV-PREFIX COMMAND...: the exit status is CODE, and with
+# --json stdout is one schema-valid document that says CODE
+provoke() {
+	local code=$1 envs=$2 schema rc=0
+	shift 2
+	out=$(env $envs "$APCTL" "$@" 2>"$BATS_TEST_TMPDIR/err" </dev/null) || rc=$?
+	[[ $rc == "$code" ]] || fail "apctl $*: exit $rc, expected $code; $(cat "$BATS_TEST_TMPDIR/err")" || return 1
+	[[ " $* " == *" --json "* ]] || return 0
+	case $1 in
+	reserve | release) schema=apctl-change ;;
+	mdev) [[ $2 == list ]] && schema=apctl || schema=apctl-change ;;
+	*) schema=apctl ;;
+	esac
+	doc_check "$top_srcdir/schema/$schema.schema.json" ||
+		fail "apctl $*: not a valid $schema document: $out" || return 1
+	[[ $code == 0 ]] && return 0
+	expect_eq "$code" "$(jq -r .exit_code <<<"$out")" "exit_code of apctl $*"
+}
+
+@test "exit codes: each condition gives one code in every command, with a valid --json document" {
+	local c none=$BATS_TEST_TMPDIR/none lock=$APSIM_ROOT/run/lock/s390apconfig.lock holder
+	mkdir -p "$none/sys"
+	"$APCTL" reserve -a 5,6 -d 4,0x47 >/dev/null
+	"$APCTL" mdev create -u "$U1" -a 5 -d 4 >/dev/null
+	"$APCTL" mdev create -u "$U2" -a 6 -d 4,0x47 >/dev/null
+
+	# 2: a wrong command line, an mdev that does not exist, --yes missing without a terminal
+	for c in "show --bogus --json" "show cards --json -o CARD" "check --bogus --json" \
+		"mdev list --bogus --json" "reserve --bogus --json" "mdev create --json" \
+		"show mdev $U4 --json" "mdev modify $U4 --add-domains 4 --json" \
+		"mdev remove $U4 --json"; do
+		# shellcheck disable=SC2086
+		provoke 2 "" $c || return 1
+	done
+	run "$APCTL" mdev remove "$U4"
+	expect_eq "apctl: no mdev $U4: it is neither active nor defined (see 'apctl mdev list')" "$output"
+	ctl attach "$U2"
+	snap before
+	provoke 2 "" mdev modify "$U2" --remove-domains 0x47 --json
+	expect_snap before
+	expect_eq "usage confirm" "$(jq -r '"\(.status) \(.problems[] | select(.severity == "error") | .kind)"' <<<"$out")"
+	# 3: no AP bus
+	for c in "show --json" "show cards --json" "check --json" "mdev list --json" \
+		"reserve 5 --json" "mdev remove $U1 --json"; do
+		# shellcheck disable=SC2086
+		provoke 3 "SYSFS_ROOT=$none/sys" $c || return 1
+	done
+	# 4: a conflict
+	provoke 4 "" mdev create -u "$U3" -a 6 -d 0x47 --json
+	provoke 4 "" release -d 4 --json
+	# 5: the lock is held; 10: the lock file is malformed
+	sleep 1000 &
+	holder=$!
+	printf '%d\n' "$holder" >"$lock"
+	provoke 5 "" reserve -a 7 --wait 0 --json
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	printf 'garbage\n' >"$lock"
+	provoke 10 "" reserve -a 7 --wait 0 --json
+	rm -f "$lock"
+	# 0: check finds nothing wrong (7 and 8: check-doc.bats)
+	provoke 0 "" check --json
+	ctl detach "$U2"
+}
+
+@test "exit codes: permission denied is 9 (root is needed) in every command, not 'malformed' or 'no AP bus'" {
+	local d=$BATS_TEST_TMPDIR/denied c
+	[[ $(id -u) == 0 ]] || skip "needs root to drop privileges"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	mkdir -p "$d/sys/bus/ap" "$d/sys/devices"
+	chmod 755 "$BATS_TEST_TMPDIR" "$d" "$d/sys"
+	chmod 700 "$d/sys/bus"
+	for c in "show" "show cards" "check" "mdev list" "reserve --dry-run 5"; do
+		# shellcheck disable=SC2086
+		run -9 env SYSFS_ROOT="$d/sys" APCTL_ROOT="$d" setpriv --reuid=65534 --regid=65534 \
+			--clear-groups "$APCTL" $c
+		[[ $output == *"apctl: cannot read the AP configuration in $d/sys: permission denied; run apctl as root" ]] ||
+			fail "apctl $c: $output" || return 1
+	done
+	run -9 env SYSFS_ROOT="$d/sys" APCTL_ROOT="$d" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$APCTL" check --json
+	expect_eq "check permission 9" "$(sed -n '/^{/,/^}/p' <<<"$output" | jq -r '"\(.view) \(.status) \(.exit_code)"')"
+}
+
+# ------------------------------------ 4: global options after the command
+
+@test "global options after the command: -q, -V and --root as lszcrypt users write them" {
+	run "$APCTL" reserve -q 5
+	[ "$status" -eq 0 ]
+	expect_eq "" "$output"
+	expect_r bus/ap/apmask "$(mask_all_but 5)\n"
+	# -V: every file read, every write with its value
+	run --separate-stderr "$APCTL" show cards -V
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"apctl: list $S/bus/ap"* && $stderr == *"apctl: read $S/bus/ap/apmask"* ]] ||
+		fail "no reads: $stderr"
+	run --separate-stderr "$APCTL" reserve -d 0x47 -V
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"apctl: write \"-71\" to $S/bus/ap/aqmask"* ]] || fail "no write: $stderr"
+	[[ $stderr == *"apctl: read $S/bus/ap/aqmask"* ]] || fail "no read-back: $stderr"
+	# --root after the command
+	run env -u APCTL_ROOT "$APCTL" mdev list --root "$APSIM_ROOT" -o UUID
+	[ "$status" -eq 0 ]
+	run "$APCTL" show --root
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: option '--root' requires an argument
+Try 'apctl --help' for more information." "$output"
+}
