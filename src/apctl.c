@@ -182,7 +182,7 @@ static void usage(FILE *out)
 }
 
 /* Levenshtein distance, for suggesting a command after a typo */
-static size_t edit_distance(const char *a, const char *b)
+size_t apctl_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	size_t row[32], prev, tmp;
@@ -222,7 +222,7 @@ static int unknown_command(const char *name)
 	size_t i, best = 0, bestd = 99, d;
 
 	for (i = 0; i < N_COMMANDS; i++) {
-		d = edit_distance(name, commands[i].name);
+		d = apctl_edit_distance(name, commands[i].name);
 		if (d < bestd) {
 			bestd = d;
 			best = i;

@@ -64,6 +64,9 @@ void apctl_json_done(void);
 /* the JSON "status" word of an exit code ("ok", "refused", ...) */
 const char *apctl_exit_status_name(int rc);
 
+/* edit distance of two command names (99 when too long), for "did you mean" */
+size_t apctl_edit_distance(const char *a, const char *b);
+
 /* "Try 'apctl CMD --help' for more information." and APCTL_EXIT_USAGE */
 int apctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

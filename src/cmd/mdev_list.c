@@ -48,6 +48,7 @@ void usage_mdev_list(FILE *out)
 
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 {
+	size_t shown = 0;
 	enum { OPT_ACTIVE = APCTL_OPT_FORMAT + 1, OPT_DEFINED };
 	static const struct option longopts[] = {
 		{ "active", no_argument, NULL, OPT_ACTIVE },
@@ -124,6 +125,7 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 
 			if ((only_active && !md->active) || (only_defined && !md->defined))
 				continue;
+			shown++;
 			if (ap_table_add(tb, &ap_mdev_list_cols, &sel, &v.env, md)) {
 				scols_unref_table(tb);
 				tb = NULL;
@@ -134,6 +136,12 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 			rc = APCTL_EXIT_FAILURE;
 		} else {
 			rc = apctl_print_table(tb, stdout);
+			/* an empty table prints nothing: say so, as lszcrypt does */
+			if (!rc && !shown)
+				apctl_note(ctx, only_active ? _("no active mdevs")
+						: only_defined ? _("no mdevs defined for mdevctl")
+						: _("no mdevs: none is active and none is defined for "
+						    "mdevctl"));
 		}
 	}
 	if (!rc && v.n_read_errors)

@@ -1031,6 +1031,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		case V_MDEVS:
 			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
 				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, stdout);
+			if (!rc && !v.m.n_mdevs)
+				apctl_note(ctx, _("no mdevs: none is active and none is defined "
+						  "for mdevctl"));
 			break;
 		case V_MATRIX:
 			rc = matrix_text(&v, &o, stdout);

@@ -250,3 +250,21 @@ provoke() {
 	expect_eq "apctl: option '--root' requires an argument
 Try 'apctl --help' for more information." "$output"
 }
+
+# ------------------------------------------------- 8: smaller things
+
+@test "mdev: a typo gets 'did you mean'; no mdevs is said, not an empty answer" {
+	run "$APCTL" mdev lst
+	[ "$status" -eq 2 ]
+	expect_eq "apctl: unknown mdev command 'lst'; did you mean 'list'?
+Try 'apctl mdev --help' for more information." "$output"
+	run --separate-stderr "$APCTL" mdev list
+	[ "$status" -eq 0 ]
+	expect_eq "" "$output"
+	expect_eq "apctl: no mdevs: none is active and none is defined for mdevctl" "$stderr"
+	run --separate-stderr "$APCTL" show mdevs
+	[ "$status" -eq 0 ]
+	expect_eq "apctl: no mdevs: none is active and none is defined for mdevctl" "$stderr"
+	run "$APCTL" mdev list -q
+	expect_eq "" "$output"
+}
