@@ -402,10 +402,6 @@ int main(int argc, char **argv)
 	bindtextdomain(PACKAGE, LOCALEDIR);
 #endif
 	ctx.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	/* a help text or document reaches a pipe or file in one final write, so
-	 * that a failing write is reported with its own errno (checked_stdout) */
-	if (!ctx.color)
-		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:qVhv", longopts, NULL)) != -1) {
@@ -448,6 +444,12 @@ int main(int argc, char **argv)
 	optind = 0;	/* reset getopt for the command's own parsing */
 	opterr = 1;
 	json_prescan(argc, argv);
+	/* the views' help or document reaches a pipe or file in one final
+	 * write, so that a failing write is reported with its own errno
+	 * (checked_stdout); a change writes as it goes (SIGPIPE is ignored
+	 * only while it runs) */
+	if (!ctx.color && !json_fb.change)
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	rc = global_opts_after(&ctx, &argc, argv);
 	if (rc) {
 		if (json_fb.wanted)

@@ -228,7 +228,7 @@ check_output() {
 	# and everything is back as it was (domain 0x10 aside)
 	run "$APCTL" show cards --raw --noheadings -o CARD,RESERVED
 	expect_eq $'05 no\n06 no' "$output"
-	run "$APCTL" mdev list --raw --noheadings -o UUID
+	run --separate-stderr "$APCTL" mdev list --raw --noheadings -o UUID
 	expect_eq "" "$output"
 }
 
