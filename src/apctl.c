@@ -16,9 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cmd/cmd.h"
 #include "core/exitcodes.h"
 #include "i18n.h"
+#include "out/out.h"
 
 static const struct apctl_cmd commands[] = {
 	{ "show", cmd_show, N_("show the AP configuration, queues, mdevs and owners"), usage_show },
@@ -30,8 +33,62 @@ static const struct apctl_cmd commands[] = {
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* --json asked for: what the error document of a failure needs */
+static struct {
+	bool wanted;		/* --json (or --format json) on the command line */
+	bool done;		/* the command printed its own document */
+	bool change;		/* a changing command: apctl-change.schema.json */
+	bool dry_run;
+	char command[32];	/* "reserve", "mdev remove"; views: the command */
+	const char *view;	/* views: "summary", "cards", ..., "check", "mdev-list" */
+	char *error;		/* the first error message */
+} json_fb;
+
+void apctl_json_done(void)
+{
+	json_fb.done = true;
+}
+
+const char *apctl_exit_status_name(int rc)
+{
+	switch (rc) {
+	case APCTL_EXIT_OK:
+		return "ok";
+	case APCTL_EXIT_FAILURE:
+		return "failed";
+	case APCTL_EXIT_USAGE:
+		return "usage";
+	case APCTL_EXIT_NOAP:
+		return "no-ap";
+	case APCTL_EXIT_CONFLICT:
+		return "refused";
+	case APCTL_EXIT_LOCK:
+		return "lock";
+	case APCTL_EXIT_PARTIAL:
+		return "partial";
+	case APCTL_EXIT_PROBLEMS:
+		return "problems";
+	case APCTL_EXIT_WARNINGS:
+		return "warnings";
+	case APCTL_EXIT_PERM:
+		return "permission";
+	case APCTL_EXIT_PENDING:
+		return "pending";
+	default:
+		return "error";
+	}
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	if (json_fb.wanted && !prefix && !json_fb.error) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		if (vasprintf(&json_fb.error, fmt, aq) < 0)
+			json_fb.error = NULL;
+		va_end(aq);
+	}
 	fputs("apctl: ", stderr);
 	if (prefix)
 		fputs(prefix, stderr);
@@ -64,7 +121,7 @@ void apctl_note(const struct apctl_ctx *ctx, const char *fmt, ...)
 	if (ctx->quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg(NULL, fmt, ap);
+	vmsg("", fmt, ap);	/* a note, never the error of a JSON document */
 	va_end(ap);
 }
 
@@ -97,9 +154,11 @@ static void usage(FILE *out)
 	fputs(_("\nOptions:\n"), out);
 	fputs(_("     --root <dir>   use <dir> instead of / for /etc, /run, /proc and /sys\n"), out);
 	fputs(_(" -q, --quiet        print no progress messages or notes\n"), out);
-	fputs(_(" -V, --verbose      explain what is read and written\n"), out);
+	fputs(_(" -V, --verbose      print each file read and each write with its value\n"), out);
 	fputs(_(" -h, --help         display this help\n"), out);
 	fputs(_(" -v, --version      display version\n"), out);
+	fputs(_("\n--root, -q and -V may also follow the command (apctl show cards -V).\n"),
+	      out);
 	fputs(_("\nEnvironment:\n"), out);
 	fputs(_(" SYSFS_ROOT         sysfs mount point (default /sys, or <root>/sys)\n"), out);
 	fputs(_(" APCTL_ROOT         the same as --root\n"), out);
@@ -107,22 +166,26 @@ static void usage(FILE *out)
 	fputs(_("  0  success; for check: nothing is wrong\n"
 		"  1  a change failed and everything it had done was undone, or the\n"
 		"     output could not be written (the message says whether a change was made)\n"
-		"  2  wrong command line\n"
+		"  2  wrong command line (also: a UUID that names no mdev; a change that\n"
+		"     needs confirmation without --yes and no terminal)\n"
 		"  3  no AP bus or no vfio_ap on this system\n"
-		"  4  refused: the change conflicts with the configuration, or an earlier\n"
-		"     change was interrupted (run 'apctl repair'); nothing was written\n"
+		"  4  refused: the change conflicts with the configuration, was not\n"
+		"     confirmed, or an earlier change was interrupted (run 'apctl repair');\n"
+		"     nothing was written\n"
 		"  5  the AP configuration lock was not obtained\n"
 		"  6  a change failed and could not be undone completely (see the message)\n"
 		"  7  errors were found (check, show)\n"
 		"  8  only warnings were found (check)\n"
-		"  9  a change needs root privileges\n"
+		"  9  root privileges are needed: for a change, or to read the AP configuration\n"
 		" 10  malformed data in sysfs, a configuration file, the lock file or the\n"
-		"     change journal\n"), out);
+		"     change journal\n"
+		" 11  removal pending (mdev remove): the guest still holds the device; the\n"
+		"     kernel completes the removal when the guest releases it\n"), out);
 	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
 }
 
 /* Levenshtein distance, for suggesting a command after a typo */
-static size_t edit_distance(const char *a, const char *b)
+size_t apctl_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
 	size_t row[32], prev, tmp;
@@ -162,7 +225,7 @@ static int unknown_command(const char *name)
 	size_t i, best = 0, bestd = 99, d;
 
 	for (i = 0; i < N_COMMANDS; i++) {
-		d = edit_distance(name, commands[i].name);
+		d = apctl_edit_distance(name, commands[i].name);
 		if (d < bestd) {
 			bestd = d;
 			best = i;
@@ -194,6 +257,108 @@ static int cmd_help(int argc, char **argv)
 }
 
 /*
+ * Global options after the command, as lszcrypt and chzdev users write them
+ * ("apctl reserve -q 5", "apctl show cards -V"): taken out of the command's
+ * arguments (up to "--") into ctx.  Returns 0 or a usage error's exit code.
+ */
+static int global_opts_after(struct apctl_ctx *ctx, int *argc, char **argv)
+{
+	int i, j = 1;
+	bool rest = false;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (rest || !strcmp(a, "--")) {
+			rest = true;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			ctx->quiet = true;
+			continue;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--verbose")) {
+			ctx->verbose = true;
+			continue;
+		} else if (!strncmp(a, "--root=", 7)) {
+			ctx->root = a + 7;
+			continue;
+		} else if (!strcmp(a, "--root")) {
+			if (i + 1 >= *argc)
+				return apctl_usage_error(NULL, _("option '%s' requires an argument"),
+							 a);
+			ctx->root = argv[++i];
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return 0;
+}
+
+/* does the command line of a command ask for JSON (and a dry run)? */
+static void json_prescan(int argc, char **argv)
+{
+	static const char *const views[] = { "cards", "queues", "mdevs", "matrix", "mdev" };
+	int i, first = 1;
+	size_t k;
+
+	if (!strcmp(argv[0], "mdev")) {
+		if (argc < 2)
+			return;
+		snprintf(json_fb.command, sizeof(json_fb.command), "mdev %s", argv[1]);
+		json_fb.change = strcmp(argv[1], "list") != 0;
+		json_fb.view = "mdev-list";
+		first = 2;
+	} else {
+		snprintf(json_fb.command, sizeof(json_fb.command), "%s", argv[0]);
+		json_fb.change = !strcmp(argv[0], "reserve") || !strcmp(argv[0], "release");
+		json_fb.view = !strcmp(argv[0], "check") ? "check" : "summary";
+		/* the first word that names a view (options may come first) */
+		for (i = 1; !strcmp(argv[0], "show") && i < argc && !strcmp(json_fb.view, "summary");
+		     i++)
+			for (k = 0; k < sizeof(views) / sizeof(views[0]); k++)
+				if (!strcmp(argv[i], views[k]))
+					json_fb.view = views[k];
+	}
+	for (i = first; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--json") || !strncmp(a, "--json=", 7) || !strcmp(a, "--format=json") ||
+		    (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
+			json_fb.wanted = true;
+		else if (!strcmp(a, "--dry-run"))
+			json_fb.dry_run = true;
+		else if (a[0] == '-' && a[1] != '-' && strchr(a, 'J'))
+			json_fb.wanted = true;
+	}
+}
+
+/* the error document of a failed command that printed none */
+static void json_error_doc(int rc)
+{
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "api_level", json_object_new_int(1));
+	json_object_object_add(d, "version", json_object_new_string(PACKAGE_VERSION));
+	if (json_fb.change) {
+		json_object_object_add(d, "command", json_object_new_string(json_fb.command));
+		json_object_object_add(d, "dry_run", json_object_new_boolean(json_fb.dry_run));
+		json_object_object_add(d, "problems", json_object_new_array());
+		json_object_object_add(d, "steps", json_object_new_array());
+	} else {
+		json_object_object_add(d, "view", json_object_new_string(json_fb.view));
+		json_object_object_add(d, "diagnostics", json_object_new_array());
+	}
+	json_object_object_add(d, "status", json_object_new_string(apctl_exit_status_name(rc)));
+	json_object_object_add(d, "exit_code", json_object_new_int(rc));
+	json_object_object_add(d, "error", json_object_new_string(json_fb.error ? json_fb.error
+									      : ""));
+	ap_json_print(d, stdout);
+	json_object_put(d);
+}
+
+/*
  * Output lost on its way (a full disk, a closed descriptor) is not success:
  * it may hold the UUID of a new mdev, or the answer of check.  Returns rc,
  * or 1 for a success whose output was lost.
@@ -221,6 +386,7 @@ static int checked_stdout(const struct apctl_ctx *ctx, int rc)
 
 int main(int argc, char **argv)
 {
+	static char stdout_buf[64 * 1024];
 	enum { OPT_ROOT = 0x100 };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -280,6 +446,23 @@ int main(int argc, char **argv)
 		return unknown_command(argv[0]);
 	optind = 0;	/* reset getopt for the command's own parsing */
 	opterr = 1;
+	json_prescan(argc, argv);
+	/* the views' help or document reaches a pipe or file in one final
+	 * write, so that a failing write is reported with its own errno
+	 * (checked_stdout); a change writes as it goes (SIGPIPE is ignored
+	 * only while it runs) */
+	if (!ctx.color && !json_fb.change)
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	rc = global_opts_after(&ctx, &argc, argv);
+	if (rc) {
+		if (json_fb.wanted)
+			json_error_doc(rc);
+		free(json_fb.error);
+		return rc;
+	}
 	rc = c->fn(&ctx, argc, argv);
+	if (rc && json_fb.wanted && !json_fb.done)
+		json_error_doc(rc);
+	free(json_fb.error);
 	return checked_stdout(&ctx, rc);
 }

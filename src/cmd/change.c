@@ -33,6 +33,7 @@
 #include "sys/lock.h"
 #include "sys/mdevctl.h"
 #include "sys/path.h"
+#include "sys/pending.h"
 #include "sys/reader.h"
 
 /* ------------------------------------------------------------------------ */
@@ -126,13 +127,16 @@ void chg_usage_exit(FILE *out)
 	fputs(_("\nExit status:\n"
 		"  0  success (or nothing to do)\n"
 		"  1  a write failed; everything done before it was undone\n"
-		"  2  wrong command line (also: an invalid UUID)\n"
+		"  2  wrong command line (also: an invalid UUID, a UUID that names no mdev,\n"
+		"     or a change that needs confirmation without --yes and no terminal)\n"
 		"  3  no AP bus or no vfio_ap on this system\n"
-		"  4  refused: the change conflicts with the configuration; nothing written\n"
+		"  4  refused: the change conflicts with the configuration, or was not\n"
+		"     confirmed; nothing written\n"
 		"  5  the AP configuration lock was not obtained in time\n"
 		"  6  a write failed and the undo failed too: the message says what state\n"
 		"     was left and how to repair it\n"
-		"  9  a change needs root privileges\n"
+		"  9  a change needs root privileges, or the AP configuration cannot be\n"
+		"     read without them\n"
 		" 10  malformed data in sysfs, a configuration file or the lock file\n"), out);
 }
 
@@ -311,6 +315,7 @@ struct chg_txn {
 	struct json_object *doc;	/* --json */
 	char *error;			/* the failure message, for JSON */
 	struct ap_diags diags;		/* of the model read last */
+	char new_uuid[AP_UUID_STRLEN];	/* a UUID apctl made up: "the new mdev" */
 };
 
 const struct chg_opts *chg_txn_opts(const struct chg_txn *t)
@@ -366,6 +371,30 @@ void chg_request(struct chg_txn *t, const struct ap_request *req)
 	v[t->n_reqs++] = *req;
 }
 
+void chg_txn_new_mdev(struct chg_txn *t, const char *uuid)
+{
+	snprintf(t->new_uuid, sizeof(t->new_uuid), "%s", uuid);
+}
+
+/* "mdev <made-up uuid>" becomes "the new mdev": that UUID exists nowhere */
+static void name_new_mdev(const struct chg_txn *t, struct sbuf *b, const char *msg)
+{
+	char pat[sizeof("mdev ") + AP_UUID_STRLEN];
+	const char *at;
+	size_t n;
+
+	if (!t->new_uuid[0]) {
+		sb_add(b, "%s", msg);
+		return;
+	}
+	n = (size_t)snprintf(pat, sizeof(pat), "mdev %s", t->new_uuid);
+	while ((at = strstr(msg, pat))) {
+		sb_add(b, "%.*s%s", (int)(at - msg), msg, _("the new mdev"));
+		msg = at + n;
+	}
+	sb_add(b, "%s", msg);
+}
+
 static void probs_free(struct chg_txn *t)
 {
 	size_t i;
@@ -383,17 +412,41 @@ static void vproblem(struct chg_txn *t, enum chg_severity sev, int exit_code, co
 		     const char *fmt, va_list ap)
 {
 	struct problem *p;
-	struct sbuf b = { 0 };
+	struct sbuf b = { 0 }, named = { 0 };
+	char *msg;
+	size_t i;
 
+	sb_vadd(&b, fmt, ap);
+	msg = sb_take(&b);
+	if (!msg) {
+		t->oom = true;
+		return;
+	}
+	name_new_mdev(t, &named, msg);
+	free(msg);
+	msg = sb_take(&named);
+	if (!msg) {
+		t->oom = true;
+		return;
+	}
+	/* one condition, one message: a request validated for the live mdev
+	 * and for its definition may find the same thing twice */
+	for (i = 0; i < t->n_probs; i++) {
+		if (t->probs[i].sev == sev && !strcmp(t->probs[i].kind, kind) &&
+		    !strcmp(t->probs[i].msg, msg)) {
+			free(msg);
+			return;
+		}
+	}
 	p = realloc(t->probs, (t->n_probs + 1) * sizeof(*p));
 	if (!p) {
+		free(msg);
 		t->oom = true;
 		return;
 	}
 	t->probs = p;
 	p = &t->probs[t->n_probs];
-	sb_vadd(&b, fmt, ap);
-	p->msg = sb_take(&b);
+	p->msg = msg;
 	p->kind = strdup(kind);
 	if (!p->msg || !p->kind) {
 		free(p->msg);
@@ -716,15 +769,23 @@ static int apply(struct chg_txn *t)
 		return APCTL_EXIT_OK;
 	msg = r->failure.message ? r->failure.message : _("out of memory");
 	failed = r->failure.index;
+	if (r->status == AP_EXEC_PENDING) {
+		/* not a failure: an outcome of its own, which every view shows */
+		const char *uuid = r->failure.step->uuid;
+		int e = ap_pending_note(&t->path, uuid, r->waiter);
+
+		t->error = xasprintf(_("removal pending: the guest still holds mdev %s; the "
+				       "kernel completes the removal when the guest releases "
+				       "the device (process %ld waits for that); the guest's "
+				       "AP access is already withdrawn"), uuid, (long)r->waiter);
+		apctl_err("%s", t->error ? t->error : "");
+		if (e)
+			apctl_warn(_("cannot note the pending removal for 'apctl show' and "
+				     "'apctl check': %s"), strerror(e));
+		return APCTL_EXIT_PENDING;
+	}
 	apctl_err("%s", msg);
 	switch (r->status) {
-	case AP_EXEC_PENDING:
-		apctl_err(_("the removal of mdev %s stays pending: the kernel finishes it "
-			    "when the guest releases the device (process %ld keeps "
-			    "waiting); the guest's AP access is already withdrawn. "
-			    "Nothing else is left to repair"), r->failure.step->uuid, (long)r->waiter);
-		t->error = strdup(msg);
-		return APCTL_EXIT_PARTIAL;
 	case AP_EXEC_UNDONE:
 		if (failed)
 			apctl_err(P_("the %zu step done before was undone; nothing was changed",
@@ -853,6 +914,11 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	if (r == -ENOMEM) {
 		apctl_err(_("out of memory"));
 		return APCTL_EXIT_FAILURE;
+	}
+	if (r == -EACCES || r == -EPERM) {
+		apctl_err(_("cannot read the AP configuration in %s: permission denied; run "
+			    "apctl as root"), t->path.sysfs);
+		return APCTL_EXIT_PERM;
 	}
 	if (r == AP_READ_NOAP || !m->host.caps.ap_bus) {
 		apctl_err(_("there is no AP bus in %s (no s390 AP crypto support)"), t->path.sysfs);
@@ -1142,34 +1208,11 @@ static bool ask(const char *question)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-static const char *status_of(int rc)
-{
-	switch (rc) {
-	case APCTL_EXIT_OK:
-		return "ok";
-	case APCTL_EXIT_FAILURE:
-		return "failed";
-	case APCTL_EXIT_CONFLICT:
-		return "refused";
-	case APCTL_EXIT_LOCK:
-		return "lock";
-	case APCTL_EXIT_PARTIAL:
-		return "partial";
-	case APCTL_EXIT_PERM:
-		return "permission";
-	case APCTL_EXIT_USAGE:
-		return "usage";
-	case APCTL_EXIT_NOAP:
-		return "no-ap";
-	default:
-		return "error";
-	}
-}
-
 static int finish(struct chg_txn *t, int rc)
 {
 	if (t->doc) {
-		json_fill(t, rc, status_of(rc));
+		json_fill(t, rc, apctl_exit_status_name(rc));
+		apctl_json_done();
 		fputs(json_object_to_json_string_ext(t->doc, JSON_C_TO_STRING_PRETTY |
 						     JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
@@ -1201,6 +1244,8 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 			  strerror(r));
 		return APCTL_EXIT_USAGE;
 	}
+	if (ctx->verbose)
+		t.path.trace = stderr;
 	if (o->json) {
 		t.doc = json_object_new_object();
 		json_object_object_add(t.doc, "api_level", json_object_new_int(1));
@@ -1257,11 +1302,14 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	q = ops->confirm ? ops->confirm(&t, &m1, arg) : NULL;
 	if (q && !o->yes) {
 		if (!isatty(STDIN_FILENO)) {
-			chg_problem(&t, CHG_ERROR, "confirm",
-				    _("%s; not confirmed (no terminal): add --yes"), q);
+			/* the command line lacks --yes: a usage matter, not a conflict */
+			chg_problem_exit(&t, APCTL_EXIT_USAGE, "confirm",
+					 _("this change needs confirmation and there is no "
+					   "terminal to ask: add --yes; nothing was written (the "
+					   "question: %s)"), q);
 			apctl_err("%s", t.probs[t.n_probs - 1].msg);
 			ap_model_free(&m1);
-			return finish(&t, APCTL_EXIT_CONFLICT);
+			return finish(&t, APCTL_EXIT_USAGE);
 		}
 		if (!ask(q)) {
 			apctl_err(_("not confirmed; nothing was written"));
@@ -1291,6 +1339,8 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	rc = journal_gate(&t);
 	if (!rc)
 		rc = read_model(&t, &m2);
+	if (!rc && ap_pending_read(&t.path, &m2, true) == ENOMEM)	/* drops stale notes */
+		rc = APCTL_EXIT_FAILURE;
 	if (!rc) {
 		rc = build(&t, &m2);
 		if (rc) {

@@ -145,6 +145,9 @@ bool chg_txn_locked(const struct chg_txn *t);
 int chg_root_path(struct chg_txn *t, char *buf, size_t size, const char *rel);
 /* the path context of the change (sys/path.h) */
 struct ap_path *chg_txn_path(struct chg_txn *t);
+/* uuid was made up by apctl (mdev create without --uuid): messages say
+ * "the new mdev" instead of naming a UUID that exists nowhere */
+void chg_txn_new_mdev(struct chg_txn *t, const char *uuid);
 /* number of steps planned so far */
 size_t chg_txn_nsteps(const struct chg_txn *t);
 

@@ -34,8 +34,9 @@ void usage_check(FILE *out)
 	fputs(_("  apctl check && echo fine\n"
 		"  apctl check --json | jq '.problems[] | .message'\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 nothing is wrong, 2 wrong command line, 3 no AP bus,\n"
-		"  7 errors were found, 8 only warnings were found,\n"
+	fputs(_("  0 nothing is wrong, 1 the output could not be written,\n"
+		"  2 wrong command line, 3 no AP bus, 7 errors were found,\n"
+		"  8 only warnings were found, 9 permission denied (run as root),\n"
 		" 10 some files could not be read\n"), out);
 }
 

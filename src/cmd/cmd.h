@@ -57,6 +57,18 @@ void apctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void apctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void apctl_note(const struct apctl_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * --json on every exit path: a command that printed its JSON document calls
+ * apctl_json_done(); when it did not and it fails, main() prints an error
+ * document with the first error message (see schema/).
+ */
+void apctl_json_done(void);
+/* the JSON "status" word of an exit code ("ok", "refused", ...) */
+const char *apctl_exit_status_name(int rc);
+
+/* edit distance of two command names (99 when too long), for "did you mean" */
+size_t apctl_edit_distance(const char *a, const char *b);
+
 /* "Try 'apctl CMD --help' for more information." and APCTL_EXIT_USAGE */
 int apctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -116,6 +116,8 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return APCTL_EXIT_USAGE;
 	}
+	if (ctx->verbose)
+		p.trace = stderr;
 	rc = load_journal(v, &p);
 	if (rc) {
 		ap_path_fini(&p);
@@ -128,6 +130,13 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		if (d->v[i].level == AP_DIAG_ERROR)
 			v->n_read_errors++;
 		apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
+	}
+	if (rc == -EACCES || rc == -EPERM) {
+		apctl_err(_("cannot read the AP configuration in %s: permission denied; run "
+			    "apctl as root"), p.sysfs);
+		ap_path_fini(&p);
+		apctl_view_free(v);
+		return APCTL_EXIT_PERM;
 	}
 	if (rc == AP_READ_NOAP) {
 		apctl_err(_("no AP bus: %s/bus/ap does not exist; this system has no s390 "
@@ -351,6 +360,7 @@ int apctl_print_json(struct json_object *doc, FILE *out)
 	int rc = ap_json_print(doc, out);
 
 	json_object_put(doc);
+	apctl_json_done();
 	if (rc) {
 		apctl_err(_("cannot print the JSON document: %s"), strerror(errno));
 		clearerr(out);	/* reported */

@@ -72,5 +72,9 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < N_SUBCMDS; i++)
 		if (!strcmp(argv[1], subcmds[i].name))
 			return subcmds[i].fn(ctx, argc - 1, argv + 1);
+	for (i = 0; i < N_SUBCMDS; i++)
+		if (apctl_edit_distance(argv[1], subcmds[i].name) <= 2)
+			return apctl_usage_error("mdev", _("unknown mdev command '%s'; did you "
+							   "mean '%s'?"), argv[1], subcmds[i].name);
 	return apctl_usage_error("mdev", _("unknown mdev command '%s'"), argv[1]);
 }

@@ -99,7 +99,7 @@ void usage_mdev_remove(FILE *out)
 		"--force is given: the kernel then withdraws the AP devices from the guest\n"
 		"and blocks the removal until the guest (QEMU) releases the mdev; apctl\n"
 		"waits for that at most --timeout seconds and then reports that the removal\n"
-		"is still pending.\n"), out);
+		"is pending (exit status 11); 'apctl mdev list' shows it until it completes.\n"), out);
 	fputs(_("\nOptions:\n"), out);
 	fputs(_("     --undefine             also delete its mdevctl definition (alone: when\n"
 		"                            the mdev is only defined)\n"), out);
@@ -107,6 +107,8 @@ void usage_mdev_remove(FILE *out)
 		"                            an mdev a guest holds (default 30)\n"), out);
 	chg_usage_common(out);
 	chg_usage_exit(out);
+	fputs(_(" 11  removal pending: the guest still holds the device; the kernel\n"
+		"     completes the removal when the guest releases it\n"), out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -143,6 +145,7 @@ struct create {
 	char uuid[AP_UUID_STRLEN];
 	const char *list[3];
 	bool reserve, define, autostart;
+	bool made_up;		/* no --uuid: apctl chose the UUID */
 	struct ap_matrix mx;
 };
 
@@ -156,6 +159,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
+	if (c->made_up)
+		chg_txn_new_mdev(t, c->uuid);
 	memset(&c->mx, 0, sizeof(c->mx));
 	for (dim = 0; dim < 3; dim++)
 		if (c->list[dim] &&
@@ -285,6 +290,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 
 		uuid_generate_random(u);
 		uuid_unparse_lower(u, c.uuid);
+		c.made_up = true;
 	}
 	return chg_run(ctx, &o, &ops, &c);
 }
@@ -339,16 +345,17 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	const struct ap_mdev *md;
 	struct ap_request req;
 	struct ap_matrix dnew;
-	bool live, def;
+	bool live, def, same;
 	int dim;
 
 	if (!has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
 	md = ap_model_find_mdev(m, mo->uuid);
 	if (!md) {
-		chg_problem(t, CHG_ERROR, "no-such-mdev",
-			    _("mdev %s does not exist (neither active nor defined)"), mo->uuid);
-		return APCTL_EXIT_CONFLICT;
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "no-such-mdev",
+				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
+				   "list')"), mo->uuid);
+		return APCTL_EXIT_USAGE;
 	}
 	live = md->active && (mo->active || !mo->persistent);
 	def = md->defined && (mo->persistent || !mo->active);
@@ -366,12 +373,6 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			if (apply_edit(t, m, &mo->e[dim], dim, dim_mask(&mo->old, dim),
 				       dim_mask(&mo->mx, dim)))
 				return APCTL_EXIT_USAGE;
-		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
-		req.active = true;
-		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
-		req.matrix = mo->mx;
-		chg_validate(t, m, &req);
-		chg_request(t, &req);
 	}
 	if (def) {
 		struct ap_matrix dold = md->def;
@@ -382,6 +383,24 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				return APCTL_EXIT_USAGE;
 		if (!live)
 			mo->old = dold, mo->mx = dnew;
+	}
+	/*
+	 * The live mdev and its definition get the same matrix (the usual
+	 * case): one request, so that the validator sees the mdev as it will
+	 * be and reports each conflict once, not once per side.
+	 */
+	same = live && def && ap_mask_equal(&dnew.apm, &mo->mx.apm) &&
+	       ap_mask_equal(&dnew.aqm, &mo->mx.aqm) && ap_mask_equal(&dnew.adm, &mo->mx.adm);
+	if (live) {
+		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
+		req.active = true;
+		req.persistent = same;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
+		req.matrix = mo->mx;
+		chg_validate(t, m, &req);
+		chg_request(t, &req);
+	}
+	if (def && !same) {
 		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
 		req.active = false;
 		req.persistent = true;
@@ -567,9 +586,10 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		md = NULL;
 	bd = ap_model_find_baddef(m, rm->uuid);
 	if (!md && !bd) {
-		chg_problem(t, CHG_ERROR, "no-such-mdev",
-			    _("mdev %s does not exist (neither active nor defined)"), rm->uuid);
-		return APCTL_EXIT_CONFLICT;
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "no-such-mdev",
+				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
+				   "list')"), rm->uuid);
+		return APCTL_EXIT_USAGE;
 	}
 	if (!md && !rm->undefine) {
 		chg_problem(t, CHG_ERROR, "not-active",
@@ -608,6 +628,12 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			    _("mdev %s is not active, only defined for mdevctl; add --undefine "
 			      "to delete its definition"), rm->uuid);
 		return APCTL_EXIT_CONFLICT;
+	}
+	if (md->active && md->remove_pending) {
+		chg_problem_exit(t, APCTL_EXIT_PENDING, "removal-pending",
+				 _("removal pending: mdev %s is being removed already; the kernel "
+				   "completes it when the guest releases the device"), rm->uuid);
+		return APCTL_EXIT_PENDING;
 	}
 	rm->in_use = md->active && md->in_use;
 	if (rm->in_use && !chg_txn_opts(t)->force) {

@@ -41,12 +41,14 @@ void usage_mdev_list(FILE *out)
 		"  apctl mdev list --defined -o UUID,START\n"
 		"  apctl mdev list --json\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 2 wrong command line, 3 no AP bus,\n"
+	fputs(_("  0 success, 1 the output could not be written, 2 wrong command line,\n"
+		"  3 no AP bus, 9 permission denied (run as root),\n"
 		" 10 some files could not be read\n"), out);
 }
 
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 {
+	size_t shown = 0;
 	enum { OPT_ACTIVE = APCTL_OPT_FORMAT + 1, OPT_DEFINED };
 	static const struct option longopts[] = {
 		{ "active", no_argument, NULL, OPT_ACTIVE },
@@ -126,6 +128,7 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 
 			if ((only_active && !md->active) || (only_defined && !md->defined))
 				continue;
+			shown++;
 			if (ap_table_add(tb, &ap_mdev_list_cols, &sel, &v.env, md)) {
 				scols_unref_table(tb);
 				tb = NULL;
@@ -136,6 +139,12 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 			rc = APCTL_EXIT_FAILURE;
 		} else {
 			rc = apctl_print_table(tb, stdout);
+			/* an empty table prints nothing: say so, as lszcrypt does */
+			if (!rc && !shown)
+				apctl_note(ctx, only_active ? _("no active mdevs")
+						: only_defined ? _("no mdevs defined for mdevctl")
+						: _("no mdevs: none is active and none is defined for "
+						    "mdevctl"));
 		}
 	}
 	if (!rc && v.n_read_errors)

@@ -101,9 +101,10 @@ void usage_show(FILE *out)
 	fputs(_(" APCTL_DEBUG_STATS=1  print on stderr how many files and directories\n"
 		"                      were read (apctl: stats: files_read=N ...)\n"), out);
 	fputs(_("\nExit status:\n"), out);
-	fputs(_("  0 success, 2 wrong command line or an unknown mdev, 3 no AP bus,\n"
-		"  7 the summary found errors, 10 some files could not be read\n"
-		"  (the output names them)\n"), out);
+	fputs(_("  0 success, 1 the output could not be written,\n"
+		"  2 wrong command line or an unknown mdev, 3 no AP bus,\n"
+		"  7 the summary found errors, 9 permission denied (run as root),\n"
+		" 10 some files could not be read (the output names them)\n"), out);
 	fputs(_("\nSee apctl(8) for the JSON document and all exit codes.\n"), out);
 }
 
@@ -460,8 +461,9 @@ static void legend_print(const struct apctl_view *v, FILE *out)
 	for (i = 0; i < v->m.n_mdevs; i++) {
 		const struct ap_mdev *md = &v->m.mdevs[i];
 
-		fprintf(out, "  %-4zu %s  %s%s\n", i + 1, md->uuid, ap_out_mdev_state(md),
-			md->active && md->in_use ? _(", guest attached") : "");
+		fprintf(out, "  %-4zu %s  %s%s%s\n", i + 1, md->uuid, ap_out_mdev_state(md),
+			md->active && md->in_use ? _(", guest attached") : "",
+			md->active && md->remove_pending ? _(", removal pending") : "");
 	}
 }
 
@@ -1031,6 +1033,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		case V_MDEVS:
 			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
 				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, stdout);
+			if (!rc && !v.m.n_mdevs)
+				apctl_note(ctx, _("no mdevs: none is active and none is defined "
+						  "for mdevctl"));
 			break;
 		case V_MATRIX:
 			rc = matrix_text(&v, &o, stdout);

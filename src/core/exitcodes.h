@@ -15,6 +15,8 @@ enum apctl_exit {
 	APCTL_EXIT_WARNINGS = 8,	/* check: only warnings were found */
 	APCTL_EXIT_PERM = 9,		/* a change was asked for without root */
 	APCTL_EXIT_BADDATA = 10,	/* sysfs, a config file or the lock file is malformed */
+	APCTL_EXIT_PENDING = 11,	/* mdev remove: the kernel finishes it when the guest
+					 * releases the device (removal pending) */
 };
 
 #endif

@@ -93,17 +93,35 @@ static int number(struct parser *p, unsigned long *v)
 			oct = BIG;
 		p->i++;
 	}
-	if (s[start] == '0' && p->i - start > 1) {
-		/* the kernel reads a leading zero as octal */
-		if (!octal_ok) {
-			fail(p, AP_IDL_BAD_OCTAL, start, p->i - start);
-			p->err->value = val;
+	if (s[start] == '0' && (p->i - start > 1 || ap_hexval(s[p->i]) >= 0)) {
+		/*
+		 * A leading zero: lszcrypt prints ids that way in hex ("0047"
+		 * is 0x47), a person may mean decimal, and the kernel reads
+		 * octal.  Accepted only when all readings agree ("05").
+		 */
+		unsigned long hex = 0;
+		bool letters = false;
+		size_t e = start;
+		int d;
+
+		while ((d = ap_hexval(s[e])) >= 0) {
+			hex = hex * 16 + (unsigned long)d;
+			if (hex > BIG)
+				hex = BIG;
+			letters |= s[e] > '9';
+			e++;
+		}
+		if (letters) {
+			p->i = e;
+			fail(p, AP_IDL_LEADING_ZERO_HEX, start, e - start);
+			p->err->value = p->err->hex = hex;
 			return -1;
 		}
-		if (oct != val) {
-			fail(p, AP_IDL_OCTAL, start, p->i - start);
+		if (!octal_ok || oct != val || hex != val) {
+			fail(p, octal_ok ? AP_IDL_OCTAL : AP_IDL_BAD_OCTAL, start, p->i - start);
 			p->err->value = val;
 			p->err->value2 = oct;
+			p->err->hex = hex;
 			return -1;
 		}
 	}
@@ -235,6 +253,7 @@ const char *ap_idlist_errname(enum ap_idlist_errcode code)
 		[AP_IDL_ABOVE_MAX] = "id-above-max",
 		[AP_IDL_OCTAL] = "ambiguous-leading-zero",
 		[AP_IDL_BAD_OCTAL] = "invalid-octal",
+		[AP_IDL_LEADING_ZERO_HEX] = "leading-zero-hex",
 		[AP_IDL_ALL_NOT_ALONE] = "all-not-alone",
 		[AP_IDL_CONTRADICTION] = "added-and-removed",
 	};
@@ -242,6 +261,34 @@ const char *ap_idlist_errname(enum ap_idlist_errcode code)
 	if ((unsigned int)code < sizeof(names) / sizeof(names[0]) && names[code])
 		return names[code];
 	return "unknown";
+}
+
+/*
+ * A leading zero: the reading of lszcrypt (and of apctl's own tables), hex,
+ * comes first, as that is where such ids are copied from; then decimal, and
+ * why the kernel's octal reading forbids the number as written.
+ */
+static int leading_zero_hint(const struct ap_idlist_error *e, char *buf, size_t size)
+{
+	char k[96];
+
+	if (e->code == AP_IDL_LEADING_ZERO_HEX)
+		return snprintf(buf, size,
+				_("%s is written as lszcrypt prints ids, in hex: write 0x%lx (or %lu)"),
+				e->token, e->hex, e->hex);
+	if (e->code == AP_IDL_OCTAL)
+		snprintf(k, sizeof(k), _("the kernel would read %s as octal %lu"), e->token,
+			 e->value2);
+	else
+		snprintf(k, sizeof(k), _("the kernel cannot read %s: it is no octal number"),
+			 e->token);
+	if (e->hex == e->value)
+		return snprintf(buf, size, _("%s has a leading zero (%s): write %lu or 0x%lx"), e->token,
+				k, e->value, e->value);
+	return snprintf(buf, size,
+			_("%s is ambiguous: as lszcrypt prints ids it is 0x%lx (%lu), write 0x%lx "
+			  "for that; if you mean decimal %lu, write %lu (%s)"),
+			e->token, e->hex, e->hex, e->hex, e->value, e->value, k);
 }
 
 int ap_idlist_strerror(const struct ap_idlist_error *e, char *buf, size_t size)
@@ -288,13 +335,9 @@ int ap_idlist_strerror(const struct ap_idlist_error *e, char *buf, size_t size)
 		return snprintf(buf, size, _("%s is above the maximum id %lu (0x%lx)"), e->token,
 				e->value2, e->value2);
 	case AP_IDL_OCTAL:
-		return snprintf(buf, size,
-				_("%s is %lu in decimal but %lu to the kernel (octal); write %lu or 0x%lx"),
-				e->token, e->value, e->value2, e->value, e->value2);
 	case AP_IDL_BAD_OCTAL:
-		return snprintf(buf, size,
-				_("%s is %lu in decimal but not a number to the kernel (octal); write %lu"),
-				e->token, e->value, e->value);
+	case AP_IDL_LEADING_ZERO_HEX:
+		return leading_zero_hint(e, buf, size);
 	case AP_IDL_ALL_NOT_ALONE:
 		return snprintf(buf, size, _("'all' must be the whole list (character %zu)"), at);
 	case AP_IDL_CONTRADICTION:

@@ -53,8 +53,10 @@ enum ap_idlist_errcode {
 	AP_IDL_MIXED,		/* "5,+6" or "+5,6" */
 	AP_IDL_REVERSED,	/* "10-5" */
 	AP_IDL_ABOVE_MAX,	/* id > the caller's maximum */
-	AP_IDL_OCTAL,		/* "010": decimal and octal readings differ */
+	AP_IDL_OCTAL,		/* "010": lszcrypt's hex, decimal and octal readings differ */
 	AP_IDL_BAD_OCTAL,	/* "08": the kernel cannot read it */
+	AP_IDL_LEADING_ZERO_HEX,	/* "00ab": hex digits after a leading zero, as
+					 * lszcrypt prints ids */
 	AP_IDL_ALL_NOT_ALONE,	/* "all,5" */
 	AP_IDL_CONTRADICTION,	/* "+5,-5" */
 };
@@ -67,6 +69,8 @@ struct ap_idlist_error {
 				 * reading for OCTAL); REVERSED: the low end */
 	unsigned long value2;	/* ABOVE_MAX: the maximum; REVERSED: the high end;
 				 * OCTAL: the kernel's (octal) reading */
+	unsigned long hex;	/* OCTAL/BAD_OCTAL/LEADING_ZERO_HEX: the token read as
+				 * lszcrypt prints ids, in hex ("0047" = 0x47) */
 	char token[24];		/* the offending number as written, NUL terminated, cut */
 };
 

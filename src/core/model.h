@@ -165,6 +165,7 @@ struct ap_mdev {
 					 * the cut are unknown, not absent */
 	struct ap_matrix guest;		/* guest_matrix (apm, aqm; adm unknown) */
 	bool in_use;			/* a guest uses it */
+	bool remove_pending;		/* its removal waits for the guest (sys/pending.h) */
 	struct ap_matrix def;		/* from the definition (valid if defined) */
 	char def_file[AP_UUID_STRLEN];	/* the definition's file name, as it is on disk
 					 * (mdevctl also reads upper case); "" = uuid */

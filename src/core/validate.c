@@ -47,6 +47,7 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_QUEUE_NOT_BOUND] = "queue-not-bound",
 		[AP_PROB_DEFINITION_DIFFERS] = "definition-differs",
 		[AP_PROB_BOOT_MASKS_DIFFER] = "boot-masks-differ",
+		[AP_PROB_REMOVE_PENDING] = "removal-pending",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -816,14 +817,23 @@ static void audit(struct ctx *c, const struct state *st)
 		if (!d->active && !d->defined)
 			continue;
 		check_ids(c, st, d);
+		/* ids missing from the LPAR first: the root cause of what follows */
+		check_config(c, st, d);
 		check_host(c, st, d, &a[0]);
 		for (size_t j = i + 1; j < st->n; j++)
 			if (st->mdevs[j].active || st->mdevs[j].defined)
 				check_pair(c, d, &st->mdevs[j], &a[0], &a[1]);
 		check_cdoms(c, d);
-		check_config(c, st, d);
 		if (c->req->boot_audit)
 			check_def_differs(c, d);
+		if (d->active && d->remove_pending) {
+			struct ap_problem *p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d,
+						   AP_SIDE_ACTIVE);
+
+			if (p)
+				p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
+						       d->uuid);
+		}
 	}
 	if (c->req->boot_audit)
 		check_boot_masks(c, st);

@@ -45,6 +45,8 @@
  *   another matrix comes back with the definition's.
  * - boot-masks-differ: live masks that differ from the boot-time masks
  *   are lost at the next boot.
+ * - removal-pending: the kernel has not finished removing an mdev a guest
+ *   still holds (warning).
  * Pure logic: no I/O, no global state.
  */
 #ifndef APCTL_CORE_VALIDATE_H
@@ -71,6 +73,7 @@ enum ap_problem_kind {
 	AP_PROB_QUEUE_NOT_BOUND,
 	AP_PROB_DEFINITION_DIFFERS,
 	AP_PROB_BOOT_MASKS_DIFFER,
+	AP_PROB_REMOVE_PENDING,
 };
 
 enum ap_severity {

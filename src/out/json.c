@@ -31,7 +31,7 @@ int ap_json_print(struct json_object *doc, FILE *out)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (fputs(s, out) == EOF || fputc('\n', out) == EOF)
+	if (fputs(s, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
 		return -1;
 	return 0;
 }

@@ -811,6 +811,8 @@ static char *md_note_text(const struct ap_out_env *e, const void *o)
 	const struct ap_mdev *md = MDEV(o);
 	char *a, *d, *c, *s;
 
+	if (md->active && md->remove_pending)
+		return strdup(_("removal pending: the guest still holds the device"));
 	if (!ap_out_mdev_differs(md))
 		return strdup("-");
 	a = ids_text(&md->def.apm, AP_IDS_ADAPTER);
@@ -828,6 +830,11 @@ static char *md_note_text(const struct ap_out_env *e, const void *o)
 static struct json_object *md_differs_json(const struct ap_out_env *e, const void *o)
 {
 	return json_object_new_boolean(ap_out_mdev_differs(MDEV(o)));
+}
+
+static struct json_object *md_pending_json(const struct ap_out_env *e, const void *o)
+{
+	return json_object_new_boolean(MDEV(o)->active && MDEV(o)->remove_pending);
 }
 
 static struct json_object *md_live_json(const struct ap_out_env *e, const void *o)
@@ -879,8 +886,9 @@ static const struct ap_col mdev_cols[] = {
 	  AP_J_NUMBER, md_apqns_text, md_apqns_json, 0 },
 	{ "GUESTAPQNS", N_("number of APQNs passed to the guest (guest_matrix)"), 1,
 	  SCOLS_FL_RIGHT, NULL, AP_J_NUMBER, md_guestmx_text, NULL, AP_NEED_GUEST },
-	{ "NOTE", N_("how the definition differs from the live mdev"), 1, 0,
-	  "definition_differs", AP_J_BOOLEAN, md_note_text, md_differs_json, 0 },
+	{ "NOTE", N_("a pending removal, or how the definition differs from the live mdev"),
+	  1, 0, "definition_differs", AP_J_BOOLEAN, md_note_text, md_differs_json, 0 },
+	{ NULL, NULL, 0, 0, "remove_pending", AP_J_BOOLEAN, NULL, md_pending_json, 0 },
 	{ NULL, NULL, 0, 0, "live", AP_J_OBJECT, NULL, md_live_json, 0 },
 	{ NULL, NULL, 0, 0, "definition", AP_J_OBJECT, NULL, md_def_json, 0 },
 	{ NULL, NULL, 0, 0, "guest", AP_J_OBJECT, NULL, md_guestmx_json, AP_NEED_GUEST },

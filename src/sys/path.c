@@ -4,13 +4,30 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "sys/path.h"
+
+/* -V: one line per access, "apctl: <what>" */
+__attribute__((format(printf, 2, 3)))
+static void trace(const struct ap_path *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->trace)
+		return;
+	fputs("apctl: ", p->trace);
+	va_start(ap, fmt);
+	vfprintf(p->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->trace);
+}
 
 /* strip trailing slashes, keep "/" itself */
 static char *dup_dir(const char *s)
@@ -119,6 +136,7 @@ int ap_path_read(struct ap_path *p, const char *path, char **buf, size_t *len)
 	*buf = NULL;
 	*len = 0;
 	p->stats.files_read++;
+	trace(p, _("read %s"), path);
 	/* O_NONBLOCK: a FIFO (or a device) where a file is expected must not
 	 * hang a reader; sysfs and regular files ignore it */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -205,6 +223,7 @@ int ap_path_list(struct ap_path *p, const char *path, struct ap_dirlist *l)
 	l->names = NULL;
 	l->n = 0;
 	p->stats.dirs_listed++;
+	trace(p, _("list %s"), path);
 	d = opendir(path);
 	if (!d)
 		return errno;
@@ -258,6 +277,9 @@ int ap_path_write(struct ap_path *p, const char *path, const void *buf, size_t l
 	ssize_t r;
 	int fd, err = 0;
 
+	trace(p, _("write \"%.*s\" to %s"),
+	      (int)(len && ((const char *)buf)[len - 1] == '\n' ? len - 1 : len),
+	      (const char *)buf, path);
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno;
@@ -407,6 +429,7 @@ int ap_path_write_atomic(struct ap_path *p, const char *path, const void *buf, s
 	err = ap_path_below_root(p, path);
 	if (err)
 		return err;
+	trace(p, _("replace %s (%zu bytes)"), path, len);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return errno;
@@ -444,6 +467,7 @@ int ap_path_unlink(struct ap_path *p, const char *path)
 
 	if (err)
 		return err;
+	trace(p, _("delete %s"), path);
 	if (unlink(path) < 0)
 		return errno;
 	return fsync_dir_of(path);

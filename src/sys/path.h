@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* largest file ap_path_read() accepts (sysfs files are at most 4 KiB) */
@@ -39,6 +40,7 @@ struct ap_path {
 	char *sysfs;		/* no trailing '/'; "" never: "/" stays "/" */
 	char *root;		/* "" for "/", else without trailing '/' */
 	struct ap_path_stats stats;
+	FILE *trace;		/* -V: each read, listing and write is printed here */
 };
 
 /* One directory listing: names without "." and "..", sorted (strcmp). */

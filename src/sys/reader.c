@@ -14,6 +14,7 @@
 #include "sys/mdevctl.h"
 #include "i18n.h"
 #include "sys/parse.h"
+#include "sys/pending.h"
 #include "sys/reader.h"
 #include "sys/udevrule.h"
 
@@ -859,6 +860,9 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		}
 	}
 	ap_model_sort(m);
+	/* removals the kernel still blocks: the views say so */
+	if ((c.flags & AP_RD_MDEVS) && caps->vfio_ap && ap_pending_read(p, m, false) == ENOMEM)
+		ret = -ENOMEM;
 out:
 	ap_dirlist_free(&ml);
 	ap_dirlist_free(&c.bus);

@@ -74,8 +74,9 @@ os.execv(sys.argv[1], sys.argv[1:])' "$APCTL" mdev remove --undefine "$U1"
 	ctl fault add "devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough/create" \
 		--delay 1500 >/dev/null
 	mkfifo "$d/errpipe"
-	# reads the first message ("step 1: ...") and goes away during that step
-	head -n 1 <"$d/errpipe" >"$d/first" 3>&- &
+	# reads up to the message "step 1: ..." (-V prints the files read before
+	# it) and goes away during that step
+	sed -n '/: step 1: /{p;q}' <"$d/errpipe" >"$d/first" 3>&- &
 	reader=$!
 	"$APCTL" -V mdev create -u "$U1" -a 5 -d 4 >"$d/out" 2>"$d/errpipe" 3>&- || rc=$?
 	wait "$reader"

@@ -11,7 +11,7 @@ load helpers
 	run "$APSIM_RUN" --host doc-example -- "$top_srcdir/scripts/demo.sh" "$top_builddir"
 	[ "$status" -eq 0 ] || fail "demo failed ($status): $output"
 	[[ $output == *'$ apctl reserve 5,6'* ]] || fail "no reserve step"
-	[[ $output == *"apctl: cannot assign APQN 05.0004 to mdev "*": it is already assigned to mdev 11111111-1111-4111-8111-111111111111 (active)"* ]] ||
+	[[ $output == *"apctl: cannot assign APQN 05.0004 to the new mdev: it is already assigned to mdev 11111111-1111-4111-8111-111111111111 (active)"* ]] ||
 		fail "the conflict is not named: $output"
 	[[ $output == *"(exit status 4)"* ]] || fail "the refusal's exit status is missing"
 	[[ $output == *'valid: api_level 1, 2 cards, 3 mdevs, 0 problems'* ]] || fail "JSON step: $output"

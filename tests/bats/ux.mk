@@ -6,7 +6,8 @@ UX_BATS_TESTS = \
 	tests/bats/ux-man.bats \
 	tests/bats/ux-completion-bash.bats \
 	tests/bats/ux-completion-zsh.bats \
-	tests/bats/ux-consistency.bats
+	tests/bats/ux-consistency.bats \
+	tests/bats/ux-daily.bats
 
 if ENABLE_TESTS
 TESTS += $(UX_BATS_TESTS)
