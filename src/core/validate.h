@@ -61,6 +61,8 @@ enum ap_problem_kind {
 	AP_PROB_MDEV_NOT_FOUND,
 	AP_PROB_IN_USE,
 	AP_PROB_QUEUE_NOT_BOUND,
+	AP_PROB_OVERRIDE_PENDING,	/* [>= 6.19] driver_override set, not yet in effect */
+	AP_PROB_MASKS_BLOCKED,		/* [>= 6.19] a mask edit while overrides are set */
 };
 
 enum ap_severity {

@@ -9,7 +9,8 @@ CHANGE_BATS = \
 	tests/bats/change-concurrency.bats \
 	tests/bats/change-kernels.bats \
 	tests/bats/change-signals.bats \
-	tests/bats/change-hostile.bats
+	tests/bats/change-hostile.bats \
+	tests/bats/override.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
