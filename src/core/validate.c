@@ -517,7 +517,24 @@ static void check_config(struct ctx *c, const struct state *st, const struct ap_
 			       d->uuid, sides_text(sides, p->mdev_autostart), ids);
 }
 
-/* APQNs of an mdev that the masks give to the host */
+/* [>= 6.19] one of the host's APQNs in s is the host's by its driver_override */
+static bool override_host(const struct state *st, const struct apqn_set *s)
+{
+	const struct ap_host *h = &st->host;
+
+	if (!h->caps.driver_override)
+		return false;
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (q->driver_override[0] && q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
+		    ap_mask_test(&s->row[q->apid], q->apqi))
+			return true;
+	}
+	return false;
+}
+
+/* APQNs of an mdev that the masks (or a driver_override) give to the host */
 static void check_host(struct ctx *c, const struct state *st, const struct ap_mdev *d,
 		       struct apqn_set *tmp)
 {
@@ -531,8 +548,12 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 					   AP_SIDE_ACTIVE, tmp, q, sizeof(q));
 			if (!p)
 				return;
-			p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
-					       d->uuid, q);
+			if (override_host(st, tmp))
+				p->message = xasprintf(_("mdev %s (active) holds APQNs %s that are the host's: a driver_override is set on them and they are bound to cex4queue; set their override to vfio_ap, unbind them and write them to /sys/bus/ap/drivers_probe, or remove them from the mdev (apctl mdev modify)"),
+						       d->uuid, q);
+			else
+				p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
+						       d->uuid, q);
 		}
 	}
 	if (d->defined) {

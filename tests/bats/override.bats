@@ -39,15 +39,18 @@ override() {
 	expect_eq "no problems found" "$output"
 }
 
-@test "7.2: an override bound to cex4queue keeps the queue the host's: create refused, nothing written" {
+@test "7.2: an mdev's queue overridden back to cex4queue is the host's: check says why, a modify is refused" {
 	sim_start doc-example 7.2
-	# the masks give 05.0004 to vfio_ap, the override takes it back
-	expect_w "$AP/aqmask" "-4" OK
-	expect_w "$AP/aqmask" "+4" OK
+	override 05.0004 vfio_ap
+	"$APCTL" mdev create -y -a 5 -d 4 -u "$U1"
 	override 05.0004 cex4queue
 	expect_driver 05.0004 cex4queue
+	run "$APCTL" check
+	[ "$status" -eq 7 ]
+	expect_eq "  error: mdev $U1 (active) holds APQNs 05.0004 that are the host's: a driver_override is set on them and they are bound to cex4queue; set their override to vfio_ap, unbind them and write them to /sys/bus/ap/drivers_probe, or remove them from the mdev (apctl mdev modify)
+1 error, 0 warnings" "$output"
 	snap before
-	run "$APCTL" mdev create -y -a 5 -d 4 -u "$U1"
+	run "$APCTL" mdev create -y -a 5 -d 4 -u "$U2"
 	[ "$status" -eq 4 ]
 	expect_snap before
 }
