@@ -39,7 +39,7 @@ override() {
 	expect_eq "no problems found" "$output"
 }
 
-@test "7.2: an mdev's queue overridden back to cex4queue is the host's: check says why, a modify is refused" {
+@test "7.2: an mdev's queue overridden back to cex4queue is the host's: check says why" {
 	sim_start doc-example 7.2
 	override 05.0004 vfio_ap
 	"$APCTL" mdev create -y -a 5 -d 4 -u "$U1"
