@@ -188,6 +188,41 @@ static void print_persist_sources(FILE *out, const struct ap_host *h)
 	fputc('\n', out);
 }
 
+/* [>= 6.19] masks or driver_override: the line is absent before 6.19 */
+static void give_mode_print(const struct ap_host *h, FILE *out)
+{
+	size_t n = ap_host_n_overrides(h);
+
+	switch (ap_host_give_mode(h)) {
+	case AP_GIVE_UNOFFERED:
+		return;
+	case AP_GIVE_DEFAULT:
+		put_label(out, _("given by"));
+		fprintf(out, "%s\n", _("default: no mask change and no driver_override; "
+					"either way is open"));
+		break;
+	case AP_GIVE_MASKS:
+		put_label(out, _("given by"));
+		fprintf(out, "%s\n", _("masks: driver_override cannot be set while a mask "
+					"was changed"));
+		break;
+	case AP_GIVE_OVERRIDES:
+		put_label(out, _("given by"));
+		fprintf(out, P_("driver_override on %zu queue: the masks cannot be changed "
+				"while it is set\n",
+				"driver_override on %zu queues: the masks cannot be changed "
+				"while they are set\n", n), n);
+		break;
+	case AP_GIVE_BOTH:
+		put_label(out, _("given by"));
+		fprintf(out, P_("masks and driver_override on %zu queue: the masks cannot be "
+				"changed while it is set\n",
+				"masks and driver_override on %zu queues: the masks cannot be "
+				"changed while they are set\n", n), n);
+		break;
+	}
+}
+
 static int parse_cols(const struct ap_colset *cs, const char *spec, struct ap_colsel *sel)
 {
 	char *bad;
@@ -314,6 +349,7 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 		reserved_ids(&h->persist_aqmask, h->max_domain, &r);
 		print_ids(out, _("  domains"), &r, AP_IDS_DOMAIN);
 	}
+	give_mode_print(h, out);
 
 	fputs(_("\nAdapters\n"), out);
 	if (!h->n_cards) {
@@ -425,6 +461,11 @@ static struct json_object *host_json(const struct ap_host *h)
 		b = NULL;
 	}
 	json_object_object_add(o, "bindings", b);
+	json_object_object_add(o, "give_mode",
+			       ap_json_string_or_null(ap_give_mode_name(ap_host_give_mode(h))));
+	json_object_object_add(o, "driver_overrides",
+			       h->caps.driver_override
+				       ? json_object_new_int((int)ap_host_n_overrides(h)) : NULL);
 	json_object_object_add(o, "available_instances",
 			       h->available_instances < 0
 				       ? NULL
@@ -1003,6 +1044,13 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 	rc = apctl_view_load(ctx, &v, flags, view == V_SUMMARY);
 	if (rc)
 		return rc;
+	/* [>= 6.19] the override decides ownership: shown by default there */
+	if (view == V_QUEUES && !o.json && !o.columns && v.m.host.caps.driver_override) {
+		char *bad = NULL;
+
+		if (ap_colsel_parse(cs, "+OVERRIDE", &sel, &bad))
+			free(bad);	/* not reached: the name exists */
+	}
 	if (view == V_MDEV) {
 		md = ap_model_find_mdev(&v.m, uuid);
 		if (!md) {

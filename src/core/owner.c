@@ -34,6 +34,63 @@ bool ap_owner_host_owns(const struct ap_host *h, unsigned int apid, unsigned int
 	return ap_host_owns(h, apid, apqi);
 }
 
+size_t ap_host_n_overrides(const struct ap_host *h)
+{
+	size_t n = 0;
+
+	if (!h->caps.driver_override)
+		return 0;
+	for (size_t i = 0; i < h->n_queues; i++)
+		n += h->queues[i].driver_override[0] != '\0';
+	return n;
+}
+
+enum ap_give_mode ap_host_give_mode(const struct ap_host *h)
+{
+	bool masks, overrides;
+
+	if (!h->caps.driver_override)
+		return AP_GIVE_UNOFFERED;
+	masks = h->caps.masks && !(ap_mask_is_full(&h->apmask) && ap_mask_is_full(&h->aqmask));
+	overrides = ap_host_n_overrides(h) > 0;
+	if (masks && overrides)
+		return AP_GIVE_BOTH;
+	if (overrides)
+		return AP_GIVE_OVERRIDES;
+	return masks ? AP_GIVE_MASKS : AP_GIVE_DEFAULT;
+}
+
+const char *ap_give_mode_name(enum ap_give_mode mode)
+{
+	switch (mode) {
+	case AP_GIVE_DEFAULT:
+		return "default";
+	case AP_GIVE_MASKS:
+		return "masks";
+	case AP_GIVE_OVERRIDES:
+		return "overrides";
+	case AP_GIVE_BOTH:
+		return "masks+overrides";
+	case AP_GIVE_UNOFFERED:
+		break;
+	}
+	return NULL;
+}
+
+bool ap_queue_override_pending(const struct ap_queue *q)
+{
+	const char *o = q->driver_override;
+
+	if (!o[0])
+		return false;
+	if (!strcmp(o, "vfio_ap"))
+		return q->driver != AP_DRV_VFIO_AP;
+	if (!strcmp(o, "cex4queue"))
+		return q->driver != AP_DRV_CEX4QUEUE;
+	/* another driver: apctl cannot tell which one is bound */
+	return q->driver != AP_DRV_OTHER;
+}
+
 static bool in_product(const struct ap_matrix *x, unsigned int apid, unsigned int apqi)
 {
 	return ap_mask_test(&x->apm, apid) && ap_mask_test(&x->aqm, apqi);

@@ -65,6 +65,31 @@ const char *ap_owner_kind_name(enum ap_owner_kind kind);
 /* the host's per masks and driver_override (see above) */
 bool ap_owner_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
 
+/*
+ * [>= 6.19] The way the host gives queues to vfio_ap.  The kernel makes it
+ * either-or: mask writes fail while any driver_override is set, override
+ * writes fail while a mask was changed through sysfs (kernel-abi.md 1.5).
+ * Masks set on the kernel command line do not block overrides, so both can
+ * be seen at once.  AP_GIVE_UNOFFERED: the kernel has no driver_override
+ * (before 6.19), the masks are the only way and there is no choice.
+ */
+enum ap_give_mode {
+	AP_GIVE_UNOFFERED = 0,
+	AP_GIVE_DEFAULT,	/* masks all ones, no override: either way is open */
+	AP_GIVE_MASKS,		/* masks differ from all ones, no override */
+	AP_GIVE_OVERRIDES,	/* overrides set, masks all ones */
+	AP_GIVE_BOTH,		/* overrides set and masks differ (boot-time masks) */
+};
+
+enum ap_give_mode ap_host_give_mode(const struct ap_host *h);
+/* stable names for JSON: "default", "masks", "overrides", "masks+overrides"; NULL if unoffered */
+const char *ap_give_mode_name(enum ap_give_mode mode);
+/* queues with a driver_override set */
+size_t ap_host_n_overrides(const struct ap_host *h);
+/* an override is set, but the queue is not bound to that driver (yet): it
+ * takes effect at the next probe of the queue */
+bool ap_queue_override_pending(const struct ap_queue *q);
+
 /* one APQN, O(number of mdevs) */
 void ap_owner_of(const struct ap_model *m, unsigned int apid, unsigned int apqi,
 		 struct ap_owner *o);

@@ -48,6 +48,8 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_DEFINITION_DIFFERS] = "definition-differs",
 		[AP_PROB_BOOT_MASKS_DIFFER] = "boot-masks-differ",
 		[AP_PROB_REMOVE_PENDING] = "removal-pending",
+		[AP_PROB_OVERRIDE_PENDING] = "override-pending",
+		[AP_PROB_MASKS_BLOCKED] = "masks-blocked-by-override",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -656,7 +658,24 @@ static void check_boot_masks(struct ctx *c, const struct state *st)
 	}
 }
 
-/* APQNs of an mdev that the masks give to the host */
+/* [>= 6.19] one of the host's APQNs in s is the host's by its driver_override */
+static bool override_host(const struct state *st, const struct apqn_set *s)
+{
+	const struct ap_host *h = &st->host;
+
+	if (!h->caps.driver_override)
+		return false;
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (q->driver_override[0] && q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
+		    ap_mask_test(&s->row[q->apid], q->apqi))
+			return true;
+	}
+	return false;
+}
+
+/* APQNs of an mdev that the masks (or a driver_override) give to the host */
 static void check_host(struct ctx *c, const struct state *st, const struct ap_mdev *d,
 		       struct apqn_set *tmp)
 {
@@ -670,8 +689,12 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 					   AP_SIDE_ACTIVE, tmp, q, sizeof(q));
 			if (!p)
 				return;
-			p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
-					       d->uuid, q);
+			if (override_host(st, tmp))
+				p->message = xasprintf(_("mdev %s (active) holds APQNs %s that are the host's: a driver_override is set on them and they are bound to cex4queue; set their override to vfio_ap, unbind them and write them to /sys/bus/ap/drivers_probe, or remove them from the mdev (apctl mdev modify)"),
+						       d->uuid, q);
+			else
+				p->message = xasprintf(_("mdev %s (active) holds APQNs %s that the live masks give to the host; reserve them for vfio_ap (apctl reserve) or remove them from the mdev (apctl mdev modify)"),
+						       d->uuid, q);
 		}
 	}
 	if (d->defined) {
@@ -803,6 +826,44 @@ static void check_pair(struct ctx *c, const struct ap_mdev *x, const struct ap_m
 	}
 }
 
+/* the queues with a driver_override (only the pending ones if 'pending') */
+static void override_apqns(const struct ap_host *h, bool pending, struct apqn_set *s)
+{
+	set_clear(s);
+	if (!h->caps.driver_override)
+		return;
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID || !q->driver_override[0])
+			continue;
+		if (!pending || ap_queue_override_pending(q))
+			ap_mask_set(&s->row[q->apid], q->apqi);
+	}
+}
+
+/* [>= 6.19] an override only acts at the queue's next probe (kernel-abi.md 2.3) */
+static void check_override_pending(struct ctx *c, const struct state *st, struct apqn_set *s)
+{
+	struct ap_problem *p;
+	char q[160];
+
+	override_apqns(&st->host, true, s);
+	if (set_empty(s))
+		return;
+	p = add(c, AP_PROB_OVERRIDE_PENDING, AP_SEV_WARNING, NULL, 0);
+	if (!p)
+		return;
+	p->other = AP_PARTY_HOST;
+	p->other_sides = AP_SIDE_ACTIVE;
+	set_apqns(c, p, s);
+	fmt_apqns(p, q, sizeof(q));
+	p->message = xasprintf(P_("APQN %s has a driver_override that is not in effect: the queue is not bound to that driver, and an override acts only when the queue is probed again; unbind the queue and write its APQN to /sys/bus/ap/drivers_probe, or clear the override",
+				  "APQNs %s have a driver_override that is not in effect: the queues are not bound to that driver, and an override acts only when a queue is probed again; unbind the queues and write their APQNs to /sys/bus/ap/drivers_probe, or clear the overrides",
+				  p->n_apqns),
+			       q);
+}
+
 static void audit(struct ctx *c, const struct state *st)
 {
 	struct apqn_set *a = malloc(2 * sizeof(*a));
@@ -811,6 +872,7 @@ static void audit(struct ctx *c, const struct state *st)
 		c->oom = 1;
 		return;
 	}
+	check_override_pending(c, st, &a[0]);
 	for (size_t i = 0; i < st->n; i++) {
 		const struct ap_mdev *d = &st->mdevs[i];
 
@@ -990,6 +1052,37 @@ static bool bound_to_vfio(const struct ap_host *h, unsigned int a, unsigned int 
 	return qu->driver == AP_DRV_CEX4QUEUE && !ap_host_owns(h, a, d);
 }
 
+/*
+ * [>= 6.19] The kernel refuses every apmask/aqmask write (EINVAL) while any
+ * queue has a driver_override (kernel-abi.md 1.3, 1.5): say so before the
+ * first write instead of trying it.
+ */
+static void check_masks_blocked(struct ctx *c, const struct state *before,
+				const struct state *after, struct apqn_set *s)
+{
+	struct ap_problem *p;
+	char q[160];
+
+	if (!c->req->active ||
+	    (ap_mask_equal(&before->host.apmask, &after->host.apmask) &&
+	     ap_mask_equal(&before->host.aqmask, &after->host.aqmask)))
+		return;
+	override_apqns(&before->host, false, s);
+	if (set_empty(s))
+		return;
+	p = add(c, AP_PROB_MASKS_BLOCKED, AP_SEV_ERROR, NULL, 0);
+	if (!p)
+		return;
+	p->other = AP_PARTY_HOST;
+	p->other_sides = AP_SIDE_ACTIVE;
+	set_apqns(c, p, s);
+	fmt_apqns(p, q, sizeof(q));
+	p->message = xasprintf(P_("this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQN %s has one: clear it first (write an empty line to its driver_override, or driverctl -b ap unset-override) and probe the queue again, or leave the masks alone and give queues to vfio_ap by driver_override",
+				  "this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs %s have one: clear them first (write an empty line to their driver_override, or driverctl -b ap unset-override) and probe the queues again, or leave the masks alone and give queues to vfio_ap by driver_override",
+				  p->n_apqns),
+			       q);
+}
+
 static void check_mdev_request(struct ctx *c, const struct state *before,
 			       const struct state *after)
 {
@@ -1153,6 +1246,7 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 
 		if (!s)
 			goto oom;
+		check_masks_blocked(&c, &before, &after, &s[0]);
 		check_empty_masks(&c, &after);
 		check_mask_take(&c, &before, &after, &s[0], &s[1]);
 		free(s);

@@ -74,6 +74,8 @@ enum ap_problem_kind {
 	AP_PROB_DEFINITION_DIFFERS,
 	AP_PROB_BOOT_MASKS_DIFFER,
 	AP_PROB_REMOVE_PENDING,
+	AP_PROB_OVERRIDE_PENDING,	/* [>= 6.19] driver_override set, not yet in effect */
+	AP_PROB_MASKS_BLOCKED,		/* [>= 6.19] a mask edit while overrides are set */
 };
 
 enum ap_severity {

@@ -667,7 +667,7 @@ static const struct ap_col queue_cols[] = {
 	{ "ONLINE", N_("1 when the queue is online (host driver only)"), 1, SCOLS_FL_RIGHT,
 	  "online", AP_J_BOOLEAN, q_online_text, q_online_json, AP_NEED_QUEUE_DETAIL },
 	{ "OVERRIDE", N_("driver_override of the queue"), 1, 0, "driver_override",
-	  AP_J_STRING, q_override_text, q_override_json, AP_NEED_QUEUE_DETAIL },
+	  AP_J_STRING, q_override_text, q_override_json, 0 },
 };
 
 const struct ap_colset ap_queue_cols = {

@@ -545,6 +545,28 @@ static void read_card(struct rctx *c, struct ap_card *cd)
 	}
 }
 
+/*
+ * driver_override (present since 6.19, like bindings_complete_count: no
+ * probing per queue).  It decides ownership, so it is read with every queue
+ * listing, not only with the queue details.  An empty line: no override.
+ */
+static void read_override(struct rctx *c, struct ap_queue *q)
+{
+	char *buf;
+	size_t len;
+
+	if (rfile(c, true, &buf, &len, DEVS "/%02x.%04x/driver_override", q->apid, q->apqi))
+		return;
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len < sizeof(q->driver_override) &&
+	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len)
+		memcpy(q->driver_override, buf, len + 1);
+	else
+		bad_content(c, buf, len);
+	free(buf);
+}
+
 static void read_queue(struct rctx *c, struct ap_queue *q)
 {
 	struct ap_caps *caps = &c->m->host.caps;
@@ -573,18 +595,6 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 			q->status = AP_QS_ASSIGNED;
 		else if (strcmp(buf, "in use\n") == 0)
 			q->status = AP_QS_IN_USE;
-		else
-			bad_content(c, buf, len);
-		free(buf);
-	}
-	/* present since 6.19, like bindings_complete_count: no probing per queue */
-	if (caps->driver_override &&
-	    rfile(c, true, &buf, &len, DEVS "/%02x.%04x/driver_override", a, d) == 0) {
-		if (len && buf[len - 1] == '\n')
-			buf[--len] = '\0';
-		if (len < sizeof(q->driver_override) && strspn(buf,
-		    "abcdefghijklmnopqrstuvwxyz0123456789_-") == len)
-			memcpy(q->driver_override, buf, len + 1);
 		else
 			bad_content(c, buf, len);
 		free(buf);
@@ -832,6 +842,20 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 			size_t n0 = d->n;
 
 			read_queue(&c, q);
+			if (errors_since(&c, n0) &&
+			    dev_gone(&c, DEVS "/%02x.%04x", q->apid, q->apqi)) {
+				ap_diags_truncate(d, n0);
+				ap_host_drop_queue(&m->host, q);
+				i--;
+			}
+		}
+	}
+	if ((c.flags & AP_RD_QUEUES) && caps->driver_override) {
+		for (size_t i = 0; i < m->host.n_queues; i++) {
+			struct ap_queue *q = &m->host.queues[i];
+			size_t n0 = d->n;
+
+			read_override(&c, q);
 			if (errors_since(&c, n0) &&
 			    dev_gone(&c, DEVS "/%02x.%04x", q->apid, q->apqi)) {
 				ap_diags_truncate(d, n0);

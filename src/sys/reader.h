@@ -20,9 +20,9 @@
 
 enum ap_read_flags {
 	AP_RD_CARDS		= 1u << 0,	/* cards, bound driver, detail files */
-	AP_RD_QUEUES		= 1u << 1,	/* queues, bound driver (listings only) */
-	AP_RD_QUEUE_DETAIL	= 1u << 2,	/* per queue: config, chkstop, online, status,
-						   driver_override (implies AP_RD_QUEUES) */
+	AP_RD_QUEUES		= 1u << 1,	/* queues, bound driver, driver_override (6.19+) */
+	AP_RD_QUEUE_DETAIL	= 1u << 2,	/* per queue: config, chkstop, online, status
+						   (implies AP_RD_QUEUES) */
 	AP_RD_MDEVS		= 1u << 3,	/* active mdevs: ap_config or matrix +
 						   control_domains; available_instances */
 	AP_RD_GUEST		= 1u << 4,	/* guest_matrix and in_use

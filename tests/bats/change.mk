@@ -15,7 +15,8 @@ CHANGE_BATS = \
 	tests/bats/change-crash-masks.bats \
 	tests/bats/change-crash-mdev.bats \
 	tests/bats/change-crash-assign.bats \
-	tests/bats/change-repair.bats
+	tests/bats/change-repair.bats \
+	tests/bats/override.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif

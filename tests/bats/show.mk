@@ -38,6 +38,7 @@ SHOW_EXPECTED = \
 	tests/bats/expected/show/doc-three-queues.txt \
 	tests/bats/expected/show/doc-three-show.json \
 	tests/bats/expected/show/doc-three-show.txt \
+	tests/bats/expected/show/doc-three-show-6.12.txt \
 	tests/bats/expected/show/doc-unbound-mdev1.txt \
 	tests/bats/expected/show/k510-three-mdev1.txt \
 	tests/bats/expected/show/k510-three-show.txt \
