@@ -597,6 +597,21 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 		break;
 	case AP_STEP_MDEV_REMOVE:
 		err = bounded_write(c, s, path, waiter);
+		if (err == ENODEV || err == ENOENT) {
+			/* the files of a removed device give ENODEV (or are gone):
+			 * a removal that an earlier, killed process had written
+			 * landed meanwhile.  The mdev is gone: the step is done */
+			char dir[4096];
+			char *slash;
+
+			snprintf(dir, sizeof(dir), "%s", path);
+			slash = strrchr(dir, '/');
+			if (slash) {
+				*slash = '\0';
+				if (!ap_path_exists(c->p, dir))
+					err = 0;
+			}
+		}
 		break;
 	case AP_STEP_DEFINE_MDEV:
 	case AP_STEP_PERSIST_MASKS:
