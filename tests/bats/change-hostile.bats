@@ -107,7 +107,7 @@ Try 'apctl reserve --help' for more information." "$output"
 	expect_eq "2" "$status"	# issue 19: confirmation needed without a terminal is a command-line matter
 	expect_eq "apctl: warning: $D/$U2: malformed JSON: unexpected character
 apctl: warning: the definition $D/$U2 is deleted as it is: 29 bytes, \"\\x01\\xff{\"start\": \"auto\",\\x0a\"x\": \"\\\\\"}\"
-apctl: delete the definition shown above, which apctl cannot read?; not confirmed (no terminal): add --yes" "$output"
+apctl: this change needs confirmation and there is no terminal to ask: add --yes; nothing was written (the question: delete the definition shown above, which apctl cannot read?)" "$output"
 	expect_snap before
 	run --separate-stderr "$APCTL" mdev remove --undefine "$U2" --dry-run
 	expect_eq "0" "$status"
