@@ -250,7 +250,7 @@ static int read_raw(struct ap_journal_probe *pr)
 	return 0;
 }
 
-int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
+static int probe_once(struct ap_path *p, struct ap_journal_probe *pr, struct stat *seen)
 {
 	const char *why;
 	size_t line, step, len;
@@ -268,6 +268,7 @@ int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
 		return bad(pr, _("cannot read the change journal %s: %s"), pr->path,
 			   strerror(errno));
 	}
+	*seen = st;
 	err = check_dir(p);
 	if (err == ENOTDIR)
 		return bad(pr, _("the directory of the change journal %s is not a directory "
@@ -322,6 +323,34 @@ int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
 	else
 		pr->found = AP_JOURNAL_INTERRUPTED;
 	return 0;
+}
+
+/*
+ * A change that ends removes its journal before its process exits.  So a
+ * journal whose owner looks gone is interrupted only if it is still there,
+ * the same file, after the owner was found gone: otherwise a change that
+ * ended between our read and the liveness test would be reported as
+ * interrupted (seen with concurrent creates).  Read again when the file went
+ * away or was replaced meanwhile; a bounded number of times.
+ */
+int ap_journal_probe(struct ap_path *p, struct ap_journal_probe *pr)
+{
+	for (int tries = 0;; tries++) {
+		struct stat seen, now;
+		int err;
+
+		memset(&seen, 0, sizeof(seen));
+		err = probe_once(p, pr, &seen);
+		if (err || pr->found == AP_JOURNAL_NONE || pr->found == AP_JOURNAL_LIVE ||
+		    tries == 4)
+			return err;
+		if (lstat(pr->path, &now) == 0 && now.st_ino == seen.st_ino &&
+		    now.st_dev == seen.st_dev && now.st_size == seen.st_size &&
+		    now.st_mtim.tv_sec == seen.st_mtim.tv_sec &&
+		    now.st_mtim.tv_nsec == seen.st_mtim.tv_nsec)
+			return 0;
+		ap_journal_probe_free(pr);
+	}
 }
 
 void ap_journal_probe_free(struct ap_journal_probe *pr)

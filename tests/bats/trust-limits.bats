@@ -90,7 +90,9 @@ apctl: $REFUSED_D $F/bus/ap/ap_max_domain_id, so no domain id can be checked; no
 	apctl check
 	expect_rc 10
 	expect_err "apctl: warning: $F/bus/ap/ap_max_domain_id: $MISSING_D"
-	expect_eq "0 errors, 0 warnings, 1 file could not be read" "${out%$'\n'}" "check's summary"
+	# the live apmask write above is not persistent: issue 17's boot audit says so
+	expect_eq "  warning: adapters 05 are reserved for vfio_ap now, but the next boot gives them to the host: to keep them reserved, apctl reserve --persistent --adapters 5
+0 errors, 1 warning, 1 file could not be read" "${out%$'\n'}" "check's summary"
 	apctl show
 	expect_rc 10
 	[[ $out == *"highest ids        ff / unknown"* ]] || fail "no 'unknown' limit in: $out"
