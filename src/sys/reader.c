@@ -851,10 +851,28 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		}
 	}
 	if ((c.flags & AP_RD_QUEUES) && caps->driver_override) {
+		/* Every override where one can be set: the kernel takes them only
+		 * while the masks are the defaults (or set on the command line).
+		 * Where the masks were changed, only the queues whose binding the
+		 * masks do not explain (bound against them, or unbound) can have
+		 * an override that matters for ownership; reading just those keeps
+		 * the queue listing at two directory listings on a host like the
+		 * maximal one (65536 queues).  The details read them all. */
+		bool all = (c.flags & AP_RD_QUEUE_DETAIL) ||
+			   (ap_mask_is_full(&m->host.apmask) && ap_mask_is_full(&m->host.aqmask));
+
 		for (size_t i = 0; i < m->host.n_queues; i++) {
 			struct ap_queue *q = &m->host.queues[i];
 			size_t n0 = d->n;
 
+			if (!all) {
+				bool host = ap_host_owns(&m->host, q->apid, q->apqi);
+
+				if (q->driver != AP_DRV_NONE &&
+				    (host ? q->driver == AP_DRV_CEX4QUEUE
+					  : q->driver == AP_DRV_VFIO_AP))
+					continue;
+			}
 			read_override(&c, q);
 			if (errors_since(&c, n0) &&
 			    dev_gone(&c, DEVS "/%02x.%04x", q->apid, q->apqi)) {
