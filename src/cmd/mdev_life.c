@@ -470,40 +470,49 @@ static void rm_report(struct chg_txn *t, const struct ap_model *m, struct json_o
 			   : _("mdev %s undefined"), rm->uuid);
 }
 
-static int rm_main(struct apctl_ctx *ctx, int argc, char **argv, enum mdev_rm_mode mode)
+/* the UUID argument and the run, once the options are read */
+static int rm_run(struct apctl_ctx *ctx, struct chg_opts *o, struct mdev_remove *rm,
+		  const struct chg_ops *ops, int argc, char **argv)
 {
-	static const struct option stop_opts[] = {
+	int rc;
+
+	if (optind >= argc)
+		return apctl_usage_error(ops->cmd, _("no mdev UUID given"));
+	if (optind + 1 < argc)
+		return apctl_usage_error(ops->cmd, _("unexpected argument '%s'"),
+					 argv[optind + 1]);
+	rc = chg_parse_uuid(ops->cmd, argv[optind], rm->uuid);
+	if (rc)
+		return rc;
+	if (rm->undefine)
+		o->removing_def = rm->uuid;
+	return chg_run(ctx, o, ops, rm);
+}
+
+int cmd_mdev_stop(struct apctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		CHG_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct option undefine_opts[] = {
-		CHG_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *cmd = mode == MDEV_RM_STOP ? "mdev stop" : "mdev undefine";
-	void (*usage)(FILE *) = mode == MDEV_RM_STOP ? usage_mdev_stop : usage_mdev_undefine;
+	static const char cmd[] = "mdev stop";
 	struct chg_ops ops = { .cmd = cmd, .build = mdev_remove_build,
 			       .confirm = mdev_remove_confirm, .report = rm_report };
-	struct mdev_remove rm;
+	struct mdev_remove rm = { .mode = MDEV_RM_STOP };
 	struct chg_opts o;
 	int opt, rc;
 
-	memset(&rm, 0, sizeof(rm));
-	rm.mode = mode;
-	rm.undefine = mode == MDEV_RM_UNDEFINE;
 	chg_opts_init(&o);
 	opterr = 0;
-	while ((opt = mode == MDEV_RM_STOP
-		      ? getopt_long(argc, argv, ":t:" CHG_SHORTOPTS, stop_opts, NULL)
-		      : getopt_long(argc, argv, ":" CHG_SHORTOPTS, undefine_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":t:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == 't') {
 			rc = chg_parse_seconds(cmd, "--timeout", optarg, CHG_WAIT_MAX, &o.timeout);
 			if (rc)
 				return rc;
 			continue;
 		}
-		rc = chg_opt(&o, opt, optarg, cmd, usage, argv);
+		rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_stop, argv);
 		if (rc < 0)
 			return APCTL_EXIT_OK;
 		if (rc == 1)
@@ -511,26 +520,34 @@ static int rm_main(struct apctl_ctx *ctx, int argc, char **argv, enum mdev_rm_mo
 		if (rc)
 			return rc;
 	}
-	if (optind >= argc)
-		return apctl_usage_error(cmd, _("no mdev UUID given"));
-	if (optind + 1 < argc)
-		return apctl_usage_error(cmd, _("unexpected argument '%s'"), argv[optind + 1]);
-	rc = chg_parse_uuid(cmd, argv[optind], rm.uuid);
-	if (rc)
-		return rc;
-	if (rm.undefine)
-		o.removing_def = rm.uuid;
-	return chg_run(ctx, &o, &ops, &rm);
-}
-
-int cmd_mdev_stop(struct apctl_ctx *ctx, int argc, char **argv)
-{
-	return rm_main(ctx, argc, argv, MDEV_RM_STOP);
+	return rm_run(ctx, &o, &rm, &ops, argc, argv);
 }
 
 int cmd_mdev_undefine(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	return rm_main(ctx, argc, argv, MDEV_RM_UNDEFINE);
+	static const struct option longopts[] = {
+		CHG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char cmd[] = "mdev undefine";
+	struct chg_ops ops = { .cmd = cmd, .build = mdev_remove_build,
+			       .confirm = mdev_remove_confirm, .report = rm_report };
+	struct mdev_remove rm = { .mode = MDEV_RM_UNDEFINE, .undefine = true };
+	struct chg_opts o;
+	int opt, rc;
+
+	chg_opts_init(&o);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+		rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_undefine, argv);
+		if (rc < 0)
+			return APCTL_EXIT_OK;
+		if (rc == 1)
+			return apctl_usage_error(cmd, _("invalid option"));
+		if (rc)
+			return rc;
+	}
+	return rm_run(ctx, &o, &rm, &ops, argc, argv);
 }
 
 /* ------------------------------------------------------------------------ */
