@@ -387,6 +387,10 @@ static int start_autostart(struct apctl_ctx *ctx, struct chg_opts *o, bool reser
 	}
 	json_object_object_add(doc, "status", json_object_new_string(apctl_exit_status_name(rc)));
 	json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+	/* the transactions are per mdev: their problems and steps are there */
+	json_object_object_add(doc, "problems", json_object_new_array());
+	json_object_object_add(doc, "steps", json_object_new_array());
+	json_object_object_add(doc, "error", NULL);
 	json_object_object_add(doc, "mdevs", arr);
 	apctl_json_done();
 	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -26,6 +26,11 @@ teardown() {
 	expect_missing "$MATRIX/$U1"
 	[[ $(jq -r .start "$DEFS/$U1") == manual ]] || fail "not manual: $(cat "$DEFS/$U1")"
 
+	run --separate-stderr "$APCTL" mdev start "$U1" --dry-run --json
+	[ "$status" -eq 0 ] || fail "start --dry-run: $stderr"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/start.json"
+	expect_schema "$BATS_TEST_TMPDIR/start.json"
+	expect_eq "mdev start 2" "$(jq -r '.command + " " + (.steps | length | tostring)' <<<"$output")"
 	run "$APCTL" mdev start "$U1"
 	[ "$status" -eq 0 ] || fail "start: $output"
 	expect_eq "apctl: mdev $U1 started" "$output"
@@ -129,6 +134,8 @@ three_defs() {
 $U2 started
 $U3 started" "$(jq -r '.mdevs[] | .uuid + " " + .outcome' <<<"$output")"
 	expect_eq ok "$(jq -r .status <<<"$output")"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/run.json"
+	expect_schema "$BATS_TEST_TMPDIR/run.json"
 	expect_r "$MATRIX/$U1/matrix" '05.0004\n05.00ab\n06.0004\n06.00ab\n'
 	expect_r "$MATRIX/$U2/matrix" '05.0047\n05.00ff\n'
 	expect_r "$MATRIX/$U3/matrix" '06.0047\n06.00ff\n'
@@ -162,6 +169,8 @@ $U3 started" "$(jq -r '.mdevs[] | .uuid + " " + .outcome' <<<"$output")"
 	[[ $(jq -r ".mdevs[0].error" <<<"$output") == *"mdev $U2"* ]] || fail "U1's reason does not name U2"
 	[[ $(jq -r ".mdevs[1].error" <<<"$output") == *"mdev $U1"* ]] || fail "U2's reason does not name U1"
 	expect_eq refused "$(jq -r .status <<<"$output")"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/run.json"
+	expect_schema "$BATS_TEST_TMPDIR/run.json"
 	expect_missing "$MATRIX/$U1" "$MATRIX/$U2"
 	expect_exists "$MATRIX/$U3"
 	# the same again: the same outcome, nothing else changes
