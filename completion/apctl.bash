@@ -21,10 +21,14 @@ _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw
 _apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= -r --reserve --define --autostart $_apctl_opts_change"
 _apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= --domains= --add-domains= --remove-domains= -c= --control-domains= --add-control-domains= --remove-control-domains= --active -p --persistent $_apctl_opts_change"
 _apctl_opts_mdev_remove="--undefine -t= --timeout= $_apctl_opts_change"
+_apctl_opts_mdev_start="--autostart --reserve $_apctl_opts_change"
+_apctl_opts_mdev_stop="-t= --timeout= $_apctl_opts_change"
+_apctl_opts_mdev_define="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --autostart --manual $_apctl_opts_change"
+_apctl_opts_mdev_undefine=$_apctl_opts_change
 _apctl_opts_repair="--forward --discard $_apctl_opts_change"
 
 _apctl_commands='show check reserve release mdev repair help'
-_apctl_mdev_commands='list create modify remove help'
+_apctl_mdev_commands='list create modify remove start stop define undefine help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
 # output columns (-o) per table
@@ -92,6 +96,21 @@ _apctl_domains() {
 
 _apctl_uuids() {
 	_apctl_live mdev list --raw --noheadings -o UUID
+}
+
+# _apctl_uuids_in STATE: UUIDs of mdevs that are defined and not active
+# (inactive: for start), active (for stop) or defined (for undefine)
+_apctl_uuids_in() {
+	local u a d
+
+	while read -r u a d; do
+		case $1 in
+		inactive) [[ $a == no && $d == yes ]] || continue ;;
+		active) [[ $a == yes ]] || continue ;;
+		defined) [[ $d == yes ]] || continue ;;
+		esac
+		echo "$u"
+	done < <(_apctl_live mdev list --raw --noheadings -o UUID,ACTIVE,DEFINED)
 }
 
 # _apctl_list_reply IDS...: complete the item after the last comma of $cur
@@ -231,7 +250,11 @@ _apctl() {
 			esac
 			;;
 		--format)
-			_apctl_words_reply 'table json'
+			if [[ $key == show && ${pos[0]:-} == mdev ]]; then
+				_apctl_words_reply 'table json libvirt qemu'
+			else
+				_apctl_words_reply 'table json'
+			fi
 			;;
 		-a | --adapters | --add-adapters | --remove-adapters)
 			case $key in
@@ -304,8 +327,14 @@ _apctl() {
 	mdev)
 		if [[ -z $sub ]]; then
 			_apctl_words_reply "$_apctl_mdev_commands"
-		elif [[ $sub == @(modify|remove) ]] && ((${#pos[@]} == 0)); then
+		elif [[ $sub == @(modify|remove|define) ]] && ((${#pos[@]} == 0)); then
 			_apctl_words_reply "$(_apctl_uuids)"
+		elif [[ $sub == start ]] && ((${#pos[@]} == 0)); then
+			_apctl_words_reply "$(_apctl_uuids_in inactive)"
+		elif [[ $sub == stop ]] && ((${#pos[@]} == 0)); then
+			_apctl_words_reply "$(_apctl_uuids_in active)"
+		elif [[ $sub == undefine ]] && ((${#pos[@]} == 0)); then
+			_apctl_words_reply "$(_apctl_uuids_in defined)"
 		elif [[ $sub == help ]] && ((${#pos[@]} == 0)); then
 			_apctl_words_reply "${_apctl_mdev_commands/ help/}"
 		else

@@ -88,11 +88,9 @@ printf '$ jq -c %s show.json\n' "'.mdevs[] | {uuid, state, in_use, apqns: [.live
 jq -c '.mdevs[] | {uuid, state, in_use, apqns: [.live.apqns[].apqn]}' "$work/show.json"
 
 step "7. Passing the mdevs to the guests"
+run show mdev $G1 --format qemu
 for u in $G1 $G2 $G3; do
-	echo "QEMU:    -device vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/$u"
-	echo "         -cpu host,ap=on,apqci=on,apft=on,apqi=on"
-	echo "libvirt: <hostdev mode='subsystem' type='mdev' managed='no' model='vfio-ap'>"
-	echo "           <source><address uuid='$u'/></source></hostdev>"
+	run show mdev $u --format libvirt
 done
 
 step "8. Clean up: guest 1 stops, the mdevs go, the adapters return to the host"

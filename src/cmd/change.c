@@ -1210,6 +1210,11 @@ static bool ask(const char *question)
 
 static int finish(struct chg_txn *t, int rc)
 {
+	if (t->doc && t->o->json_out) {
+		json_fill(t, rc, apctl_exit_status_name(rc));
+		*t->o->json_out = t->doc;
+		t->doc = NULL;
+	}
 	if (t->doc) {
 		json_fill(t, rc, apctl_exit_status_name(rc));
 		apctl_json_done();

@@ -47,6 +47,10 @@ struct chg_opts {
 	/* mdev remove --undefine: the mdev (lowercase) whose definition is
 	 * deleted even when apctl cannot read it */
 	const char *removing_def;
+	/* with json: the result document is handed over here (the caller
+	 * owns it) instead of printed (mdev start --autostart collects one
+	 * per mdev into its own document) */
+	struct json_object **json_out;
 };
 
 #define CHG_WAIT_DEFAULT 90	/* seconds; about what s390-tools waits */

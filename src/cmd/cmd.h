@@ -38,12 +38,20 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_start(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_stop(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_define(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_mdev_undefine(struct apctl_ctx *ctx, int argc, char **argv);
 /* help of 'mdev' or 'mdev NAME' (NULL): exit code */
 int mdev_help(const char *name);
 void usage_mdev_list(FILE *out);
 void usage_mdev_create(FILE *out);
 void usage_mdev_modify(FILE *out);
 void usage_mdev_remove(FILE *out);
+void usage_mdev_start(FILE *out);
+void usage_mdev_stop(FILE *out);
+void usage_mdev_define(FILE *out);
+void usage_mdev_undefine(FILE *out);
 
 void usage_show(FILE *out);
 void usage_check(FILE *out);

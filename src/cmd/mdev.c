@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* apctl mdev: dispatch to list, create, modify, remove. */
+/* apctl mdev: dispatch to list, create, modify, remove, start, stop, define, undefine. */
 #include "config.h"
 
 #include <stdio.h>
@@ -22,6 +22,13 @@ static const struct subcmd subcmds[] = {
 	{ "modify", cmd_mdev_modify, usage_mdev_modify,
 	  N_("add, remove or set adapters and domains of an mdev (hot plug)") },
 	{ "remove", cmd_mdev_remove, usage_mdev_remove, N_("remove a vfio_ap mdev") },
+	{ "start", cmd_mdev_start, usage_mdev_start,
+	  N_("create an mdev from its definition, or every autostart definition") },
+	{ "stop", cmd_mdev_stop, usage_mdev_stop, N_("remove an active mdev, keep its definition") },
+	{ "define", cmd_mdev_define, usage_mdev_define,
+	  N_("write an mdevctl definition, or change its start mode") },
+	{ "undefine", cmd_mdev_undefine, usage_mdev_undefine,
+	  N_("delete an mdevctl definition, keep the active mdev") },
 };
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
 

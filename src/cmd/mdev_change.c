@@ -23,6 +23,7 @@
 
 #include "cmd/change.h"
 #include "cmd/cmd.h"
+#include "cmd/mdev.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
 #include "core/request.h"
@@ -129,7 +130,7 @@ static struct ap_mask *dim_mask(struct ap_matrix *mx, int dim)
 	return dim == 0 ? &mx->apm : dim == 1 ? &mx->aqm : &mx->adm;
 }
 
-static bool has_vfio(struct chg_txn *t, const struct ap_model *m)
+bool mdev_has_vfio(struct chg_txn *t, const struct ap_model *m)
 {
 	if (m->host.caps.vfio_ap)
 		return true;
@@ -149,33 +150,27 @@ struct create {
 	struct ap_matrix mx;
 };
 
-static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+/*
+ * --reserve of create and start: a mask edit reserving the adapters of mx
+ * whose APQNs the live masks give to the host (none without reserve).
+ * *mm becomes m as it is after that edit (a shallow copy: only the masks
+ * differ), the model the create request is validated against.
+ */
+void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
+			  bool reserve, struct ap_model *mm)
 {
-	struct create *c = arg;
 	struct ap_request req;
-	struct ap_model mm;
 	struct ap_mask rsv;
-	int dim;
-
-	if (!has_vfio(t, m))
-		return APCTL_EXIT_NOAP;
-	if (c->made_up)
-		chg_txn_new_mdev(t, c->uuid);
-	memset(&c->mx, 0, sizeof(c->mx));
-	for (dim = 0; dim < 3; dim++)
-		if (c->list[dim] &&
-		    chg_parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
-			return APCTL_EXIT_USAGE;
 
 	ap_mask_zero(&rsv);
-	mm = *m;	/* shallow: only the masks differ */
-	if (c->reserve) {
+	*mm = *m;	/* shallow: only the masks differ */
+	if (reserve) {
 		/* the adapters whose APQNs of this matrix the masks give to the host */
 		struct ap_mask d;
 
-		ap_mask_and(&d, &c->mx.aqm, &m->host.aqmask);
+		ap_mask_and(&d, &mx->aqm, &m->host.aqmask);
 		if (!ap_mask_is_empty(&d))
-			ap_mask_and(&rsv, &c->mx.apm, &m->host.apmask);
+			ap_mask_and(&rsv, &mx->apm, &m->host.apmask);
 	}
 	if (!ap_mask_is_empty(&rsv)) {
 		ap_request_init(&req, AP_REQ_MASKS);
@@ -185,8 +180,28 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		req.apmask.clear = rsv;
 		chg_validate(t, m, &req);
 		chg_request(t, &req);
-		ap_mask_andnot(&mm.host.apmask, &m->host.apmask, &rsv);
+		ap_mask_andnot(&mm->host.apmask, &m->host.apmask, &rsv);
 	}
+}
+
+static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+{
+	struct create *c = arg;
+	struct ap_request req;
+	struct ap_model mm;
+	int dim;
+
+	if (!mdev_has_vfio(t, m))
+		return APCTL_EXIT_NOAP;
+	if (c->made_up)
+		chg_txn_new_mdev(t, c->uuid);
+	memset(&c->mx, 0, sizeof(c->mx));
+	for (dim = 0; dim < 3; dim++)
+		if (c->list[dim] &&
+		    chg_parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
+			return APCTL_EXIT_USAGE;
+
+	mdev_reserve_request(t, m, &c->mx, c->reserve, &mm);
 	{
 		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
 
@@ -348,7 +363,7 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	bool live, def, same;
 	int dim;
 
-	if (!has_vfio(t, m))
+	if (!mdev_has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
 	md = ap_model_find_mdev(m, mo->uuid);
 	if (!md) {
@@ -564,22 +579,15 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* remove */
 
-struct remove {
-	char uuid[AP_UUID_STRLEN];
-	bool undefine;
-	bool in_use;
-	bool unreadable;	/* its definition cannot be read: deleted as it is */
-};
-
-static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
+int mdev_remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
-	struct remove *rm = arg;
+	struct mdev_remove *rm = arg;
 	const struct ap_baddef *bd;
 	const struct ap_mdev *md;
 	struct ap_request req;
 	char *q;
 
-	if (!has_vfio(t, m))
+	if (!mdev_has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
 	md = ap_model_find_mdev(m, rm->uuid);
 	if (md && !md->active && !md->defined)
@@ -590,6 +598,17 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
 				   "list')"), rm->uuid);
 		return APCTL_EXIT_USAGE;
+	}
+	if (rm->mode == MDEV_RM_UNDEFINE && md && !md->defined && !bd) {
+		chg_problem(t, CHG_ERROR, "not-defined",
+			    _("mdev %s has no mdevctl definition, nothing to undefine (it is "
+			      "active: 'apctl mdev remove' removes it)"), rm->uuid);
+		return APCTL_EXIT_CONFLICT;
+	}
+	if (rm->mode == MDEV_RM_STOP && md && !md->active) {
+		/* stopped already: nothing to do, like a second stop */
+		rm->not_active = true;
+		return 0;
 	}
 	if (!md && !rm->undefine) {
 		chg_problem(t, CHG_ERROR, "not-active",
@@ -629,13 +648,13 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			      "to delete its definition"), rm->uuid);
 		return APCTL_EXIT_CONFLICT;
 	}
-	if (md->active && md->remove_pending) {
+	if (md->active && md->remove_pending && rm->mode != MDEV_RM_UNDEFINE) {
 		chg_problem_exit(t, APCTL_EXIT_PENDING, "removal-pending",
 				 _("removal pending: mdev %s is being removed already; the kernel "
 				   "completes it when the guest releases the device"), rm->uuid);
 		return APCTL_EXIT_PENDING;
 	}
-	rm->in_use = md->active && md->in_use;
+	rm->in_use = md->active && md->in_use && rm->mode != MDEV_RM_UNDEFINE;
 	if (rm->in_use && !chg_txn_opts(t)->force) {
 		q = chg_apqns(&md->guest.apm, &md->guest.aqm, 8);
 		chg_problem(t, CHG_ERROR, "in-use",
@@ -648,7 +667,7 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		return APCTL_EXIT_CONFLICT;
 	}
 	ap_request_init(&req, AP_REQ_MDEV_REMOVE);
-	req.active = md->active;
+	req.active = md->active && rm->mode != MDEV_RM_UNDEFINE;
 	req.persistent = rm->undefine && md->defined;
 	req.undefine_unreadable = rm->undefine && bd;
 	snprintf(req.uuid, sizeof(req.uuid), "%s", rm->uuid);
@@ -657,9 +676,9 @@ static int remove_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	return 0;
 }
 
-static const char *remove_confirm(struct chg_txn *t, const struct ap_model *m, void *arg)
+const char *mdev_remove_confirm(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
-	struct remove *rm = arg;
+	struct mdev_remove *rm = arg;
 
 	(void)t;
 	(void)m;
@@ -674,7 +693,7 @@ static const char *remove_confirm(struct chg_txn *t, const struct ap_model *m, v
 static void remove_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
 			  void *arg)
 {
-	struct remove *rm = arg;
+	struct mdev_remove *rm = arg;
 
 	(void)m;
 	if (doc)
@@ -693,9 +712,9 @@ int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char cmd[] = "mdev remove";
-	struct chg_ops ops = { .cmd = cmd, .build = remove_build, .confirm = remove_confirm,
-			       .report = remove_report };
-	struct remove rm;
+	struct chg_ops ops = { .cmd = cmd, .build = mdev_remove_build,
+			       .confirm = mdev_remove_confirm, .report = remove_report };
+	struct mdev_remove rm;
 	struct chg_opts o;
 	int opt, rc;
 

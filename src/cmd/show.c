@@ -85,7 +85,9 @@ void usage_show(FILE *out)
 		" -n, --noheadings       do not print headings\n"
 		" -r, --raw              raw output: no alignment, cells separated by a space\n"
 		" -J, --json             one JSON document\n"
-		"     --format <fmt>     table or json\n"
+		"     --format <fmt>     table or json; for 'show mdev' also libvirt (the\n"
+		"                        <hostdev> element of a guest) or qemu (the -device\n"
+		"                        option, and the -cpu features on stderr)\n"
 		" -h, --help             display this help\n"), out);
 	fprintf(out, _("\nThe JSON document is described by %s.\n"),
 		PKGDATADIR "/apctl.schema.json");
@@ -96,7 +98,8 @@ void usage_show(FILE *out)
 	fputs(_("  apctl show\n"
 		"  apctl show matrix\n"
 		"  apctl show queues -o +DEFINED\n"
-		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --json\n"), out);
+		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --json\n"
+		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --format libvirt\n"), out);
 	fputs(_("\nEnvironment:\n"), out);
 	fputs(_(" APCTL_DEBUG_STATS=1  print on stderr how many files and directories\n"
 		"                      were read (apctl: stats: files_read=N ...)\n"), out);
@@ -773,6 +776,41 @@ static char *reason_text(enum ap_guest_reason r, const struct ap_model *m, unsig
 	return rc < 0 ? NULL : s;
 }
 
+/* ---- one mdev for a guest: libvirt and QEMU --------------------------------- */
+
+enum guest_fmt { GF_NONE = 0, GF_LIBVIRT, GF_QEMU };
+
+/*
+ * What a guest's configuration names: libvirt's hostdev element of type
+ * mdev, model vfio-ap, with the mdev's UUID as its source address; QEMU's
+ * vfio-ap device with the mdev's sysfs path (always the real /sys: the
+ * path QEMU opens, whatever --root says).  The guest's CPU model needs the
+ * AP facilities: -cpu host has those the host has; another model needs
+ * ap, apqci and apft turned on (a note on stderr, so that stdout can be
+ * pasted into a command line).
+ */
+static int guest_text(struct apctl_ctx *ctx, const struct ap_mdev *md, enum guest_fmt f,
+		      FILE *out)
+{
+	if (!md->active)
+		apctl_note(ctx, _("mdev %s is not active: start it before the guest (apctl mdev "
+				  "start %s)"), md->uuid, md->uuid);
+	if (f == GF_LIBVIRT) {
+		fprintf(out, "<hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n"
+			"  <source>\n"
+			"    <address uuid='%s'/>\n"
+			"  </source>\n"
+			"</hostdev>\n", md->uuid);
+	} else {
+		fprintf(out, "-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/%s\n", md->uuid);
+		fflush(out);	/* the option first, then the note about it */
+		apctl_note(ctx, _("the guest's CPU model needs the AP facilities: -cpu host has "
+				  "them where the host has; with another model add them, e.g. "
+				  "-cpu z15,ap=on,apqci=on,apft=on"));
+	}
+	return fflush(out) || ferror(out) ? APCTL_EXIT_FAILURE : APCTL_EXIT_OK;
+}
+
 static int mdev_text(struct apctl_view *v, const struct ap_mdev *md,
 		     const struct apctl_outopts *o, FILE *out)
 {
@@ -1003,6 +1041,7 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 	char uuid[AP_UUID_STRLEN] = "";
 	const struct ap_mdev *md = NULL;
 	enum view view = V_SUMMARY;
+	enum guest_fmt gf = GF_NONE;
 	const struct ap_colset *cs;
 	struct ap_colsel sel;
 	unsigned int flags;
@@ -1010,6 +1049,16 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
+		if (opt == APCTL_OPT_FORMAT) {
+			/* show's own formats; the others as every view has them */
+			gf = !strcmp(optarg, "libvirt") ? GF_LIBVIRT
+			     : !strcmp(optarg, "qemu") ? GF_QEMU : GF_NONE;
+			if (gf)
+				continue;
+			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
+				return apctl_usage_error("show", _("unknown format '%s' (table, "
+								   "json, libvirt or qemu)"), optarg);
+		}
 		rc = apctl_outopt("show", usage_show, opt, optarg, argv, &o);
 		if (rc == APCTL_OPT_HELP)
 			return APCTL_EXIT_OK;
@@ -1025,6 +1074,12 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 	if (o.columns && (view == V_SUMMARY || view == V_MATRIX || view == V_MDEV))
 		return apctl_usage_error("show", _("-o/--output applies to the cards, queues "
 						   "and mdevs views only"));
+	if (gf && view != V_MDEV)
+		return apctl_usage_error("show", _("--format libvirt and qemu apply to 'show mdev "
+						   "UUID' only"));
+	if (gf && (o.json || o.table.raw || o.table.noheadings))
+		return apctl_usage_error("show", _("--format libvirt or qemu cannot be combined "
+						   "with --json, --raw or --noheadings"));
 	if (o.json && (o.columns || o.table.raw || o.table.noheadings))
 		return apctl_usage_error("show", _("--json cannot be combined with -o, "
 						   "--raw or --noheadings"));
@@ -1061,7 +1116,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		}
 	}
 
-	if (o.json) {
+	if (gf) {
+		rc = guest_text(ctx, md, gf, stdout);
+	} else if (o.json) {
 		rc = view_json(&v, view, md, stdout);
 	} else {
 		const struct ap_host *h = &v.m.host;

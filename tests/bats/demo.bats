@@ -15,6 +15,12 @@ load helpers
 		fail "the conflict is not named: $output"
 	[[ $output == *"(exit status 4)"* ]] || fail "the refusal's exit status is missing"
 	[[ $output == *'valid: api_level 1, 2 cards, 3 mdevs, 0 problems'* ]] || fail "JSON step: $output"
+	# step 7 prints what apctl show --format gives, not hand-written text
+	[[ $output == *"\$ apctl show mdev $U1 --format qemu"$'\n'"-device vfio-ap,sysfsdev=/sys/bus/mdev/devices/$U1"* ]] ||
+		fail "no QEMU option from apctl: $output"
+	[[ $output == *"ap=on,apqci=on,apft=on"* ]] || fail "no -cpu hint: $output"
+	[[ $output == *"\$ apctl show mdev $U3 --format libvirt"$'\n'"<hostdev mode='subsystem' type='mdev' model='vfio-ap'>"$'\n'"  <source>"$'\n'"    <address uuid='$U3'/>"* ]] ||
+		fail "no libvirt element from apctl: $output"
 	[[ $output == *"The simulated host is back in its initial state"* ]] || fail "no clean-up proof"
 	[[ $output != *$'\033'* ]] || fail "terminal escapes without a terminal"
 }

@@ -55,7 +55,7 @@ teardown() {
 	expect_rc 2
 	apctl show --format xml
 	expect_rc 2
-	expect_err $'apctl: unknown format \'xml\' (json or table)\nTry \'apctl show --help\' for more information.'
+	expect_err $'apctl: unknown format \'xml\' (table, json, libvirt or qemu)\nTry \'apctl show --help\' for more information.'
 	apctl show mdev
 	expect_rc 2
 	apctl show mdev not-a-uuid

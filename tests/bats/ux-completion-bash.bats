@@ -46,7 +46,7 @@ comp() {
 	comp help ''
 	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair' "$output"
 	comp help mdev ''
-	expect_eq $'list\ncreate\nmodify\nremove' "$output"
+	expect_eq $'list\ncreate\nmodify\nremove\nstart\nstop\ndefine\nundefine' "$output"
 	comp help show ''
 	expect_eq "" "$output"
 	comp nosuch ''
@@ -66,9 +66,9 @@ comp() {
 
 @test "bash: mdev subcommands and mdev help" {
 	comp mdev ''
-	expect_eq $'list\ncreate\nmodify\nremove\nhelp' "$output"
+	expect_eq $'list\ncreate\nmodify\nremove\nstart\nstop\ndefine\nundefine\nhelp' "$output"
 	comp mdev help ''
-	expect_eq $'list\ncreate\nmodify\nremove' "$output"
+	expect_eq $'list\ncreate\nmodify\nremove\nstart\nstop\ndefine\nundefine' "$output"
 	comp mdev c
 	expect_eq "create" "$output"
 }
@@ -92,6 +92,24 @@ comp() {
 	# create invents a UUID: nothing to offer
 	comp mdev create --uuid ''
 	expect_eq "" "$output"
+}
+
+@test "bash: mdev start offers defined inactive mdevs, stop active ones, undefine defined ones" {
+	# U1 is active only, U2 defined only
+	comp mdev start ''
+	expect_eq "$U2" "$output"
+	comp mdev stop ''
+	expect_eq "$U1" "$output"
+	comp mdev undefine ''
+	expect_eq "$U2" "$output"
+	comp mdev define ''
+	expect_eq "$U1"$'\n'"$U2" "$output"
+	comp mdev start --autostart --res
+	expect_eq "--reserve" "$output"
+	comp show mdev "$U1" --format ''
+	expect_eq $'table\njson\nlibvirt\nqemu' "$output"
+	comp show --format ''
+	expect_eq $'table\njson' "$output"
 }
 
 @test "bash: reserve offers the adapters not yet reserved, release the reserved ones" {

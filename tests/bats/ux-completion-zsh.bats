@@ -59,8 +59,9 @@ blocks() {
 
 @test "zsh: mdev subcommands, mdev help, show views" {
 	zcomp "apctl mdev " "apctl mdev help " "apctl help mdev " "apctl show " "apctl show m"
-	expect_eq "$(blocks $'create\nhelp\nlist\nmodify\nremove' $'create\nlist\nmodify\nremove' \
-		$'create\nlist\nmodify\nremove' $'cards\nmatrix\nmdev\nmdevs\nqueues' \
+	local subs=$'create\ndefine\nlist\nmodify\nremove\nstart\nstop\nundefine'
+	expect_eq "$(blocks $'create\ndefine\nhelp\nlist\nmodify\nremove\nstart\nstop\nundefine' \
+		"$subs" "$subs" $'cards\nmatrix\nmdev\nmdevs\nqueues' \
 		$'matrix\nmdev\nmdevs')" "$output"
 }
 
@@ -70,6 +71,13 @@ blocks() {
 		"apctl mdev remove $U1 "
 	expect_eq "$(blocks "$U1"$'\n'"$U2" "$U1"$'\n'"$U2" "$U2" \
 		"$(code_opt_words "mdev remove")")" "$output"
+}
+
+@test "zsh: mdev start offers defined inactive mdevs, stop active ones, undefine defined ones" {
+	# U1 is active only, U2 defined only
+	zcomp "apctl mdev start " "apctl mdev stop " "apctl mdev undefine " \
+		"apctl show mdev $U1 --format "
+	expect_eq "$(blocks "$U2" "$U1" "$U2" $'json\nlibvirt\nqemu\ntable')" "$output"
 }
 
 @test "zsh: reserve offers unreserved adapters, release reserved ones (live)" {

@@ -223,9 +223,9 @@ check_output() {
 		fi
 	done < <(ux_examples)
 	run_example
-	# reserve, 3 creates, show matrix, refused create, modify, show mdev,
-	# 3 removes, release, check
-	[ "$n" -eq 13 ] || fail "$n example commands, expected 13"
+	# reserve, 3 creates, show matrix, refused create, show mdev --format
+	# qemu and libvirt, modify, show mdev, 3 removes, release, check
+	[ "$n" -eq 15 ] || fail "$n example commands, expected 15"
 	# and everything is back as it was (domain 0x10 aside)
 	run "$APCTL" show cards --raw --noheadings -o CARD,RESERVED
 	expect_eq $'05 no\n06 no' "$output"
