@@ -74,6 +74,8 @@ const char *apctl_exit_status_name(int rc)
 		return "permission";
 	case APCTL_EXIT_PENDING:
 		return "pending";
+	case APCTL_EXIT_NOMATCH:
+		return "no-match";
 	default:
 		return "error";
 	}
@@ -180,7 +182,9 @@ static void usage(FILE *out)
 		" 10  malformed data in sysfs, a configuration file, the lock file or the\n"
 		"     change journal\n"
 		" 11  removal pending (mdev remove): the guest still holds the device; the\n"
-		"     kernel completes the removal when the guest releases it\n"), out);
+		"     kernel completes the removal when the guest releases it\n"
+		" 12  no match (show cards, show queues): an id or --mdev given to filter\n"
+		"     the view matches nothing on this host\n"), out);
 	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
 }
 

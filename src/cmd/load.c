@@ -93,6 +93,12 @@ size_t apctl_view_journal_print(const struct apctl_view *v, FILE *out)
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
 		    int want_problems)
 {
+	return apctl_view_load_sel(ctx, v, read_flags, want_problems, NULL);
+}
+
+int apctl_view_load_sel(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
+			int want_problems, const struct ap_sel *sel)
+{
 	struct ap_diags *d;
 	struct ap_path p;
 	size_t i;
@@ -124,7 +130,7 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return rc;
 	}
-	rc = ap_read_model(&p, read_flags, &v->m, d);
+	rc = ap_read_model_sel(&p, read_flags, sel, &v->m, d);
 	print_stats(&p);
 	for (i = 0; i < d->n; i++) {
 		if (d->v[i].level == AP_DIAG_ERROR)

@@ -40,6 +40,10 @@ struct apctl_view {
 #define APCTL_VIEW_BOOT_AUDIT 2
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
 		    int want_problems);
+/* the same, reading the files of single cards and queues only for those in sel */
+struct ap_sel;
+int apctl_view_load_sel(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
+			int want_problems, const struct ap_sel *sel);
 void apctl_view_free(struct apctl_view *v);
 
 /* "diagnostics": [...] */
