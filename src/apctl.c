@@ -49,6 +49,16 @@ void apctl_json_done(void)
 	json_fb.done = true;
 }
 
+int apctl_json_style_opt(const char *cmd, const char *arg)
+{
+	enum ap_json_style st;
+
+	if (ap_json_parse_style(arg, &st))
+		return apctl_usage_error(cmd, _("--json=%s: the style is pretty or compact"), arg);
+	ap_json_set_style(st);
+	return 0;
+}
+
 const char *apctl_exit_status_name(int rc)
 {
 	switch (rc) {
@@ -328,6 +338,13 @@ static void json_prescan(int argc, char **argv)
 
 		if (!strcmp(a, "--"))
 			break;
+		if (!strncmp(a, "--json=", 7)) {
+			enum ap_json_style st;
+
+			/* the error document of a command line with a bad style is auto */
+			if (!ap_json_parse_style(a + 7, &st))
+				ap_json_set_style(st);
+		}
 		if (!strcmp(a, "--json") || !strncmp(a, "--json=", 7) || !strcmp(a, "--format=json") ||
 		    (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
 			json_fb.wanted = true;

@@ -23,6 +23,7 @@
 #include "core/escape.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
+#include "out/out.h"
 #include "core/plan.h"
 #include "core/validate.h"
 #include "i18n.h"
@@ -76,7 +77,7 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return 0;
 	case CHG_OPT_JSON:
 		o->json = true;
-		return 0;
+		return apctl_json_style_opt(cmd, arg);
 	case CHG_OPT_FORCE:
 		o->force = true;
 		return 0;
@@ -91,6 +92,13 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
 					 argv[optind - 1]);
 	case '?':
+		/* the letters of the views (util-linux): not those of a change */
+		if (optopt == 'n')
+			return apctl_usage_error(cmd, _("-n is --noheadings of the views; for a "
+							"dry run write --dry-run"));
+		if (optopt == 'r' && !strcmp(cmd, "mdev create"))
+			return apctl_usage_error(cmd, _("-r is --raw of the views; to reserve the "
+							"adapters first write --reserve"));
 		if (optopt && optopt < 0x100)
 			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
 		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
@@ -100,13 +108,15 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 
 void chg_usage_common(FILE *out)
 {
-	fputs(_(" -n, --dry-run              print each write in order with its undo;\n"
+	fputs(_("     --dry-run              print each write in order with its undo;\n"
 		"                            change nothing\n"), out);
 	fputs(_(" -y, --yes                  do not ask for confirmation\n"), out);
 	fputs(_(" -f, --force                do what is otherwise refused (see below)\n"), out);
 	fputs(_(" -w, --wait <seconds>       wait at most this long for the AP configuration\n"
 		"                            lock (default 90)\n"), out);
-	fputs(_(" -J, --json                 print the result as a JSON document\n"), out);
+	fputs(_(" -J, --json[=<style>]       print the result as a JSON document: pretty on\n"
+		"                            a terminal, else compact (style: pretty or\n"
+		"                            compact)\n"), out);
 	fputs(_("     --ignore-definition <uuid|file>\n"
 		"                            check the change without this mdevctl definition,\n"
 		"                            which apctl cannot read (otherwise refused;\n"
@@ -1213,10 +1223,7 @@ static int finish(struct chg_txn *t, int rc)
 	if (t->doc) {
 		json_fill(t, rc, apctl_exit_status_name(rc));
 		apctl_json_done();
-		fputs(json_object_to_json_string_ext(t->doc, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-		fputc('\n', stdout);
+		ap_json_print(t->doc, stdout);
 		json_object_put(t->doc);
 		t->doc = NULL;
 	}

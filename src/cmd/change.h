@@ -54,7 +54,7 @@ struct chg_opts {
 #define CHG_TIMEOUT_DEFAULT 30	/* seconds mdev remove waits for a guest */
 
 enum {
-	CHG_OPT_DRYRUN = 'n',
+	CHG_OPT_DRYRUN = 0x201,	/* --dry-run: no short form (-n is --noheadings) */
 	CHG_OPT_YES = 'y',
 	CHG_OPT_JSON = 'J',
 	CHG_OPT_FORCE = 'f',
@@ -66,11 +66,11 @@ enum {
 /* the short options and struct option entries of the shared options (the
  * leading ':' makes getopt report a missing argument as ':'; the command
  * sets opterr = 0 and lets chg_opt() word the errors) */
-#define CHG_SHORTOPTS "nyJfw:h"
+#define CHG_SHORTOPTS "yJfw:h"
 #define CHG_LONGOPTS \
 	{ "dry-run", no_argument, NULL, CHG_OPT_DRYRUN }, \
 	{ "yes", no_argument, NULL, CHG_OPT_YES }, \
-	{ "json", no_argument, NULL, CHG_OPT_JSON }, \
+	{ "json", optional_argument, NULL, CHG_OPT_JSON }, \
 	{ "force", no_argument, NULL, CHG_OPT_FORCE }, \
 	{ "wait", required_argument, NULL, CHG_OPT_WAIT }, \
 	{ "help", no_argument, NULL, CHG_OPT_HELP }, \

@@ -253,9 +253,9 @@ static struct json_object *problem_json(const struct ap_problem *p)
 	json_object_object_add(o, "other_sides",
 			       sides_json(p->other != AP_PARTY_NONE ? p->other_sides : 0));
 	json_object_object_add(o, "other_autostart", json_object_new_boolean(p->other_autostart));
-	json_object_object_add(o, "adapters", ap_json_mask(&p->ids.apm));
-	json_object_object_add(o, "domains", ap_json_mask(&p->ids.aqm));
-	json_object_object_add(o, "control_domains", ap_json_mask(&p->ids.adm));
+	json_object_object_add(o, "adapters", ap_json_mask(&p->ids.apm, AP_IDS_ADAPTER));
+	json_object_object_add(o, "domains", ap_json_mask(&p->ids.aqm, AP_IDS_DOMAIN));
+	json_object_object_add(o, "control_domains", ap_json_mask(&p->ids.adm, AP_IDS_DOMAIN));
 	a = json_object_new_array();
 	for (i = 0; i < p->n_apqns; i++)
 		json_object_array_add(a, ap_json_apqn(p->apqns[i].apid, p->apqns[i].apqi));
@@ -324,7 +324,7 @@ int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *ar
 		return 0;
 	case 'J':
 		o->json = true;
-		return 0;
+		return apctl_json_style_opt(cmd, arg);
 	case APCTL_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
 			o->json = true;

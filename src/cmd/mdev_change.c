@@ -47,7 +47,7 @@ void usage_mdev_create(FILE *out)
 	fputs(_(" -d, --domains <list>       usage domains\n"), out);
 	fputs(_(" -c, --control-domains <list>\n"
 		"                            control domains (default: none)\n"), out);
-	fputs(_(" -r, --reserve              reserve the adapters for vfio_ap first if the\n"
+	fputs(_("     --reserve              reserve the adapters for vfio_ap first if the\n"
 		"                            masks give any of their APQNs to the host\n"), out);
 	fputs(_("     --define               also write an mdevctl definition (started on\n"
 		"                            request: mdevctl start -u <uuid>)\n"), out);
@@ -227,13 +227,13 @@ static void create_report(struct chg_txn *t, const struct ap_model *m, struct js
 
 int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_DEFINE = 0x100, OPT_AUTOSTART };
+	enum { OPT_DEFINE = 0x100, OPT_AUTOSTART, OPT_RESERVE };
 	static const struct option longopts[] = {
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "adapters", required_argument, NULL, 'a' },
 		{ "domains", required_argument, NULL, 'd' },
 		{ "control-domains", required_argument, NULL, 'c' },
-		{ "reserve", no_argument, NULL, 'r' },
+		{ "reserve", no_argument, NULL, OPT_RESERVE },
 		{ "define", no_argument, NULL, OPT_DEFINE },
 		{ "autostart", no_argument, NULL, OPT_AUTOSTART },
 		CHG_LONGOPTS,
@@ -247,7 +247,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 
 	chg_opts_init(&o);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":u:a:d:c:r" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":u:a:d:c:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u':
 			rc = chg_parse_uuid(cmd, optarg, c.uuid);
@@ -262,7 +262,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 				return apctl_usage_error(cmd, _("%s given twice"), dim_opt[dim]);
 			c.list[dim] = optarg;
 			break;
-		case 'r':
+		case OPT_RESERVE:
 			c.reserve = true;
 			break;
 		case OPT_DEFINE:
@@ -438,9 +438,9 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 	(void)m;
 	if (doc) {
 		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
-		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm));
-		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm));
-		json_object_object_add(doc, "control_domains", ap_json_mask(&mo->mx.adm));
+		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm, AP_IDS_ADAPTER));
+		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm, AP_IDS_DOMAIN));
+		json_object_object_add(doc, "control_domains", ap_json_mask(&mo->mx.adm, AP_IDS_DOMAIN));
 		return;
 	}
 	a = chg_ids(&mo->mx.apm, 2);

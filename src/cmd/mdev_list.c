@@ -32,7 +32,8 @@ void usage_mdev_list(FILE *out)
 		" -o, --output <list>    the columns to print (+list appends to the default)\n"
 		" -n, --noheadings       do not print headings\n"
 		" -r, --raw              raw output: no alignment, cells separated by a space\n"
-		" -J, --json             one JSON document\n"
+		" -J, --json[=<style>]   one JSON document: pretty on a terminal, else\n"
+		"                        compact (style: pretty or compact)\n"
 		"     --format <fmt>     table or json\n"
 		" -h, --help             display this help\n"), out);
 	ap_colset_usage(out, &ap_mdev_list_cols);
@@ -56,7 +57,7 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'J' },
+		{ "json", optional_argument, NULL, 'J' },
 		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

@@ -270,13 +270,13 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 
 	(void)m;
 	if (doc) {
-		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca));
-		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd));
+		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca, AP_IDS_ADAPTER));
+		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd, AP_IDS_DOMAIN));
 		if (r->persistent) {
 			struct json_object *b = json_object_new_object();
 
-			json_object_object_add(b, "adapters", ap_json_mask(&r->ba));
-			json_object_object_add(b, "domains", ap_json_mask(&r->bd));
+			json_object_object_add(b, "adapters", ap_json_mask(&r->ba, AP_IDS_ADAPTER));
+			json_object_object_add(b, "domains", ap_json_mask(&r->bd, AP_IDS_DOMAIN));
 			json_object_object_add(doc, "reserved_at_boot", b);
 		}
 		return;

@@ -91,7 +91,8 @@ void usage_show(FILE *out)
 	fputs(_(" -o, --output <list>    the columns to print (+list appends to the default)\n"
 		" -n, --noheadings       do not print headings\n"
 		" -r, --raw              raw output: no alignment, cells separated by a space\n"
-		" -J, --json             one JSON document\n"
+		" -J, --json[=<style>]   one JSON document: pretty on a terminal, else\n"
+		"                        compact (style: pretty or compact)\n"
 		"     --format <fmt>     table or json\n"
 		"     --mdev <uuid>      queues: only the APQNs of this mdev (live and defined)\n"
 		" -h, --help             display this help\n"), out);
@@ -422,21 +423,21 @@ static struct json_object *host_json(const struct ap_host *h)
 									    : NULL));
 	if (h->qci_known) {
 		cfg = json_object_new_object();
-		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm));
-		json_object_object_add(cfg, "usage_domains", ap_json_mask(&h->cfg_aqm));
-		json_object_object_add(cfg, "control_domains", ap_json_mask(&h->cfg_adm));
+		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm, AP_IDS_ADAPTER));
+		json_object_object_add(cfg, "usage_domains", ap_json_mask(&h->cfg_aqm, AP_IDS_DOMAIN));
+		json_object_object_add(cfg, "control_domains", ap_json_mask(&h->cfg_adm, AP_IDS_DOMAIN));
 	} else {
 		cfg = NULL;
 	}
 	json_object_object_add(o, "configuration", cfg);
 	if (h->caps.masks) {
-		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask));
-		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask));
+		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask, AP_IDS_ADAPTER));
+		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask, AP_IDS_DOMAIN));
 		res = json_object_new_object();
 		reserved_ids(&h->apmask, h->max_adapter, &r);
-		json_object_object_add(res, "adapters", ap_json_mask(&r));
+		json_object_object_add(res, "adapters", ap_json_mask(&r, AP_IDS_ADAPTER));
 		reserved_ids(&h->aqmask, h->max_domain, &r);
-		json_object_object_add(res, "domains", ap_json_mask(&r));
+		json_object_object_add(res, "domains", ap_json_mask(&r, AP_IDS_DOMAIN));
 		json_object_object_add(o, "reserved", res);
 	} else {
 		json_object_object_add(o, "apmask", NULL);
@@ -446,9 +447,9 @@ static struct json_object *host_json(const struct ap_host *h)
 	per = json_object_new_object();
 	json_object_object_add(per, "source", json_object_new_string(persist_name(h->persist_src)));
 	json_object_object_add(per, "apmask",
-			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask) : NULL);
+			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask, AP_IDS_ADAPTER) : NULL);
 	json_object_object_add(per, "aqmask",
-			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask) : NULL);
+			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask, AP_IDS_DOMAIN) : NULL);
 	files = json_object_new_array();
 	for (const char *f = h->persist_files; *f;) {
 		size_t n = strcspn(f, ",");
@@ -1215,7 +1216,7 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'J' },
+		{ "json", optional_argument, NULL, 'J' },
 		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "mdev", required_argument, NULL, OPT_MDEV },
 		{ "help", no_argument, NULL, 'h' },
