@@ -87,7 +87,8 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 /* the --help lines of the shared options */
 void chg_usage_common(FILE *out);
 /* the EXIT STATUS block of a changing command's --help */
-void chg_usage_exit(FILE *out);
+/* force: the command's own --force rule, a translated paragraph */
+void chg_usage_exit(FILE *out, const char *force);
 /* parse a number of seconds 0..max for option name; usage error otherwise */
 int chg_parse_seconds(const char *cmd, const char *opt, const char *arg, int max, int *out);
 
@@ -150,6 +151,9 @@ struct ap_path *chg_txn_path(struct chg_txn *t);
 void chg_txn_new_mdev(struct chg_txn *t, const char *uuid);
 /* number of steps planned so far */
 size_t chg_txn_nsteps(const struct chg_txn *t);
+/* step i of the plan (NULL past the end) */
+struct ap_step;
+const struct ap_step *chg_txn_step(const struct chg_txn *t, size_t i);
 
 enum chg_severity {
 	CHG_WARNING = 0,	/* printed, does not stop the change */

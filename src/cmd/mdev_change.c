@@ -57,7 +57,9 @@ void usage_mdev_create(FILE *out)
 		"  apctl mdev create -a 5,6 -d 4,0xab\n"
 		"  apctl mdev create -u 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 -a 5 -d 0x47 "
 		"--autostart\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --reserve and --force, a reservation that would clear apmask to\n"
+			      "all zero (every adapter of the machine to vfio_ap) is made; without\n"
+			      "--force, it is refused.  Nothing else in mdev create depends on it.\n"));
 }
 
 void usage_mdev_modify(FILE *out)
@@ -89,7 +91,9 @@ void usage_mdev_modify(FILE *out)
 		"(-y to skip).\n"), out);
 	fputs(_("\nExamples:\n"
 		"  apctl mdev modify 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 --add-domains 0x47\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("--force changes nothing for mdev modify: a change that conflicts is\n"
+			      "refused with or without it, and taking adapters or domains from a\n"
+			      "guest asks for confirmation (-y) instead.\n"));
 }
 
 void usage_mdev_remove(FILE *out)
@@ -106,7 +110,8 @@ void usage_mdev_remove(FILE *out)
 	fputs(_(" -t, --timeout <seconds>    wait at most this long for the kernel to remove\n"
 		"                            an mdev a guest holds (default 30)\n"), out);
 	chg_usage_common(out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --force, an mdev a guest uses is removed (see above); without it,\n"
+			      "the removal is refused.\n"));
 	fputs(_(" 11  removal pending: the guest still holds the device; the kernel\n"
 		"     completes the removal when the guest releases it\n"), out);
 }

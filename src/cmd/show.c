@@ -1327,7 +1327,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		}
 	}
 
-	if (o.json) {
+	if (o.json && view == V_MDEVS) {
+		rc = apctl_mdevs_print(ctx, &v, &o, NULL, APCTL_MDEVS_ALL, "mdevs");
+	} else if (o.json) {
 		rc = view_json(&v, view, md, &sh, stdout);
 	} else {
 		const struct ap_host *h = &v.m.host;
@@ -1345,11 +1347,8 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 				      sizeof(h->queues[0]), sh.n, stdout);
 			break;
 		case V_MDEVS:
-			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
-				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, stdout);
-			if (!rc && !v.m.n_mdevs)
-				apctl_note(ctx, _("no mdevs: none is active and none is defined "
-						  "for mdevctl"));
+			/* 'mdev list' and 'show mdevs' are one listing */
+			rc = apctl_mdevs_print(ctx, &v, &o, &sel, APCTL_MDEVS_ALL, "mdevs");
 			break;
 		case V_MATRIX:
 			rc = matrix_text(&v, &o, stdout);

@@ -86,9 +86,8 @@ struct ap_colset {
 
 extern const struct ap_colset ap_card_cols;
 extern const struct ap_colset ap_queue_cols;
+/* 'show mdevs', 'mdev list' and the summary: one table, one default */
 extern const struct ap_colset ap_mdev_cols;
-/* the mdev columns with the defaults of 'apctl mdev list' */
-extern const struct ap_colset ap_mdev_list_cols;
 
 #define AP_COLSEL_MAX 64
 

@@ -105,7 +105,8 @@ static void test_tables(const struct ap_model *m, const struct ap_out_env *env)
 	       "05.00ab  CEX7C cca  in use   vfio_ap vfio_ap " U1,
 	       "queues table");
 	free(s);
-	s = render(&ap_mdev_list_cols, NULL, false, false, env, m->mdevs, sizeof(m->mdevs[0]),
+	s = render(&ap_mdev_cols, "UUID,ACTIVE,DEFINED,START,GUEST,ADAPTERS,DOMAINS,CONTROL,NOTE",
+		   false, false, env, m->mdevs, sizeof(m->mdevs[0]),
 		   m->n_mdevs);
 	is_str(s,
 	       "UUID                                 ACTIVE DEFINED START  GUEST ADAPTERS DOMAINS   CONTROL NOTE\n"
