@@ -972,18 +972,22 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 	return apctl_print_json(doc, out);
 }
 
-/* a UUID in any case into uuid (lowercase); 0 or a usage error */
+/* a UUID in any case into uuid (lowercase); 0 or a usage error naming
+ * the option 'what' (NULL: an argument) */
 static int parse_uuid(const char *what, const char *arg, char uuid[AP_UUID_STRLEN])
 {
 	size_t i;
 
-	if (strlen(arg) != 36)
-		return apctl_usage_error("show", _("'%s' is not a UUID"), arg);
 	for (i = 0; i < 36; i++) {
 		unsigned char ch = (unsigned char)arg[i];
 
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit(ch))
-			return apctl_usage_error("show", _("%s: '%s' is not a UUID"), what, arg);
+		if (strlen(arg) != 36 ||
+		    ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit(ch))) {
+			if (what)
+				return apctl_usage_error("show", _("%s: '%s' is not a UUID"), what,
+							 arg);
+			return apctl_usage_error("show", _("'%s' is not a UUID"), arg);
+		}
 		uuid[i] = (char)tolower(ch);
 	}
 	uuid[36] = '\0';
@@ -1003,9 +1007,9 @@ static int parse_filter(enum view view, int argc, char **argv, struct ap_sel *se
 			switch (e.code) {
 			case AP_SEL_ABOVE_MAX:
 				return apctl_usage_error("show", e.domain
-					? _("'%s': domain %lx is above ff, the highest domain id "
+					? _("'%s': domain %04lx is above 00ff, the highest domain id "
 					    "there is (ids are hex, as lszcrypt prints them)")
-					: _("'%s': adapter %lx is above ff, the highest adapter id "
+					: _("'%s': adapter %02lx is above ff, the highest adapter id "
 					    "there is (ids are hex, as lszcrypt prints them)"),
 					w, e.value);
 			case AP_SEL_REVERSED: {
@@ -1051,7 +1055,7 @@ static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_
 			return apctl_usage_error("show", argc < 2 ? _("'show mdev' needs a UUID")
 								  : _("too many arguments"));
 		*view = V_MDEV;
-		return parse_uuid("show mdev", argv[1], uuid);
+		return parse_uuid(NULL, argv[1], uuid);
 	}
 	for (i = V_CARDS; i <= V_MATRIX; i++) {
 		if (!strcmp(w, view_names[i])) {
