@@ -445,7 +445,8 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
 		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm, AP_IDS_ADAPTER));
 		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm, AP_IDS_DOMAIN));
-		json_object_object_add(doc, "control_domains", ap_json_mask(&mo->mx.adm, AP_IDS_DOMAIN));
+		json_object_object_add(doc, "control_domains",
+				       ap_json_mask(&mo->mx.adm, AP_IDS_DOMAIN));
 		return;
 	}
 	a = chg_ids(&mo->mx.apm, 2);

@@ -274,7 +274,8 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 
 	(void)m;
 	if (doc) {
-		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca, AP_IDS_ADAPTER));
+		json_object_object_add(doc, "adapters_changed",
+				       ap_json_mask(&r->ca, AP_IDS_ADAPTER));
 		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd, AP_IDS_DOMAIN));
 		if (r->persistent) {
 			struct json_object *b = json_object_new_object();

@@ -424,8 +424,10 @@ static struct json_object *host_json(const struct ap_host *h)
 	if (h->qci_known) {
 		cfg = json_object_new_object();
 		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm, AP_IDS_ADAPTER));
-		json_object_object_add(cfg, "usage_domains", ap_json_mask(&h->cfg_aqm, AP_IDS_DOMAIN));
-		json_object_object_add(cfg, "control_domains", ap_json_mask(&h->cfg_adm, AP_IDS_DOMAIN));
+		json_object_object_add(cfg, "usage_domains",
+				       ap_json_mask(&h->cfg_aqm, AP_IDS_DOMAIN));
+		json_object_object_add(cfg, "control_domains",
+				       ap_json_mask(&h->cfg_adm, AP_IDS_DOMAIN));
 	} else {
 		cfg = NULL;
 	}
@@ -447,9 +449,11 @@ static struct json_object *host_json(const struct ap_host *h)
 	per = json_object_new_object();
 	json_object_object_add(per, "source", json_object_new_string(persist_name(h->persist_src)));
 	json_object_object_add(per, "apmask",
-			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask, AP_IDS_ADAPTER) : NULL);
+			       h->persist_apmask_set
+				       ? ap_json_mask(&h->persist_apmask, AP_IDS_ADAPTER) : NULL);
 	json_object_object_add(per, "aqmask",
-			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask, AP_IDS_DOMAIN) : NULL);
+			       h->persist_aqmask_set
+				       ? ap_json_mask(&h->persist_aqmask, AP_IDS_DOMAIN) : NULL);
 	files = json_object_new_array();
 	for (const char *f = h->persist_files; *f;) {
 		size_t n = strcspn(f, ",");

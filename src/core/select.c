@@ -20,8 +20,9 @@ static int hexnum(const char **s, unsigned long *v)
 	while (isxdigit((unsigned char)*p)) {
 		if (++n > 4)
 			return -1;
-		*v = *v * 16 + (unsigned long)(isdigit((unsigned char)*p) ? *p - '0'
-									: tolower((unsigned char)*p) - 'a' + 10);
+		int c = tolower((unsigned char)*p);
+
+		*v = *v * 16 + (unsigned long)(isdigit(c) ? c - '0' : c - 'a' + 10);
 		p++;
 	}
 	if (!n)
@@ -30,7 +31,7 @@ static int hexnum(const char **s, unsigned long *v)
 	return 0;
 }
 
-/* "hex" or "hex-hex" at *s into m; the end is '.' or NUL */
+/* "hex" or "hex-hex" at *s into m */
 static int range(const char **s, bool domain, struct ap_mask *m, struct ap_sel_error *err)
 {
 	unsigned long lo, hi;
@@ -43,7 +44,8 @@ static int range(const char **s, bool domain, struct ap_mask *m, struct ap_sel_e
 		if (hexnum(s, &hi))
 			goto syntax;
 	}
-	if (**s && **s != '.')
+	/* adapters end at the '.' of the domains, domains at the end */
+	if (**s && (domain || **s != '.'))
 		goto syntax;
 	if (lo > AP_MAX_ID || hi > AP_MAX_ID) {
 		err->code = AP_SEL_ABOVE_MAX;

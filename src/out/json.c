@@ -151,7 +151,8 @@ struct json_object *ap_json_matrix(const struct ap_matrix *mx, bool with_adm)
 		return NULL;
 	json_object_object_add(o, "adapters", ap_json_mask(&mx->apm, AP_IDS_ADAPTER));
 	json_object_object_add(o, "domains", ap_json_mask(&mx->aqm, AP_IDS_DOMAIN));
-	json_object_object_add(o, "control_domains", with_adm ? ap_json_mask(&mx->adm, AP_IDS_DOMAIN) : NULL);
+	json_object_object_add(o, "control_domains",
+			       with_adm ? ap_json_mask(&mx->adm, AP_IDS_DOMAIN) : NULL);
 	json_object_object_add(o, "apqns", ap_json_apqns(&mx->apm, &mx->aqm));
 	return o;
 }
