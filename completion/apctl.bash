@@ -12,13 +12,13 @@
 
 # options per command; "=" marks an option that takes an argument
 _apctl_opts_global='--root= -q --quiet -V --verbose -h --help -v --version'
-_apctl_opts_show='-o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
+_apctl_opts_show='-o= --output= -n --noheadings -r --raw -J --json --format= --mdev= -h --help'
 _apctl_opts_check='-J --json --format= -h --help'
-_apctl_opts_change='-n --dry-run -y --yes -f --force -w= --wait= -J --json --ignore-definition= -h --help'
+_apctl_opts_change='--dry-run -y --yes -f --force -w= --wait= -J --json --ignore-definition= -h --help'
 _apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent $_apctl_opts_change"
 _apctl_opts_release=$_apctl_opts_reserve
 _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
-_apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= -r --reserve --define --autostart $_apctl_opts_change"
+_apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --reserve --define --autostart $_apctl_opts_change"
 _apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= --domains= --add-domains= --remove-domains= -c= --control-domains= --add-control-domains= --remove-control-domains= --active -p --persistent $_apctl_opts_change"
 _apctl_opts_mdev_remove="--undefine -t= --timeout= $_apctl_opts_change"
 _apctl_opts_mdev_start="--autostart --reserve $_apctl_opts_change"
@@ -111,6 +111,17 @@ _apctl_uuids_in() {
 		esac
 		echo "$u"
 	done < <(_apctl_live mdev list --raw --noheadings -o UUID,ACTIVE,DEFINED)
+}
+
+# card ids as lszcrypt prints them ("05"), for the filters of show
+_apctl_card_ids() {
+	_apctl_live show cards --raw --noheadings -o CARD
+}
+
+# the APQNs of adapter $1 ("05.0047"), for the filters of show queues
+_apctl_apqns_of() {
+	[[ $1 =~ ^(0[xX])?[0-9a-fA-F]{1,2}$ ]] || return 0
+	_apctl_live show queues --raw --noheadings -o CARD.DOM "$1"
 }
 
 # _apctl_list_reply IDS...: complete the item after the last comma of $cur
@@ -256,6 +267,9 @@ _apctl() {
 				_apctl_words_reply 'table json'
 			fi
 			;;
+		--mdev)
+			_apctl_words_reply "$(_apctl_uuids)"
+			;;
 		-a | --adapters | --add-adapters | --remove-adapters)
 			case $key in
 			reserve) _apctl_list_reply $(_apctl_adapters unreserved) ;;
@@ -307,6 +321,15 @@ _apctl() {
 			_apctl_words_reply "$_apctl_show_views"
 		elif ((${#pos[@]} == 1)) && [[ ${pos[0]} == mdev ]]; then
 			_apctl_words_reply "$(_apctl_uuids)"
+		elif [[ ${pos[0]} == cards ]]; then
+			_apctl_words_reply "$(_apctl_card_ids)"
+		elif [[ ${pos[0]} == queues && $cur == *.* ]]; then
+			_apctl_words_reply "$(_apctl_apqns_of "${cur%%.*}")"
+		elif [[ ${pos[0]} == queues ]]; then
+			_apctl_words_reply "$(_apctl_card_ids)"
+			# an adapter alone completes to its APQNs next
+			((${#COMPREPLY[@]} == 1)) && compopt -o nospace 2>/dev/null &&
+				COMPREPLY=("${COMPREPLY[0]}.")
 		else
 			COMPREPLY=()
 		fi

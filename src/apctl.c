@@ -49,6 +49,16 @@ void apctl_json_done(void)
 	json_fb.done = true;
 }
 
+int apctl_json_style_opt(const char *cmd, const char *arg)
+{
+	enum ap_json_style st;
+
+	if (ap_json_parse_style(arg, &st))
+		return apctl_usage_error(cmd, _("--json=%s: the style is pretty or compact"), arg);
+	ap_json_set_style(st);
+	return 0;
+}
+
 const char *apctl_exit_status_name(int rc)
 {
 	switch (rc) {
@@ -74,6 +84,8 @@ const char *apctl_exit_status_name(int rc)
 		return "permission";
 	case APCTL_EXIT_PENDING:
 		return "pending";
+	case APCTL_EXIT_NOMATCH:
+		return "no-match";
 	default:
 		return "error";
 	}
@@ -180,7 +192,9 @@ static void usage(FILE *out)
 		" 10  malformed data in sysfs, a configuration file, the lock file or the\n"
 		"     change journal\n"
 		" 11  removal pending (mdev remove): the guest still holds the device; the\n"
-		"     kernel completes the removal when the guest releases it\n"), out);
+		"     kernel completes the removal when the guest releases it\n"
+		" 12  no match (show cards, show queues): an id or --mdev given to filter\n"
+		"     the view matches nothing on this host\n"), out);
 	fputs(_("\nRun 'apctl help <command>' for the options of a command; see apctl(8).\n"), out);
 }
 
@@ -324,6 +338,13 @@ static void json_prescan(int argc, char **argv)
 
 		if (!strcmp(a, "--"))
 			break;
+		if (!strncmp(a, "--json=", 7)) {
+			enum ap_json_style st;
+
+			/* the error document of a command line with a bad style is auto */
+			if (!ap_json_parse_style(a + 7, &st))
+				ap_json_set_style(st);
+		}
 		if (!strcmp(a, "--json") || !strncmp(a, "--json=", 7) || !strcmp(a, "--format=json") ||
 		    (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
 			json_fb.wanted = true;

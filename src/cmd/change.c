@@ -23,6 +23,7 @@
 #include "core/escape.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
+#include "out/out.h"
 #include "core/plan.h"
 #include "core/validate.h"
 #include "i18n.h"
@@ -76,7 +77,7 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return 0;
 	case CHG_OPT_JSON:
 		o->json = true;
-		return 0;
+		return apctl_json_style_opt(cmd, arg);
 	case CHG_OPT_FORCE:
 		o->force = true;
 		return 0;
@@ -91,6 +92,13 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
 					 argv[optind - 1]);
 	case '?':
+		/* the letters of the views (util-linux): not those of a change */
+		if (optopt == 'n')
+			return apctl_usage_error(cmd, _("-n is --noheadings of the views; for a "
+							"dry run write --dry-run"));
+		if (optopt == 'r' && !strcmp(cmd, "mdev create"))
+			return apctl_usage_error(cmd, _("-r is --raw of the views; to reserve the "
+							"adapters first write --reserve"));
 		if (optopt && optopt < 0x100)
 			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
 		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
@@ -100,13 +108,15 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 
 void chg_usage_common(FILE *out)
 {
-	fputs(_(" -n, --dry-run              print each write in order with its undo;\n"
+	fputs(_("     --dry-run              print each write in order with its undo;\n"
 		"                            change nothing\n"), out);
 	fputs(_(" -y, --yes                  do not ask for confirmation\n"), out);
 	fputs(_(" -f, --force                do what is otherwise refused (see below)\n"), out);
 	fputs(_(" -w, --wait <seconds>       wait at most this long for the AP configuration\n"
 		"                            lock (default 90)\n"), out);
-	fputs(_(" -J, --json                 print the result as a JSON document\n"), out);
+	fputs(_(" -J, --json[=<style>]       print the result as a JSON document: pretty on\n"
+		"                            a terminal, else compact (style: pretty or\n"
+		"                            compact)\n"), out);
 	fputs(_("     --ignore-definition <uuid|file>\n"
 		"                            check the change without this mdevctl definition,\n"
 		"                            which apctl cannot read (otherwise refused;\n"
@@ -114,16 +124,15 @@ void chg_usage_common(FILE *out)
 	fputs(_(" -h, --help                 display this help\n"), out);
 }
 
-void chg_usage_exit(FILE *out)
+void chg_usage_exit(FILE *out, const char *force)
 {
 	fputs(_("\nEvery change is checked against the whole configuration before the first\n"
 		"write, made under the lock /run/lock/s390apconfig.lock (shared with chzdev\n"
 		"and mdevctl's ap-check), read back after each write, and undone in reverse\n"
 		"order when a write fails.  Changes needing root are refused for others.\n"
-		"A change that would write an all-zero mask (every queue of the machine\n"
-		"to vfio_ap) is refused unless --force is given.  A change is refused\n"
-		"(exit 10) while a file it is checked against cannot be read or\n"
-		"understood, such as a malformed mdevctl definition.\n"), out);
+		"A change is refused (exit 10) while a file it is checked against cannot be\n"
+		"read or understood, such as a malformed mdevctl definition.\n"), out);
+	fprintf(out, "\n%s", force);
 	fputs(_("\nExit status:\n"
 		"  0  success (or nothing to do)\n"
 		"  1  a write failed; everything done before it was undone\n"
@@ -284,6 +293,8 @@ char *chg_apqns(const struct ap_mask *a, const struct ap_mask *d, unsigned int m
  * (-1: the step deletes the file) */
 struct shown {
 	long do_len, undo_len;
+	/* the udev rule step: its content now and after the step (NULL none) */
+	char *old_text, *new_text;
 };
 
 struct problem {
@@ -348,6 +359,11 @@ size_t chg_txn_nsteps(const struct chg_txn *t)
 	return t->plan.n_steps;
 }
 
+const struct ap_step *chg_txn_step(const struct chg_txn *t, size_t i)
+{
+	return i < t->plan.n_steps ? &t->plan.steps[i] : NULL;
+}
+
 
 static void plan_free(struct chg_txn *t)
 {
@@ -355,6 +371,10 @@ static void plan_free(struct chg_txn *t)
 	free(t->reqs);
 	t->reqs = NULL;
 	t->n_reqs = 0;
+	for (size_t i = 0; t->shown && i < t->plan.n_steps; i++) {
+		free(t->shown[i].old_text);
+		free(t->shown[i].new_text);
+	}
 	free(t->shown);
 	t->shown = NULL;
 }
@@ -554,14 +574,18 @@ static int plan_shown(struct chg_txn *t)
 		int e;
 
 		t->shown[i].do_len = t->shown[i].undo_len = -1;
-		if (s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_PERSIST_MASKS) {
+		if ((s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_PERSIST_MASKS) &&
+		    !s->drop) {
 			e = ap_exec_step_content(&t->path, s, &buf, &len);
 			if (e) {
 				t->oom = true;
 				return APCTL_EXIT_FAILURE;
 			}
-			free(buf);
 			t->shown[i].do_len = (long)len;
+			if (s->kind == AP_STEP_PERSIST_MASKS)
+				t->shown[i].new_text = buf;
+			else
+				free(buf);
 		}
 		if (u && u->kind == AP_STEP_FILE_RESTORE) {
 			e = ap_exec_step_content(&t->path, u, &buf, &len);
@@ -571,8 +595,11 @@ static int plan_shown(struct chg_txn *t)
 						 _("cannot read %s: %s"), path, strerror(e));
 				return APCTL_EXIT_BADDATA;
 			}
-			free(buf);
 			t->shown[i].undo_len = e ? -1 : (long)len;
+			if (s->kind == AP_STEP_PERSIST_MASKS && !e)
+				t->shown[i].old_text = buf;
+			else
+				free(e ? NULL : buf);
 		}
 	}
 	return APCTL_EXIT_OK;
@@ -599,6 +626,69 @@ static void print_act(struct chg_txn *t, FILE *out, const struct ap_step *s, lon
 		fprintf(out, _("%sdelete %s\n"), prefix, path);
 }
 
+/* the lines of a text ("" none), split in place into a new array */
+static char **text_lines(char *text, size_t *n)
+{
+	char **v = NULL;
+	size_t k = 0;
+
+	*n = 0;
+	for (char *p = text; p && *p;) {
+		char *nl = strchr(p, '\n'), **nv = realloc(v, (k + 1) * sizeof(*v));
+
+		if (!nv)
+			break;
+		v = nv;
+		v[k++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	*n = k;
+	return v;
+}
+
+/*
+ * What a rule file step changes, line by line: "- " what goes, "+ " what
+ * comes (a shortest edit by longest common subsequence; the files are a
+ * dozen lines).  Untouched lines are not shown.
+ */
+static void print_text_diff(FILE *out, const char *old, const char *new)
+{
+	char *a = strdup(old ? old : ""), *b = strdup(new ? new : ""), **x, **y;
+	size_t na, nb, i, j;
+	unsigned int *L;
+
+	x = text_lines(a, &na);
+	y = text_lines(b, &nb);
+	L = calloc((na + 1) * (nb + 1), sizeof(*L));
+	if (!a || !b || !L || na > 4096 || nb > 4096)
+		goto out;
+#define LCS(i, j) L[(i) * (nb + 1) + (j)]
+	for (i = na; i-- > 0;)
+		for (j = nb; j-- > 0;)
+			LCS(i, j) = !strcmp(x[i], y[j]) ? LCS(i + 1, j + 1) + 1
+				    : LCS(i + 1, j) > LCS(i, j + 1) ? LCS(i + 1, j) : LCS(i, j + 1);
+	for (i = j = 0; i < na || j < nb;) {
+		if (i < na && j < nb && !strcmp(x[i], y[j])) {
+			i++;
+			j++;
+		} else if (i < na && (j == nb || LCS(i + 1, j) >= LCS(i, j + 1))) {
+			fprintf(out, "       - %s\n", x[i++]);
+		} else {
+			fprintf(out, "       + %s\n", y[j++]);
+		}
+	}
+#undef LCS
+out:
+	free(L);
+	free(x);
+	free(y);
+	free(a);
+	free(b);
+}
+
 static void print_plan(struct chg_txn *t, FILE *out)
 {
 	size_t i, n = t->plan.n_steps;
@@ -611,6 +701,9 @@ static void print_plan(struct chg_txn *t, FILE *out)
 
 		fprintf(out, "%3zu. %s\n", i + 1, s->what);
 		print_act(t, out, s, t->shown[i].do_len, "     ");
+		/* the rule's lines that change (or go, when the file is deleted) */
+		if (s->kind == AP_STEP_PERSIST_MASKS)
+			print_text_diff(out, t->shown[i].old_text, t->shown[i].new_text);
 		if (u)
 			print_act(t, out, u, t->shown[i].undo_len, _("     undo: "));
 		else if (s->covered)
@@ -1218,10 +1311,7 @@ static int finish(struct chg_txn *t, int rc)
 	if (t->doc) {
 		json_fill(t, rc, apctl_exit_status_name(rc));
 		apctl_json_done();
-		fputs(json_object_to_json_string_ext(t->doc, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-		fputc('\n', stdout);
+		ap_json_print(t->doc, stdout);
 		json_object_put(t->doc);
 		t->doc = NULL;
 	}

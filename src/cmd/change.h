@@ -58,7 +58,7 @@ struct chg_opts {
 #define CHG_TIMEOUT_DEFAULT 30	/* seconds mdev remove waits for a guest */
 
 enum {
-	CHG_OPT_DRYRUN = 'n',
+	CHG_OPT_DRYRUN = 0x201,	/* --dry-run: no short form (-n is --noheadings) */
 	CHG_OPT_YES = 'y',
 	CHG_OPT_JSON = 'J',
 	CHG_OPT_FORCE = 'f',
@@ -70,11 +70,11 @@ enum {
 /* the short options and struct option entries of the shared options (the
  * leading ':' makes getopt report a missing argument as ':'; the command
  * sets opterr = 0 and lets chg_opt() word the errors) */
-#define CHG_SHORTOPTS "nyJfw:h"
+#define CHG_SHORTOPTS "yJfw:h"
 #define CHG_LONGOPTS \
 	{ "dry-run", no_argument, NULL, CHG_OPT_DRYRUN }, \
 	{ "yes", no_argument, NULL, CHG_OPT_YES }, \
-	{ "json", no_argument, NULL, CHG_OPT_JSON }, \
+	{ "json", optional_argument, NULL, CHG_OPT_JSON }, \
 	{ "force", no_argument, NULL, CHG_OPT_FORCE }, \
 	{ "wait", required_argument, NULL, CHG_OPT_WAIT }, \
 	{ "help", no_argument, NULL, CHG_OPT_HELP }, \
@@ -91,7 +91,8 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 /* the --help lines of the shared options */
 void chg_usage_common(FILE *out);
 /* the EXIT STATUS block of a changing command's --help */
-void chg_usage_exit(FILE *out);
+/* force: the command's own --force rule, a translated paragraph */
+void chg_usage_exit(FILE *out, const char *force);
 /* parse a number of seconds 0..max for option name; usage error otherwise */
 int chg_parse_seconds(const char *cmd, const char *opt, const char *arg, int max, int *out);
 
@@ -154,6 +155,9 @@ struct ap_path *chg_txn_path(struct chg_txn *t);
 void chg_txn_new_mdev(struct chg_txn *t, const char *uuid);
 /* number of steps planned so far */
 size_t chg_txn_nsteps(const struct chg_txn *t);
+/* step i of the plan (NULL past the end) */
+struct ap_step;
+const struct ap_step *chg_txn_step(const struct chg_txn *t, size_t i);
 
 enum chg_severity {
 	CHG_WARNING = 0,	/* printed, does not stop the change */

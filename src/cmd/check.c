@@ -27,7 +27,8 @@ void usage_check(FILE *out)
 		"adapters and domains not in the host configuration, and files that\n"
 		"cannot be read.  Each problem names the parties and a way out.\n"), out);
 	fputs(_("\nOptions:\n"), out);
-	fputs(_(" -J, --json             one JSON document\n"
+	fputs(_(" -J, --json[=<style>]   one JSON document: pretty on a terminal, else\n"
+		"                        compact (style: pretty or compact)\n"
 		"     --format <fmt>     table or json\n"
 		" -h, --help             display this help\n"), out);
 	fputs(_("\nExamples:\n"), out);
@@ -43,7 +44,7 @@ void usage_check(FILE *out)
 int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 {
 		static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
+		{ "json", optional_argument, NULL, 'J' },
 		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

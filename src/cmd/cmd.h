@@ -71,6 +71,8 @@ void apctl_note(const struct apctl_ctx *ctx, const char *fmt, ...)
  * document with the first error message (see schema/).
  */
 void apctl_json_done(void);
+/* the argument of --json[=pretty|compact]: 0, or a usage error */
+int apctl_json_style_opt(const char *cmd, const char *arg);
 /* the JSON "status" word of an exit code ("ok", "refused", ...) */
 const char *apctl_exit_status_name(int rc);
 

@@ -93,6 +93,12 @@ size_t apctl_view_journal_print(const struct apctl_view *v, FILE *out)
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
 		    int want_problems)
 {
+	return apctl_view_load_sel(ctx, v, read_flags, want_problems, NULL);
+}
+
+int apctl_view_load_sel(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
+			int want_problems, const struct ap_sel *sel)
+{
 	struct ap_diags *d;
 	struct ap_path p;
 	size_t i;
@@ -124,7 +130,7 @@ int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int re
 		apctl_view_free(v);
 		return rc;
 	}
-	rc = ap_read_model(&p, read_flags, &v->m, d);
+	rc = ap_read_model_sel(&p, read_flags, sel, &v->m, d);
 	print_stats(&p);
 	for (i = 0; i < d->n; i++) {
 		if (d->v[i].level == AP_DIAG_ERROR)
@@ -247,9 +253,9 @@ static struct json_object *problem_json(const struct ap_problem *p)
 	json_object_object_add(o, "other_sides",
 			       sides_json(p->other != AP_PARTY_NONE ? p->other_sides : 0));
 	json_object_object_add(o, "other_autostart", json_object_new_boolean(p->other_autostart));
-	json_object_object_add(o, "adapters", ap_json_mask(&p->ids.apm));
-	json_object_object_add(o, "domains", ap_json_mask(&p->ids.aqm));
-	json_object_object_add(o, "control_domains", ap_json_mask(&p->ids.adm));
+	json_object_object_add(o, "adapters", ap_json_mask(&p->ids.apm, AP_IDS_ADAPTER));
+	json_object_object_add(o, "domains", ap_json_mask(&p->ids.aqm, AP_IDS_DOMAIN));
+	json_object_object_add(o, "control_domains", ap_json_mask(&p->ids.adm, AP_IDS_DOMAIN));
 	a = json_object_new_array();
 	for (i = 0; i < p->n_apqns; i++)
 		json_object_array_add(a, ap_json_apqn(p->apqns[i].apid, p->apqns[i].apqi));
@@ -318,7 +324,7 @@ int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *ar
 		return 0;
 	case 'J':
 		o->json = true;
-		return 0;
+		return apctl_json_style_opt(cmd, arg);
 	case APCTL_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
 			o->json = true;

@@ -40,6 +40,10 @@ struct apctl_view {
 #define APCTL_VIEW_BOOT_AUDIT 2
 int apctl_view_load(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
 		    int want_problems);
+/* the same, reading the files of single cards and queues only for those in sel */
+struct ap_sel;
+int apctl_view_load_sel(struct apctl_ctx *ctx, struct apctl_view *v, unsigned int read_flags,
+			int want_problems, const struct ap_sel *sel);
 void apctl_view_free(struct apctl_view *v);
 
 /* "diagnostics": [...] */
@@ -78,6 +82,20 @@ struct apctl_outopts {
  */
 int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *arg,
 		 char **argv, struct apctl_outopts *o);
+/*
+ * The mdevs as 'show mdevs' and 'mdev list' print them (one table, one
+ * default): those of 'which', as a table with the columns of sel or as a
+ * JSON document of view json_view.  Says so when there are none.
+ */
+enum apctl_mdevs {
+	APCTL_MDEVS_ALL,
+	APCTL_MDEVS_ACTIVE,	/* --active */
+	APCTL_MDEVS_DEFINED,	/* --defined */
+	APCTL_MDEVS_BOTH,	/* --active --defined: active and defined */
+};
+int apctl_mdevs_print(struct apctl_ctx *ctx, struct apctl_view *v,
+		      const struct apctl_outopts *o, const struct ap_colsel *sel,
+		      enum apctl_mdevs which, const char *json_view);
 /* print a table (and free it); 0 or APCTL_EXIT_FAILURE */
 int apctl_print_table(struct libscols_table *tb, FILE *out);
 /* print a JSON document (and release it); 0 or APCTL_EXIT_FAILURE */

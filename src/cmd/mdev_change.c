@@ -48,7 +48,7 @@ void usage_mdev_create(FILE *out)
 	fputs(_(" -d, --domains <list>       usage domains\n"), out);
 	fputs(_(" -c, --control-domains <list>\n"
 		"                            control domains (default: none)\n"), out);
-	fputs(_(" -r, --reserve              reserve the adapters for vfio_ap first if the\n"
+	fputs(_("     --reserve              reserve the adapters for vfio_ap first if the\n"
 		"                            masks give any of their APQNs to the host\n"), out);
 	fputs(_("     --define               also write an mdevctl definition (started on\n"
 		"                            request: mdevctl start -u <uuid>)\n"), out);
@@ -58,7 +58,9 @@ void usage_mdev_create(FILE *out)
 		"  apctl mdev create -a 5,6 -d 4,0xab\n"
 		"  apctl mdev create -u 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 -a 5 -d 0x47 "
 		"--autostart\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --reserve and --force, a reservation that would clear apmask to\n"
+			      "all zero (every adapter of the machine to vfio_ap) is made; without\n"
+			      "--force, it is refused.  Nothing else in mdev create depends on it.\n"));
 }
 
 void usage_mdev_modify(FILE *out)
@@ -90,7 +92,9 @@ void usage_mdev_modify(FILE *out)
 		"(-y to skip).\n"), out);
 	fputs(_("\nExamples:\n"
 		"  apctl mdev modify 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 --add-domains 0x47\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("--force changes nothing for mdev modify: a change that conflicts is\n"
+			      "refused with or without it, and taking adapters or domains from a\n"
+			      "guest asks for confirmation (-y) instead.\n"));
 }
 
 void usage_mdev_remove(FILE *out)
@@ -107,7 +111,8 @@ void usage_mdev_remove(FILE *out)
 	fputs(_(" -t, --timeout <seconds>    wait at most this long for the kernel to remove\n"
 		"                            an mdev a guest holds (default 30)\n"), out);
 	chg_usage_common(out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --force, an mdev a guest uses is removed (see above); without it,\n"
+			      "the removal is refused.\n"));
 	fputs(_(" 11  removal pending: the guest still holds the device; the kernel\n"
 		"     completes the removal when the guest releases it\n"), out);
 }
@@ -242,13 +247,13 @@ static void create_report(struct chg_txn *t, const struct ap_model *m, struct js
 
 int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_DEFINE = 0x100, OPT_AUTOSTART };
+	enum { OPT_DEFINE = 0x100, OPT_AUTOSTART, OPT_RESERVE };
 	static const struct option longopts[] = {
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "adapters", required_argument, NULL, 'a' },
 		{ "domains", required_argument, NULL, 'd' },
 		{ "control-domains", required_argument, NULL, 'c' },
-		{ "reserve", no_argument, NULL, 'r' },
+		{ "reserve", no_argument, NULL, OPT_RESERVE },
 		{ "define", no_argument, NULL, OPT_DEFINE },
 		{ "autostart", no_argument, NULL, OPT_AUTOSTART },
 		CHG_LONGOPTS,
@@ -262,7 +267,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 
 	chg_opts_init(&o);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":u:a:d:c:r" CHG_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":u:a:d:c:" CHG_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u':
 			rc = chg_parse_uuid(cmd, optarg, c.uuid);
@@ -277,7 +282,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 				return apctl_usage_error(cmd, _("%s given twice"), dim_opt[dim]);
 			c.list[dim] = optarg;
 			break;
-		case 'r':
+		case OPT_RESERVE:
 			c.reserve = true;
 			break;
 		case OPT_DEFINE:
@@ -453,9 +458,10 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 	(void)m;
 	if (doc) {
 		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
-		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm));
-		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm));
-		json_object_object_add(doc, "control_domains", ap_json_mask(&mo->mx.adm));
+		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm, AP_IDS_ADAPTER));
+		json_object_object_add(doc, "domains", ap_json_mask(&mo->mx.aqm, AP_IDS_DOMAIN));
+		json_object_object_add(doc, "control_domains",
+				       ap_json_mask(&mo->mx.adm, AP_IDS_DOMAIN));
 		return;
 	}
 	a = chg_ids(&mo->mx.apm, 2);

@@ -63,7 +63,9 @@ void usage_mdev_start(FILE *out)
 	fputs(_("\nExamples:\n"
 		"  apctl mdev start 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41\n"
 		"  apctl mdev start --autostart --json\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --reserve and --force, a reservation that would clear apmask to\n"
+			      "all zero (every adapter of the machine to vfio_ap) is made; without\n"
+			      "--force, it is refused.  Nothing else in mdev start depends on it.\n"));
 }
 
 void usage_mdev_stop(FILE *out)
@@ -77,7 +79,8 @@ void usage_mdev_stop(FILE *out)
 	fputs(_(" -t, --timeout <seconds>    wait at most this long for the kernel to remove\n"
 		"                            an mdev a guest holds (default 30)\n"), out);
 	chg_usage_common(out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --force, an mdev a guest uses is removed (see above); without it,\n"
+			      "the removal is refused.\n"));
 	fputs(_(" 11  removal pending: the guest still holds the device; the kernel\n"
 		"     completes the removal when the guest releases it\n"), out);
 }
@@ -105,7 +108,8 @@ void usage_mdev_define(FILE *out)
 		"  apctl mdev define 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41\n"
 		"  apctl mdev define 8e2a5d2a-3c3a-4e1c-9b0d-0d1f5a2b7c41 --autostart\n"
 		"  apctl mdev define -a 5 -d 0x47 --autostart\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("--force changes nothing for mdev define: a definition that conflicts is\n"
+			      "refused all the same.\n"));
 }
 
 void usage_mdev_undefine(FILE *out)
@@ -115,7 +119,7 @@ void usage_mdev_undefine(FILE *out)
 		"definition apctl cannot read is shown and deleted as it is.\n"), out);
 	fputs(_("\nOptions:\n"), out);
 	chg_usage_common(out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("--force changes nothing for mdev undefine.\n"));
 }
 
 /* ------------------------------------------------------------------------ */

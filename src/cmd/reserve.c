@@ -17,6 +17,7 @@
 #include "core/apqn.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
+#include "core/plan.h"
 #include "i18n.h"
 #include "out/out.h"
 
@@ -49,9 +50,10 @@ void usage_reserve(FILE *out)
 	fputs(_("\nExamples:\n"
 		"  apctl reserve 5,6                  adapters 05 and 06 to vfio_ap\n"
 		"  apctl reserve --domains 4,0xab     domains 0004 and 00ab to vfio_ap\n"
-		"  apctl reserve -n 5                 show the writes, change nothing\n"
+		"  apctl reserve --dry-run 5          show the writes, change nothing\n"
 		"  apctl reserve -p --active 5        live and at boot\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("With --force, a change that would write an all-zero mask (every queue\n"
+			      "of the machine to vfio_ap) is made; without it, it is refused.\n"));
 }
 
 void usage_release(FILE *out)
@@ -65,7 +67,9 @@ void usage_release(FILE *out)
 	fputs(_("\nExamples:\n"
 		"  apctl release 5,6                  adapters 05 and 06 back to the host\n"
 		"  apctl release --domains all        every domain back to the host\n"), out);
-	chg_usage_exit(out);
+	chg_usage_exit(out, _("--force changes nothing for release: a mask that gives queues back\n"
+			      "to the host is never all zero, and a release that takes APQNs from an\n"
+			      "mdev is refused with or without it.\n"));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -270,13 +274,14 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 
 	(void)m;
 	if (doc) {
-		json_object_object_add(doc, "adapters_changed", ap_json_mask(&r->ca));
-		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd));
+		json_object_object_add(doc, "adapters_changed",
+				       ap_json_mask(&r->ca, AP_IDS_ADAPTER));
+		json_object_object_add(doc, "domains_changed", ap_json_mask(&r->cd, AP_IDS_DOMAIN));
 		if (r->persistent) {
 			struct json_object *b = json_object_new_object();
 
-			json_object_object_add(b, "adapters", ap_json_mask(&r->ba));
-			json_object_object_add(b, "domains", ap_json_mask(&r->bd));
+			json_object_object_add(b, "adapters", ap_json_mask(&r->ba, AP_IDS_ADAPTER));
+			json_object_object_add(b, "domains", ap_json_mask(&r->bd, AP_IDS_DOMAIN));
 			json_object_object_add(doc, "reserved_at_boot", b);
 		}
 		return;
@@ -296,6 +301,15 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 						      : _("domains %s reserved for vfio_ap"),
 			   d ? d : "");
 		free(d);
+	}
+	for (size_t i = 0; i < chg_txn_nsteps(t); i++) {
+		const struct ap_step *s = chg_txn_step(t, i);
+
+		if (s->kind == AP_STEP_PERSIST_MASKS && s->drop) {
+			apctl_note(chg_txn_ctx(t), _("nothing is reserved for vfio_ap at boot any "
+						     "more: 41-ap.rules was deleted"));
+			return;
+		}
 	}
 	if (!ap_mask_is_empty(&r->pa) || !ap_mask_is_empty(&r->pd)) {
 		a = chg_ids(&r->ba, 2);

@@ -17,6 +17,7 @@
 #include "core/apqn.h"
 #include "core/exitcodes.h"
 #include "core/owner.h"
+#include "core/select.h"
 #include "i18n.h"
 #include "out/out.h"
 #include "sys/reader.h"
@@ -66,7 +67,9 @@ void usage_show(FILE *out)
 {
 	fputs(_("\nUsage:\n"), out);
 	fputs(_(" apctl show [options]\n"
-		" apctl show [options] cards|queues|mdevs|matrix\n"
+		" apctl show [options] cards [<id>...]\n"
+		" apctl show [options] queues [<id>...] [--mdev <uuid>]\n"
+		" apctl show [options] mdevs|matrix\n"
 		" apctl show [options] mdev <uuid>\n"), out);
 	fputs(_("\nShow the AP configuration: the host's adapters and domains, what is\n"
 		"reserved for vfio_ap, every mediated device (active and defined) and\n"
@@ -80,14 +83,20 @@ void usage_show(FILE *out)
 		"                 share a row or column (\"00-0f\"), except with --raw\n"
 		"  mdev <uuid>    one mdev: assigned APQNs against its guest matrix,\n"
 		"                 with the reason for each APQN not passed to the guest\n"), out);
+	fputs(_("\nIds after cards or queues select what is shown, as with lszcrypt: an\n"
+		"adapter (05), an APQN (06.0047), a range (05-07, 06.0040-004f, 05-06.0047)\n"
+		"or a domain on every adapter (.0047).  They are hex, as lszcrypt prints\n"
+		"them; 0x in front is accepted.  Rows matching any id are shown.\n"), out);
 	fputs(_("\nOptions:\n"), out);
 	fputs(_(" -o, --output <list>    the columns to print (+list appends to the default)\n"
 		" -n, --noheadings       do not print headings\n"
 		" -r, --raw              raw output: no alignment, cells separated by a space\n"
-		" -J, --json             one JSON document\n"
+		" -J, --json[=<style>]   one JSON document: pretty on a terminal, else\n"
+		"                        compact (style: pretty or compact)\n"
 		"     --format <fmt>     table or json; for 'show mdev' also libvirt (the\n"
 		"                        <hostdev> element of a guest) or qemu (the -device\n"
 		"                        option, and the -cpu features on stderr)\n"
+		"     --mdev <uuid>      queues: only the APQNs of this mdev (live and defined)\n"
 		" -h, --help             display this help\n"), out);
 	fprintf(out, _("\nThe JSON document is described by %s.\n"),
 		PKGDATADIR "/apctl.schema.json");
@@ -97,6 +106,8 @@ void usage_show(FILE *out)
 	fputs(_("\nExamples:\n"), out);
 	fputs(_("  apctl show\n"
 		"  apctl show matrix\n"
+		"  apctl show queues 05 06.0047\n"
+		"  apctl show queues --mdev 11111111-2222-3333-4444-555555555555\n"
 		"  apctl show queues -o +DEFINED\n"
 		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --json\n"
 		"  apctl show mdev 11111111-2222-3333-4444-555555555555 --format libvirt\n"), out);
@@ -107,7 +118,8 @@ void usage_show(FILE *out)
 	fputs(_("  0 success, 1 the output could not be written,\n"
 		"  2 wrong command line or an unknown mdev, 3 no AP bus,\n"
 		"  7 the summary found errors, 9 permission denied (run as root),\n"
-		" 10 some files could not be read (the output names them)\n"), out);
+		" 10 some files could not be read (the output names them),\n"
+		" 12 an id or --mdev given to filter matches nothing on this host\n"), out);
 	fputs(_("\nSee apctl(8) for the JSON document and all exit codes.\n"), out);
 }
 
@@ -414,21 +426,23 @@ static struct json_object *host_json(const struct ap_host *h)
 									    : NULL));
 	if (h->qci_known) {
 		cfg = json_object_new_object();
-		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm));
-		json_object_object_add(cfg, "usage_domains", ap_json_mask(&h->cfg_aqm));
-		json_object_object_add(cfg, "control_domains", ap_json_mask(&h->cfg_adm));
+		json_object_object_add(cfg, "adapters", ap_json_mask(&h->cfg_apm, AP_IDS_ADAPTER));
+		json_object_object_add(cfg, "usage_domains",
+				       ap_json_mask(&h->cfg_aqm, AP_IDS_DOMAIN));
+		json_object_object_add(cfg, "control_domains",
+				       ap_json_mask(&h->cfg_adm, AP_IDS_DOMAIN));
 	} else {
 		cfg = NULL;
 	}
 	json_object_object_add(o, "configuration", cfg);
 	if (h->caps.masks) {
-		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask));
-		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask));
+		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask, AP_IDS_ADAPTER));
+		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask, AP_IDS_DOMAIN));
 		res = json_object_new_object();
 		reserved_ids(&h->apmask, h->max_adapter, &r);
-		json_object_object_add(res, "adapters", ap_json_mask(&r));
+		json_object_object_add(res, "adapters", ap_json_mask(&r, AP_IDS_ADAPTER));
 		reserved_ids(&h->aqmask, h->max_domain, &r);
-		json_object_object_add(res, "domains", ap_json_mask(&r));
+		json_object_object_add(res, "domains", ap_json_mask(&r, AP_IDS_DOMAIN));
 		json_object_object_add(o, "reserved", res);
 	} else {
 		json_object_object_add(o, "apmask", NULL);
@@ -438,9 +452,11 @@ static struct json_object *host_json(const struct ap_host *h)
 	per = json_object_new_object();
 	json_object_object_add(per, "source", json_object_new_string(persist_name(h->persist_src)));
 	json_object_object_add(per, "apmask",
-			       h->persist_apmask_set ? ap_json_mask(&h->persist_apmask) : NULL);
+			       h->persist_apmask_set
+				       ? ap_json_mask(&h->persist_apmask, AP_IDS_ADAPTER) : NULL);
 	json_object_object_add(per, "aqmask",
-			       h->persist_aqmask_set ? ap_json_mask(&h->persist_aqmask) : NULL);
+			       h->persist_aqmask_set
+				       ? ap_json_mask(&h->persist_aqmask, AP_IDS_DOMAIN) : NULL);
 	files = json_object_new_array();
 	for (const char *f = h->persist_files; *f;) {
 		size_t n = strcspn(f, ",");
@@ -936,7 +952,15 @@ static struct json_object *mdev_json(const struct apctl_view *v, const struct ap
 
 /* ---- the command ------------------------------------------------------------ */
 
-static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev *md, FILE *out)
+/* the rows a filtered view shows, and what the filter was */
+struct shown {
+	const void *rows;	/* cards or queues */
+	size_t n;
+	struct json_object *filter;	/* "filter": {...}, NULL without one */
+};
+
+static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev *md,
+		     struct shown *sh, FILE *out)
 {
 	struct json_object *doc = ap_json_doc_new(view_names[view]), *a;
 	const struct ap_host *h = &v->m.host;
@@ -947,6 +971,10 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 	}
 	if (v->journal)
 		json_object_object_add(doc, "change_journal", apctl_view_journal_json(v));
+	if (sh->filter) {
+		json_object_object_add(doc, "filter", sh->filter);
+		sh->filter = NULL;
+	}
 	switch (view) {
 	case V_SUMMARY:
 		json_object_object_add(doc, "host", host_json(h));
@@ -958,12 +986,12 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 		json_object_object_add(doc, "problems", apctl_view_problems_json(v));
 		break;
 	case V_CARDS:
-		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, h->cards,
-							      sizeof(h->cards[0]), h->n_cards));
+		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, sh->rows,
+							      sizeof(h->cards[0]), sh->n));
 		break;
 	case V_QUEUES:
-		json_object_object_add(doc, "queues", array_of(&ap_queue_cols, &v->env, h->queues,
-							       sizeof(h->queues[0]), h->n_queues));
+		json_object_object_add(doc, "queues", array_of(&ap_queue_cols, &v->env, sh->rows,
+							       sizeof(h->queues[0]), sh->n));
 		break;
 	case V_MDEVS:
 		json_object_object_add(doc, "mdevs",
@@ -986,7 +1014,75 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 	return apctl_print_json(doc, out);
 }
 
-static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_STRLEN])
+/* a UUID in any case into uuid (lowercase); 0 or a usage error naming
+ * the option 'what' (NULL: an argument) */
+static int parse_uuid(const char *what, const char *arg, char uuid[AP_UUID_STRLEN])
+{
+	size_t i;
+
+	for (i = 0; i < 36; i++) {
+		unsigned char ch = (unsigned char)arg[i];
+
+		if (strlen(arg) != 36 ||
+		    ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit(ch))) {
+			if (what)
+				return apctl_usage_error("show", _("%s: '%s' is not a UUID"), what,
+							 arg);
+			return apctl_usage_error("show", _("'%s' is not a UUID"), arg);
+		}
+		uuid[i] = (char)tolower(ch);
+	}
+	uuid[36] = '\0';
+	return 0;
+}
+
+/* the filter arguments of 'show cards|queues' into sel; 0 or a usage error */
+static int parse_filter(enum view view, int argc, char **argv, struct ap_sel *sel)
+{
+	struct ap_sel_item it;
+	struct ap_sel_error e;
+
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (ap_sel_parse_item(w, &it, &e)) {
+			switch (e.code) {
+			case AP_SEL_ABOVE_MAX:
+				return apctl_usage_error("show", e.domain
+					? _("'%s': domain %04lx is above 00ff, the highest domain id "
+					    "there is (ids are hex, as lszcrypt prints them)")
+					: _("'%s': adapter %02lx is above ff, the highest adapter id "
+					    "there is (ids are hex, as lszcrypt prints them)"),
+					w, e.value);
+			case AP_SEL_REVERSED: {
+				int dg = e.domain ? 4 : 2;
+
+				return apctl_usage_error("show", _("'%s': the range %0*lx-%0*lx is "
+								   "reversed; write %0*lx-%0*lx"),
+							 w, dg, e.value, dg, e.value2, dg, e.value2,
+							 dg, e.value);
+			}
+			default:
+				return apctl_usage_error("show", _("'%s' is not an adapter, an APQN or "
+								   "a range of them (such as 05, 06.0047, "
+								   "05-07, 06.0040-004f or .0047: hex, as "
+								   "lszcrypt prints ids)"), w);
+			}
+		}
+		if (view == V_CARDS && it.domains)
+			return apctl_usage_error("show", _("'%s' names domains, but 'show cards' "
+							   "selects adapters; for queues write "
+							   "'apctl show queues %s'"), w, w);
+		if (ap_sel_add(sel, &it)) {
+			apctl_err(_("out of memory"));
+			return APCTL_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_STRLEN],
+		      struct ap_sel *sel)
 {
 	const char *w;
 	size_t i;
@@ -1000,24 +1096,16 @@ static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_
 		if (argc != 2)
 			return apctl_usage_error("show", argc < 2 ? _("'show mdev' needs a UUID")
 								  : _("too many arguments"));
-		if (strlen(argv[1]) != 36)
-			return apctl_usage_error("show", _("'%s' is not a UUID"), argv[1]);
-		for (i = 0; i < 36; i++) {
-			unsigned char ch = (unsigned char)argv[1][i];
-
-			if ((i == 8 || i == 13 || i == 18 || i == 23) ? ch != '-' : !isxdigit(ch))
-				return apctl_usage_error("show", _("'%s' is not a UUID"), argv[1]);
-			uuid[i] = (char)tolower(ch);
-		}
-		uuid[36] = '\0';
 		*view = V_MDEV;
-		return 0;
+		return parse_uuid(NULL, argv[1], uuid);
 	}
 	for (i = V_CARDS; i <= V_MATRIX; i++) {
 		if (!strcmp(w, view_names[i])) {
+			*view = (enum view)i;
+			if (i == V_CARDS || i == V_QUEUES)
+				return parse_filter(*view, argc - 1, argv + 1, sel);
 			if (argc > 1)
 				return apctl_usage_error("show", _("too many arguments"));
-			*view = (enum view)i;
 			return 0;
 		}
 	}
@@ -1025,27 +1113,177 @@ static int parse_view(int argc, char **argv, enum view *view, char uuid[AP_UUID_
 					   "mdev UUID)"), w);
 }
 
+/*
+ * The filter against this host: an id above the host's highest id is a
+ * wrong command line (2), like anywhere else ids are given.
+ */
+static int filter_limits(const struct ap_host *h, char **args, const struct ap_sel *sel)
+{
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct ap_sel_item *it = &sel->items[i];
+		struct ap_mask all, over;
+		int id;
+
+		ap_mask_zero(&all);
+		ap_mask_set_range(&all, 0, h->max_adapter);
+		ap_mask_andnot(&over, &it->apm, &all);
+		if (it->adapters && !h->max_adapter_unknown && !ap_mask_is_empty(&over)) {
+			ap_mask_for_each(id, &over)
+				break;
+			return apctl_usage_error("show", _("'%s': adapter %02x is above %02x, the "
+							   "highest adapter id of this host"),
+						 args[i], (unsigned int)id, h->max_adapter);
+		}
+		ap_mask_zero(&all);
+		ap_mask_set_range(&all, 0, h->max_domain);
+		ap_mask_andnot(&over, &it->aqm, &all);
+		if (it->domains && !h->max_domain_unknown && !ap_mask_is_empty(&over)) {
+			ap_mask_for_each(id, &over)
+				break;
+			return apctl_usage_error("show", _("'%s': domain %04x is above %04x, the "
+							   "highest domain id of this host"),
+						 args[i], (unsigned int)id, h->max_domain);
+		}
+	}
+	return 0;
+}
+
+/* is the queue one of the mdev's APQNs (live if active, defined if defined)? */
+static bool mdev_has(const struct ap_mdev *md, unsigned int a, unsigned int d)
+{
+	return (md->active && ap_mask_test(&md->live.apm, a) && ap_mask_test(&md->live.aqm, d)) ||
+	       (md->defined && ap_mask_test(&md->def.apm, a) && ap_mask_test(&md->def.aqm, d));
+}
+
+/*
+ * The rows of a filtered cards or queues view into sh, and a message for
+ * each filter argument that matches nothing.  Returns 0, APCTL_EXIT_NOMATCH
+ * when something matched nothing, or APCTL_EXIT_FAILURE.
+ */
+static int filter_rows(const struct apctl_view *v, enum view view, char **args,
+		       const struct ap_sel *sel, const struct ap_mdev *fmd, bool json,
+		       struct shown *sh, void **owned)
+{
+	const struct ap_host *h = &v->m.host;
+	bool *hit = NULL;
+	int rc = 0;
+	size_t i, k, n = 0;
+
+	sh->rows = view == V_CARDS ? (const void *)h->cards : (const void *)h->queues;
+	sh->n = view == V_CARDS ? h->n_cards : h->n_queues;
+	*owned = NULL;
+	if (!sel->n && !fmd)
+		return 0;
+	hit = calloc(sel->n + 1, sizeof(*hit));
+	if (view == V_CARDS) {
+		struct ap_card *c = malloc((h->n_cards + 1) * sizeof(*c));
+
+		*owned = c;
+		if (!c || !hit)
+			goto nomem;
+		for (i = 0; i < h->n_cards; i++) {
+			bool take = false;
+
+			for (k = 0; k < sel->n; k++)
+				if (ap_mask_test(&sel->items[k].apm, h->cards[i].id))
+					take = hit[k] = true;
+			if (take)
+				c[n++] = h->cards[i];
+		}
+	} else {
+		struct ap_queue *q = malloc((h->n_queues + 1) * sizeof(*q));
+
+		*owned = q;
+		if (!q || !hit)
+			goto nomem;
+		for (i = 0; i < h->n_queues; i++) {
+			const struct ap_queue *x = &h->queues[i];
+			bool take = !sel->n;
+
+			if (fmd && !mdev_has(fmd, x->apid, x->apqi))
+				continue;
+			for (k = 0; k < sel->n; k++)
+				if (ap_sel_item_has_queue(&sel->items[k], x->apid, x->apqi))
+					take = hit[k] = true;
+			if (take)
+				q[n++] = *x;
+		}
+	}
+	sh->rows = *owned;
+	sh->n = n;
+	for (k = 0; k < sel->n; k++) {
+		if (hit[k])
+			continue;
+		rc = APCTL_EXIT_NOMATCH;
+		if (view == V_CARDS)
+			apctl_err(_("no adapter matches '%s' on this host"), args[k]);
+		else if (fmd)
+			apctl_err(_("no queue of mdev %s matches '%s'"), fmd->uuid, args[k]);
+		else
+			apctl_err(_("no queue matches '%s' on this host"), args[k]);
+	}
+	if (fmd && !sel->n && !n) {
+		rc = APCTL_EXIT_NOMATCH;
+		if ((ap_mask_is_empty(&fmd->live.apm) || ap_mask_is_empty(&fmd->live.aqm) ||
+		     !fmd->active) &&
+		    (ap_mask_is_empty(&fmd->def.apm) || ap_mask_is_empty(&fmd->def.aqm) ||
+		     !fmd->defined))
+			apctl_err(_("mdev %s has no APQNs assigned"), fmd->uuid);
+		else
+			apctl_err(_("none of the APQNs of mdev %s is a queue on this host"),
+				  fmd->uuid);
+	}
+	if (json) {
+		struct json_object *f = json_object_new_object(), *ids = json_object_new_array(),
+				   *un = json_object_new_array();
+
+		for (k = 0; k < sel->n; k++) {
+			json_object_array_add(ids, json_object_new_string(args[k]));
+			if (!hit[k])
+				json_object_array_add(un, json_object_new_string(args[k]));
+		}
+		json_object_object_add(f, "ids", ids);
+		json_object_object_add(f, "mdev", fmd ? json_object_new_string(fmd->uuid) : NULL);
+		json_object_object_add(f, "unmatched", un);
+		sh->filter = f;
+	}
+	free(hit);
+	return rc;
+nomem:
+	free(hit);
+	apctl_err(_("out of memory"));
+	return APCTL_EXIT_FAILURE;
+}
+
 int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 {
-		static const struct option longopts[] = {
+	enum { OPT_MDEV = APCTL_OPT_FORMAT + 1 };
+	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'J' },
+		{ "json", optional_argument, NULL, 'J' },
 		{ "format", required_argument, NULL, APCTL_OPT_FORMAT },
+		{ "mdev", required_argument, NULL, OPT_MDEV },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct apctl_outopts o = { 0 };
 	struct apctl_view v;
-	char uuid[AP_UUID_STRLEN] = "";
-	const struct ap_mdev *md = NULL;
+	char uuid[AP_UUID_STRLEN] = "", fuuid[AP_UUID_STRLEN] = "";
+	const char *mdev_arg = NULL;
+	const struct ap_mdev *md = NULL, *fmd = NULL;
+	struct ap_sel sel_ids = { 0 };
+	struct shown sh = { 0 };
+	void *owned = NULL;
+	char **args;
+	int nomatch = 0;
 	enum view view = V_SUMMARY;
 	enum guest_fmt gf = GF_NONE;
 	const struct ap_colset *cs;
 	struct ap_colsel sel;
-	unsigned int flags;
-	int opt, rc;
+	unsigned int flags, flags_extra = 0;
+	int opt, rc = 0;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
@@ -1067,38 +1305,60 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 				return rc;
 			continue;
 		}
+		if (opt == OPT_MDEV)
+			mdev_arg = optarg;
 	}
-	rc = parse_view(argc - optind, argv + optind, &view, uuid);
-	if (rc)
+	args = argv + optind + 1;
+	rc = parse_view(argc - optind, argv + optind, &view, uuid, &sel_ids);
+	if (!rc && mdev_arg && view != V_QUEUES)
+		rc = apctl_usage_error("show", _("--mdev applies to the queues view only "
+						 "(for one mdev's own view: 'apctl show mdev %s')"),
+				       mdev_arg);
+	if (!rc && mdev_arg)
+		rc = parse_uuid("--mdev", mdev_arg, fuuid);
+	if (rc) {
+		ap_sel_free(&sel_ids);
 		return rc;
+	}
 	if (o.columns && (view == V_SUMMARY || view == V_MATRIX || view == V_MDEV))
-		return apctl_usage_error("show", _("-o/--output applies to the cards, queues "
+		rc = apctl_usage_error("show", _("-o/--output applies to the cards, queues "
 						   "and mdevs views only"));
-	if (gf && view != V_MDEV)
-		return apctl_usage_error("show", _("--format libvirt and qemu apply to 'show mdev "
-						   "UUID' only"));
-	if (gf && (o.json || o.table.raw || o.table.noheadings))
-		return apctl_usage_error("show", _("--format libvirt or qemu cannot be combined "
-						   "with --json, --raw or --noheadings"));
-	if (o.json && (o.columns || o.table.raw || o.table.noheadings))
-		return apctl_usage_error("show", _("--json cannot be combined with -o, "
-						   "--raw or --noheadings"));
+	else if (gf && view != V_MDEV)
+		rc = apctl_usage_error("show", _("--format libvirt and qemu apply to 'show mdev "
+						 "UUID' only"));
+	else if (gf && (o.json || o.table.raw || o.table.noheadings))
+		rc = apctl_usage_error("show", _("--format libvirt or qemu cannot be combined "
+						 "with --json, --raw or --noheadings"));
+	else if (o.json && (o.columns || o.table.raw || o.table.noheadings))
+		rc = apctl_usage_error("show", _("--json cannot be combined with -o, "
+						 "--raw or --noheadings"));
+	if (rc) {
+		ap_sel_free(&sel_ids);
+		return rc;
+	}
+	/* the queues of an mdev: its matrix comes from the mdevs and definitions */
+	if (mdev_arg)
+		flags_extra = AP_RD_MDEVS | AP_RD_DEFS;
 
-	flags = read_flags[view];
+	flags = read_flags[view] | flags_extra;
 	cs = view_cols(view);
 	if (cs) {
 		if (o.json) {
 			flags |= apctl_read_flags(ap_colset_json_needs(cs));
 		} else {
 			rc = parse_cols(cs, o.columns, &sel);
-			if (rc)
+			if (rc) {
+				ap_sel_free(&sel_ids);
 				return rc;
+			}
 			flags |= apctl_read_flags(ap_colsel_needs(cs, &sel));
 		}
 	}
-	rc = apctl_view_load(ctx, &v, flags, view == V_SUMMARY);
-	if (rc)
+	rc = apctl_view_load_sel(ctx, &v, flags, view == V_SUMMARY, &sel_ids);
+	if (rc) {
+		ap_sel_free(&sel_ids);
 		return rc;
+	}
 	/* [>= 6.19] the override decides ownership: shown by default there */
 	if (view == V_QUEUES && !o.json && !o.columns && v.m.host.caps.driver_override) {
 		char *bad = NULL;
@@ -1106,20 +1366,36 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		if (ap_colsel_parse(cs, "+OVERRIDE", &sel, &bad))
 			free(bad);	/* not reached: the name exists */
 	}
-	if (view == V_MDEV) {
-		md = ap_model_find_mdev(&v.m, uuid);
+	if (view == V_MDEV || mdev_arg) {
+		md = ap_model_find_mdev(&v.m, view == V_MDEV ? uuid : fuuid);
 		if (!md) {
 			apctl_err(_("no mdev %s: it is neither active nor defined "
-				    "(see 'apctl mdev list')"), uuid);
-			apctl_view_free(&v);
-			return APCTL_EXIT_USAGE;
+				    "(see 'apctl mdev list')"), view == V_MDEV ? uuid : fuuid);
+			rc = APCTL_EXIT_USAGE;
+			goto out;
+		}
+		if (mdev_arg) {
+			fmd = md;
+			md = NULL;
+		}
+	}
+	if (view == V_CARDS || view == V_QUEUES) {
+		rc = filter_limits(&v.m.host, args, &sel_ids);
+		if (rc)
+			goto out;
+		nomatch = filter_rows(&v, view, args, &sel_ids, fmd, o.json, &sh, &owned);
+		if (nomatch == APCTL_EXIT_FAILURE) {
+			rc = nomatch;
+			goto out;
 		}
 	}
 
 	if (gf) {
 		rc = guest_text(ctx, md, gf, stdout);
+	} else if (o.json && view == V_MDEVS) {
+		rc = apctl_mdevs_print(ctx, &v, &o, NULL, APCTL_MDEVS_ALL, "mdevs");
 	} else if (o.json) {
-		rc = view_json(&v, view, md, stdout);
+		rc = view_json(&v, view, md, &sh, stdout);
 	} else {
 		const struct ap_host *h = &v.m.host;
 
@@ -1128,19 +1404,16 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 			rc = summary_text(&v, &o, stdout);
 			break;
 		case V_CARDS:
-			rc = table_of(&ap_card_cols, &sel, &o.table, &v.env, h->cards,
-				      sizeof(h->cards[0]), h->n_cards, stdout);
+			rc = table_of(&ap_card_cols, &sel, &o.table, &v.env, sh.rows,
+				      sizeof(h->cards[0]), sh.n, stdout);
 			break;
 		case V_QUEUES:
-			rc = table_of(&ap_queue_cols, &sel, &o.table, &v.env, h->queues,
-				      sizeof(h->queues[0]), h->n_queues, stdout);
+			rc = table_of(&ap_queue_cols, &sel, &o.table, &v.env, sh.rows,
+				      sizeof(h->queues[0]), sh.n, stdout);
 			break;
 		case V_MDEVS:
-			rc = table_of(&ap_mdev_cols, &sel, &o.table, &v.env, v.m.mdevs,
-				      sizeof(v.m.mdevs[0]), v.m.n_mdevs, stdout);
-			if (!rc && !v.m.n_mdevs)
-				apctl_note(ctx, _("no mdevs: none is active and none is defined "
-						  "for mdevctl"));
+			/* 'mdev list' and 'show mdevs' are one listing */
+			rc = apctl_mdevs_print(ctx, &v, &o, &sel, APCTL_MDEVS_ALL, "mdevs");
 			break;
 		case V_MATRIX:
 			rc = matrix_text(&v, &o, stdout);
@@ -1154,6 +1427,12 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		rc = APCTL_EXIT_BADDATA;
 	else if (!rc && view == V_SUMMARY && v.n_errors)
 		rc = APCTL_EXIT_PROBLEMS;
+	else if (!rc && nomatch)
+		rc = nomatch;
+out:
+	json_object_put(sh.filter);
+	free(owned);
+	ap_sel_free(&sel_ids);
 	apctl_view_free(&v);
 	return rc;
 }

@@ -17,6 +17,8 @@ enum apctl_exit {
 	APCTL_EXIT_BADDATA = 10,	/* sysfs, a config file or the lock file is malformed */
 	APCTL_EXIT_PENDING = 11,	/* mdev remove: the kernel finishes it when the guest
 					 * releases the device (removal pending) */
+	APCTL_EXIT_NOMATCH = 12,	/* show cards|queues: an id or mdev given to filter
+					 * the view matches nothing on this host */
 };
 
 #endif

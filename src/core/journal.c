@@ -91,6 +91,7 @@ static struct json_object *step_json(const struct ap_step *s)
 	json_object_object_add(o, "persist_ap", json_object_new_boolean(s->persist_ap));
 	json_object_object_add(o, "persist_aq", json_object_new_boolean(s->persist_aq));
 	json_object_object_add(o, "existed", json_object_new_boolean(s->existed));
+	json_object_object_add(o, "drop", json_object_new_boolean(s->drop));
 	json_object_object_add(o, "undo_first", json_object_new_int64((int64_t)s->undo_first));
 	json_object_object_add(o, "undo_count", json_object_new_int64((int64_t)s->undo_count));
 	json_object_object_add(o, "covered", json_object_new_boolean(s->covered));
@@ -203,6 +204,15 @@ static int get_bool(struct dec *d, struct json_object *o, const char *key, bool 
 	return 0;
 }
 
+/* a field journals of earlier versions lack: false when absent */
+static int get_opt_bool(struct dec *d, struct json_object *o, const char *key, bool *out)
+{
+	*out = false;
+	if (!json_object_object_get_ex(o, key, NULL))
+		return 0;
+	return get_bool(d, o, key, out);
+}
+
 static int get_index(struct dec *d, struct json_object *o, const char *key, size_t max,
 		     size_t *out)
 {
@@ -292,6 +302,7 @@ static int dec_step(struct dec *d, struct json_object *o, struct ap_step *s)
 	    get_bool(d, o, "persist_ap", &s->persist_ap) ||
 	    get_bool(d, o, "persist_aq", &s->persist_aq) ||
 	    get_bool(d, o, "existed", &s->existed) ||
+	    get_opt_bool(d, o, "drop", &s->drop) ||
 	    get_index(d, o, "undo_first", AP_JOURNAL_MAX, &s->undo_first) ||
 	    get_index(d, o, "undo_count", AP_JOURNAL_MAX, &s->undo_count) ||
 	    get_bool(d, o, "covered", &s->covered) ||
@@ -684,6 +695,13 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 		md->defined = false;
 		break;
 	case AP_STEP_PERSIST_MASKS:
+		if (s->drop) {
+			/* no rule: the kernel's defaults (rule_stays() in plan.c) */
+			h->persist_apmask_set = h->persist_aqmask_set = false;
+			ap_mask_fill(&h->persist_apmask);
+			ap_mask_fill(&h->persist_aqmask);
+			break;
+		}
 		if (s->persist_ap) {
 			h->persist_apmask_set = true;
 			h->persist_apmask = s->apmask;

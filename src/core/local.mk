@@ -8,6 +8,7 @@ src_core_libapcore_a_SOURCES = \
 	src/core/apqn.c src/core/apqn.h \
 	src/core/model.c src/core/model.h \
 	src/core/idlist.c src/core/idlist.h \
+	src/core/select.c src/core/select.h \
 	src/core/owner.c src/core/owner.h \
 	src/core/request.c src/core/request.h \
 	src/core/validate.c src/core/validate.h \

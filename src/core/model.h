@@ -133,6 +133,8 @@ struct ap_host {
 	 * masks it writes; apctl rewrites it in /etc */
 	enum ap_persist_src persist_rule;
 	bool persist_rule_ap, persist_rule_aq;
+	/* the rule is /etc's and holds exactly apctl's rule, nothing else */
+	bool persist_rule_plain;
 	/* a rule file udev runs after 41-ap.rules that writes apmask /
 	 * aqmask: a change in 41-ap.rules would be overwritten ("" none) */
 	char persist_after_ap[320], persist_after_aq[320];

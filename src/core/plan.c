@@ -189,11 +189,42 @@ static void add_mask_write(struct builder *b, const char *path, const struct ap_
 		mask_write(s, path, clear, set);
 }
 
-static void persist_masks(struct builder *b, const struct ap_host *h, const struct ap_request *r)
+/*
+ * Why apctl's rule stays when it would write only the kernel's default
+ * masks (translated, for the step's text), or NULL: then it says nothing
+ * and is deleted.  It stays when deleting it would change the boot: the
+ * command line sets the masks, another rule file writes them, the file
+ * holds more than apctl's rule, or an autostart definition needs the
+ * vfio_ap module the rule loads.
+ */
+static const char *rule_stays(const struct ap_model *m, const struct ap_mask *nap,
+			      const struct ap_mask *naq)
 {
+	const struct ap_host *h = &m->host;
+
+	if (!ap_mask_is_full(nap) || !ap_mask_is_full(naq))
+		return "";
+	if (h->persist_rule != AP_PERSIST_UDEV_ETC)
+		return _("the copy udev uses is not in /etc");
+	if (h->persist_cmdline)
+		return _("the kernel command line sets the masks, the rule resets them");
+	if (strcmp(h->persist_files, "/" AP_FILE_UDEV_RULE))
+		return _("other rule files write the masks too");
+	if (!h->persist_rule_plain)
+		return _("it holds more than apctl's rule");
+	for (size_t i = 0; i < m->n_mdevs; i++)
+		if (m->mdevs[i].defined && m->mdevs[i].autostart)
+			return _("it loads vfio_ap, which the autostart definitions need");
+	return NULL;
+}
+
+static void persist_masks(struct builder *b, const struct ap_model *m, const struct ap_request *r)
+{
+	const struct ap_host *h = &m->host;
 	struct ap_mask pap, paq, nap, naq, ap_set, ap_clr, aq_set, aq_clr, ch_a, ch_d;
 	char ia[AP_IDLIST_STRLEN], id[AP_IDLIST_STRLEN];
 	struct ap_step *s;
+	const char *stays;
 	bool to_host;
 
 	ap_host_persistent_masks(h, &pap, &paq);
@@ -219,9 +250,20 @@ static void persist_masks(struct builder *b, const struct ap_host *h, const stru
 	/* a mask apctl's rule does not write stays so unless it changes */
 	s->persist_ap = h->persist_rule_ap || !ap_mask_is_empty(&ch_a);
 	s->persist_aq = h->persist_rule_aq || !ap_mask_is_empty(&ch_d);
-	fmt(s->what, sizeof(s->what), "%s",
-	    to_host ? _("give them back to the host at boot (udev rule 41-ap.rules)")
-		    : _("reserve them for vfio_ap at boot (udev rule 41-ap.rules)"));
+	stays = rule_stays(m, &nap, &naq);
+	s->drop = !stays;
+	if (!stays)
+		fmt(s->what, sizeof(s->what), "%s",
+		    _("give them back to the host at boot: delete the udev rule 41-ap.rules, "
+		      "which would set only the kernel's default masks"));
+	else if (*stays)
+		fmt(s->what, sizeof(s->what),
+		    _("give them back to the host at boot (udev rule 41-ap.rules; it stays "
+		      "with the default masks: %s)"), stays);
+	else
+		fmt(s->what, sizeof(s->what), "%s",
+		    to_host ? _("give them back to the host at boot (udev rule 41-ap.rules)")
+			    : _("reserve them for vfio_ap at boot (udev rule 41-ap.rules)"));
 	ap_idlist_format(&ch_a, ia, sizeof(ia));
 	ap_idlist_format(&ch_d, id, sizeof(id));
 	fmt(s->repair, sizeof(s->repair), "apctl %s --persistent%s%s%s%s",
@@ -264,7 +306,7 @@ static void plan_masks(struct builder *b, const struct ap_model *m, const struct
 		}
 	}
 	if (r->persistent)
-		persist_masks(b, h, r);
+		persist_masks(b, m, r);
 }
 
 /* ---- mdevs ---------------------------------------------------------------- */
@@ -668,6 +710,9 @@ int ap_step_describe(const struct ap_step *s, const char *sysfs_root, const char
 	case AP_STEP_UNDEFINE_MDEV:
 		return snprintf(buf, size, _("delete the definition %s/%s"), root, s->path);
 	case AP_STEP_PERSIST_MASKS:
+		if (s->drop)
+			return snprintf(buf, size, _("delete %s/%s (it would set only the default "
+						     "masks)"), root, s->path);
 		ap_mask_format(&s->apmask, am);
 		ap_mask_format(&s->aqmask, qm);
 		return snprintf(buf, size, _("write apmask %s and aqmask %s to %s/%s"), am, qm, root,

@@ -121,6 +121,9 @@ struct ap_step {
 	bool autostart;			/* DEFINE_MDEV */
 	struct ap_mask apmask, aqmask;	/* PERSIST_MASKS: the complete masks */
 	bool persist_ap, persist_aq;	/* PERSIST_MASKS: the rule sets apmask / aqmask */
+	/* PERSIST_MASKS: the rule would say nothing (the kernel's default masks
+	 * and nothing else): the step deletes the file instead of writing it */
+	bool drop;
 	bool existed;			/* FILE_RESTORE */
 	/* this step's undo: plan->undo[undo_first .. undo_first + undo_count) */
 	size_t undo_first, undo_count;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +23,42 @@ struct json_object *ap_json_doc_new(const char *view)
 	return doc;
 }
 
+/* --json[=pretty|compact] for the whole process (one document per run) */
+static enum ap_json_style json_style = AP_JSON_AUTO;
+
+void ap_json_set_style(enum ap_json_style style)
+{
+	json_style = style;
+}
+
+int ap_json_parse_style(const char *arg, enum ap_json_style *style)
+{
+	if (!arg)
+		*style = AP_JSON_AUTO;
+	else if (!strcmp(arg, "pretty"))
+		*style = AP_JSON_PRETTY;
+	else if (!strcmp(arg, "compact"))
+		*style = AP_JSON_COMPACT;
+	else
+		return -1;
+	return 0;
+}
+
+const char *ap_json_text(struct json_object *doc, FILE *out)
+{
+	bool pretty = json_style == AP_JSON_PRETTY ||
+		      (json_style == AP_JSON_AUTO && isatty(fileno(out)));
+
+	return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_NOSLASHESCAPE |
+					      (pretty ? JSON_C_TO_STRING_PRETTY |
+							JSON_C_TO_STRING_SPACED
+						      : JSON_C_TO_STRING_PLAIN));
+}
+
 int ap_json_print(struct json_object *doc, FILE *out)
 {
-	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = ap_json_text(doc, out);
+
 	if (!s) {
 		errno = ENOMEM;
 		return -1;
@@ -58,7 +90,7 @@ struct json_object *ap_json_string_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-struct json_object *ap_json_mask(const struct ap_mask *m)
+struct json_object *ap_json_mask(const struct ap_mask *m, enum ap_idfmt f)
 {
 	struct json_object *o = json_object_new_object(), *ids = json_object_new_array();
 	char hex[AP_MASK_STRLEN], *r;
@@ -76,6 +108,10 @@ struct json_object *ap_json_mask(const struct ap_mask *m)
 	json_object_object_add(o, "ids", ids);
 	r = ap_out_idlist(m, AP_IDS_DEC);
 	json_object_object_add(o, "ranges", json_object_new_string(r ? r : ""));
+	free(r);
+	/* as the tables print them: "05-07", "0004,00ab" */
+	r = ap_out_idlist(m, f);
+	json_object_object_add(o, "hex_ranges", json_object_new_string(r ? r : ""));
 	free(r);
 	return o;
 }
@@ -113,9 +149,10 @@ struct json_object *ap_json_matrix(const struct ap_matrix *mx, bool with_adm)
 
 	if (!o)
 		return NULL;
-	json_object_object_add(o, "adapters", ap_json_mask(&mx->apm));
-	json_object_object_add(o, "domains", ap_json_mask(&mx->aqm));
-	json_object_object_add(o, "control_domains", with_adm ? ap_json_mask(&mx->adm) : NULL);
+	json_object_object_add(o, "adapters", ap_json_mask(&mx->apm, AP_IDS_ADAPTER));
+	json_object_object_add(o, "domains", ap_json_mask(&mx->aqm, AP_IDS_DOMAIN));
+	json_object_object_add(o, "control_domains",
+			       with_adm ? ap_json_mask(&mx->adm, AP_IDS_DOMAIN) : NULL);
 	json_object_object_add(o, "apqns", ap_json_apqns(&mx->apm, &mx->aqm));
 	return o;
 }

@@ -900,8 +900,3 @@ const struct ap_colset ap_mdev_cols = {
 	"mdevs", mdev_cols, sizeof(mdev_cols) / sizeof(mdev_cols[0]),
 	"INDEX,UUID,STATE,START,GUEST,ADAPTERS,DOMAINS,CONTROL,APQNS,NOTE",
 };
-
-const struct ap_colset ap_mdev_list_cols = {
-	"mdevs", mdev_cols, sizeof(mdev_cols) / sizeof(mdev_cols[0]),
-	"UUID,ACTIVE,DEFINED,START,GUEST,ADAPTERS,DOMAINS,CONTROL,NOTE",
-};

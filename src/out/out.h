@@ -86,9 +86,8 @@ struct ap_colset {
 
 extern const struct ap_colset ap_card_cols;
 extern const struct ap_colset ap_queue_cols;
+/* 'show mdevs', 'mdev list' and the summary: one table, one default */
 extern const struct ap_colset ap_mdev_cols;
-/* the mdev columns with the defaults of 'apctl mdev list' */
-extern const struct ap_colset ap_mdev_list_cols;
 
 #define AP_COLSEL_MAX 64
 
@@ -128,13 +127,24 @@ int ap_table_add(struct libscols_table *tb, const struct ap_colset *cs,
 
 /* {"api_level": N, "version": "x.y.z", "view": view} */
 struct json_object *ap_json_doc_new(const char *view);
-/* pretty-printed, two-space indent, final newline; 0 or -1 (errno set) */
+/*
+ * How documents are printed: pretty (two-space indent) or compact (one
+ * line); AP_JSON_AUTO is pretty when the stream is a terminal.
+ */
+enum ap_json_style { AP_JSON_AUTO, AP_JSON_PRETTY, AP_JSON_COMPACT };
+void ap_json_set_style(enum ap_json_style style);
+/* the argument of --json (NULL: auto); 0, or -1 for an unknown word */
+int ap_json_parse_style(const char *arg, enum ap_json_style *style);
+/* the document's text in the style, for 'out' (owned by doc) */
+const char *ap_json_text(struct json_object *doc, FILE *out);
+/* the document in the style, final newline; 0 or -1 (errno set) */
 int ap_json_print(struct json_object *doc, FILE *out);
 /* every column of cs that has a json_key */
 struct json_object *ap_json_from_cols(const struct ap_colset *cs,
 				      const struct ap_out_env *env, const void *obj);
-/* {"mask": "0x..", "ids": [..], "ranges": "5-6"} */
-struct json_object *ap_json_mask(const struct ap_mask *m);
+/* {"mask": "0x..", "ids": [..], "ranges": "5-6", "hex_ranges": "05-06"}: f says
+ * whether the ids are adapters (2 hex digits) or domains (4) */
+struct json_object *ap_json_mask(const struct ap_mask *m, enum ap_idfmt f);
 /* {"adapter": 5, "domain": 71, "apqn": "05.0047"} */
 struct json_object *ap_json_apqn(unsigned int apid, unsigned int apqi);
 /* the APQNs of apm x aqm, adapter-major */

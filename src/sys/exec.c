@@ -237,6 +237,8 @@ int ap_exec_step_content(struct ap_path *p, const struct ap_step *s, char **buf,
 		*buf = ap_mdevdef_format(&def);
 		break;
 	case AP_STEP_PERSIST_MASKS:
+		if (s->drop)
+			return ENOENT;	/* the step deletes the file */
 		/* the rule udev uses now, edited in place */
 		err = ap_udevrule_render(p, s->persist_ap ? &s->apmask : NULL,
 					 s->persist_aq ? &s->aqmask : NULL, buf);
@@ -618,6 +620,8 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 		err = save_file(c, s->path, path);
 		if (err)
 			return err;
+		if (s->drop)
+			return delete_file(c, path, wrote);
 		err = ap_exec_step_content(c->p, s, &text, &len);
 		if (err)
 			return err;
@@ -979,6 +983,10 @@ int ap_exec_step_holds(struct ap_path *p, const struct ap_step *s,
 			return verify_file(&c, path, NULL, 0);
 		err = verify_file(&c, path, f->content, f->len);
 		return err == ENOENT ? VERIFY_FAILED : err;
+	case AP_STEP_PERSIST_MASKS:
+		if (s->drop)
+			return verify_file(&c, path, NULL, 0);
+		/* fall through */
 	default:
 		err = ap_exec_step_content(p, s, &text, &len);
 		if (err)

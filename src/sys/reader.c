@@ -32,6 +32,7 @@ struct rctx {
 	char path[4096];	/* the file last read (for diagnostics) */
 	struct ap_dirlist bus;	/* listing of bus/ap */
 	bool scans;		/* bus/ap/scans exists: >= 5.18 (chkstop files) */
+	const struct ap_sel *sel;	/* the devices whose own files are read; NULL all */
 };
 
 static void bad_content(struct rctx *c, const char *buf, size_t len)
@@ -757,7 +758,13 @@ static void read_mdev(struct rctx *c, struct ap_mdev *md)
 int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		  struct ap_diags *d)
 {
-	struct rctx c = { .p = p, .m = m, .d = d, .flags = flags };
+	return ap_read_model_sel(p, flags, NULL, m, d);
+}
+
+int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel *sel,
+		      struct ap_model *m, struct ap_diags *d)
+{
+	struct rctx c = { .p = p, .m = m, .d = d, .flags = flags, .sel = sel };
 	struct ap_dirlist ml = { 0 };
 	struct ap_caps *caps;
 	char dir[4096];
@@ -828,6 +835,8 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 			struct ap_card *cd = &m->host.cards[i];
 			size_t n0 = d->n;
 
+			if (!ap_sel_has_adapter(sel, cd->id))
+				continue;
 			read_card(&c, cd);
 			if (errors_since(&c, n0) && dev_gone(&c, DEVS "/card%02x", cd->id)) {
 				ap_diags_truncate(d, n0);
@@ -841,6 +850,8 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 			struct ap_queue *q = &m->host.queues[i];
 			size_t n0 = d->n;
 
+			if (!ap_sel_has_queue(sel, q->apid, q->apqi))
+				continue;
 			read_queue(&c, q);
 			if (errors_since(&c, n0) &&
 			    dev_gone(&c, DEVS "/%02x.%04x", q->apid, q->apqi)) {
@@ -865,6 +876,8 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 			struct ap_queue *q = &m->host.queues[i];
 			size_t n0 = d->n;
 
+			if (!ap_sel_has_queue(sel, q->apid, q->apqi))
+				continue;
 			if (!all) {
 				bool host = ap_host_owns(&m->host, q->apid, q->apqi);
 

@@ -15,6 +15,7 @@
 #define APCTL_SYS_READER_H
 
 #include "core/model.h"
+#include "core/select.h"
 #include "sys/diag.h"
 #include "sys/path.h"
 
@@ -46,5 +47,14 @@ enum ap_read_result {
  */
 int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		  struct ap_diags *d);
+
+/*
+ * The same, reading the files of single cards and queues (attributes,
+ * details, driver_override) only for those in 'sel' (NULL or empty: all).
+ * The others are in the model with what the listings tell (id, driver) and
+ * their other values unknown: a view of the selection must show only it.
+ */
+int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel *sel,
+		      struct ap_model *m, struct ap_diags *d);
 
 #endif

@@ -696,6 +696,24 @@ static void read_cmdline(struct ap_path *p, struct ap_host *h, struct ap_diags *
 	h->persist_cmdline = cmd.apmask_set || cmd.aqmask_set;
 }
 
+/* is the file apctl's rule, byte for byte, with the masks it writes? */
+static bool rule_is_plain(const struct ap_rulefile *f, const char *buf, size_t len)
+{
+	struct ap_mask ap, aq;
+	bool wap = false, waq = false, plain;
+	char *own;
+
+	if (f->bad_line)
+		return false;
+	ap_mask_fill(&ap);
+	ap_mask_fill(&aq);
+	ap_rulefile_apply(f, &ap, &aq, &wap, &waq);
+	own = ap_udevrule_format(wap ? &ap : NULL, waq ? &aq : NULL);
+	plain = own && strlen(own) == len && !memcmp(own, buf, len);
+	free(own);
+	return plain;
+}
+
 static void read_rule(struct ap_path *p, struct ap_host *h, const struct rule_pick *pk,
 		      bool after41, struct ap_diags *d)
 {
@@ -726,6 +744,8 @@ static void read_rule(struct ap_path *p, struct ap_host *h, const struct rule_pi
 		return;
 	}
 	ap_udevrule_parse(buf, len, path, &f, d);
+	if (is41 && rule_dirs[pk->dir].src == AP_PERSIST_UDEV_ETC)
+		h->persist_rule_plain = rule_is_plain(&f, buf, len);
 	free(buf);
 	ap_rulefile_apply(&f, &h->persist_apmask, &h->persist_aqmask, &wap, &waq);
 	if (wap || waq) {
@@ -766,6 +786,7 @@ int ap_persist_read(struct ap_path *p, struct ap_host *h, struct ap_diags *d)
 	h->persist_rule = AP_PERSIST_NONE;
 	h->persist_apmask_set = h->persist_aqmask_set = false;
 	h->persist_rule_ap = h->persist_rule_aq = h->persist_cmdline = false;
+	h->persist_rule_plain = false;
 	h->persist_files[0] = h->persist_after_ap[0] = h->persist_after_aq[0] = '\0';
 	h->persist_refuse[0] = h->persist_refuse_add[0] = '\0';
 	/* a boot starts from the kernel's masks */

@@ -91,7 +91,8 @@ teardown() {
 	done
 	apctl show --format json
 	json_valid
-	apctl show --json
+	# the reviewed document, pretty (in a pipe --json alone is one line)
+	apctl show --json=pretty
 	out=$(printf '%s' "$out" | sed 's/^  "version": "[^"]*",$/  "version": "VERSION",/')$'\n'
 	expect_out doc-three-show.json
 	expect_eq '["05.0004","05.00ab","06.0004","06.00ab"]' \

@@ -113,6 +113,13 @@ stats() {
 	stats show cards
 	# per card: a handful of attributes, never per queue
 	((files <= 20 + 9 * 256)) || fail "show cards read $files files"
+	# a filter reads only what it selects (issue 19): one card, one queue
+	stats show cards 12
+	expect_eq "12" "$(printf '%s' "$out" | awk 'NR == 2 { print $1 }')"
+	((files <= 20 + 9)) || fail "show cards 12 read $files files"
+	stats show queues ff.00ff -o CARD.DOM,CONFIG,ONLINE -n
+	expect_eq "ff.00ff" "$(printf '%s' "$out" | awk '{ print $1 }')"
+	((files <= 20 + 2 * 16 + 8)) || fail "show queues ff.00ff with details read $files files"
 	stats show matrix
 	((files <= 20 + 3 * 16)) || fail "show matrix read $files files"
 	stats show

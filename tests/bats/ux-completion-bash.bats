@@ -119,7 +119,7 @@ comp() {
 	expect_eq 5 "$output"
 	comp reserve --adapters ''
 	expect_eq 6 "$output"
-	comp release -n -a ''
+	comp release --dry-run -a ''
 	expect_eq 5 "$output"
 	# bash splits --adapters=5 at '=' (COMP_WORDBREAKS)
 	comp release --adapters = ''

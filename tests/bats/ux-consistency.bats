@@ -89,7 +89,9 @@ ux_commands() {
 				if bash_takes_arg "$c" "$w"; then
 					[[ $a == arg ]] || fail "bash: '$c $w' takes an argument, the code says not" || bad=1
 				else
-					[[ $a == noarg ]] || fail "bash: '$c $w' takes no argument, the code says it does" || bad=1
+					# an optional argument is written "--json=pretty": the
+					# option completes as a word of its own
+					[[ $a == @(noarg|optarg) ]] || fail "bash: '$c $w' takes no argument, the code says it does" || bad=1
 				fi
 			done
 		done < <(code_opts "$c")
@@ -111,7 +113,13 @@ ux_commands() {
 	# arguments: "--name=" / "-x+" in the _arguments specs when the code says
 	# so, and a bare "--name[" / "-x[" (or "{-x,") when it does not
 	while read -r c o s a; do
-		if [[ $a == arg ]]; then
+		if [[ $a == optarg ]]; then
+			# "--name=-[...]::": an optional argument in the same word
+			grep -qE -- "(^|[{,'\")])$o=-" "$UX_ZSH_DIR/_apctl" ||
+				fail "zsh: $o ($c) is not specified with an optional argument" || bad=1
+			[[ $s == - ]] || ! grep -qE -- "[{')]$s\+" "$UX_ZSH_DIR/_apctl" ||
+				fail "zsh: $s ($c) is specified with an argument" || bad=1
+		elif [[ $a == arg ]]; then
 			grep -qE -- "(^|[{,'\"])$o=" "$UX_ZSH_DIR/_apctl" ||
 				fail "zsh: $o ($c) is not specified with an argument" || bad=1
 			[[ $s == - ]] || grep -qE -- "[{']$s\+" "$UX_ZSH_DIR/_apctl" ||
@@ -241,11 +249,11 @@ ux_commands() {
 	expect_eq "$(awk '$1 == "ap_mdev_cols" { print $2 }' <<<"$d")" \
 		"$(help_column_default show mdevs)" "mdevs default (show --help)"
 	expect_eq "$(awk '$1 == "ap_mdev_cols" { print $2 }' <<<"$d")" \
-		"$(man_column_default mdevs 'show mdevs')" "show mdevs default (apctl(8))"
-	expect_eq "$(awk '$1 == "ap_mdev_list_cols" { print $2 }' <<<"$d")" \
+		"$(man_column_default mdevs)" "show mdevs and mdev list default (apctl(8))"
+	# show mdevs and mdev list are one listing (issue 19): one default
+	expect_eq "$(awk '$1 == "ap_mdev_cols" { print $2 }' <<<"$d")" \
 		"$(help_column_default 'mdev list' mdevs)" "mdev list default (--help)"
-	expect_eq "$(awk '$1 == "ap_mdev_list_cols" { print $2 }' <<<"$d")" \
-		"$(man_column_default mdevs 'mdev list')" "mdev list default (apctl(8))"
+	[[ $d != *ap_mdev_list_cols* ]] || fail "mdev list has defaults of its own again"
 }
 
 @test "exit codes: exitcodes.h vs apctl --help vs apctl(8) vs README" {

@@ -142,7 +142,12 @@ ux_parse_specs() {
 			short = "-"
 			for (i = 1; i <= n; i++) {
 				k = split(item[i], w, " ")
-				if (w[1] ~ /^--/) {
+				if (w[1] ~ /^--[^[]+\[=/) {
+					# "--json[=<style>]": an optional argument
+					sub(/\[.*/, "", w[1])
+					print w[1], short, "optarg"
+					short = "-"
+				} else if (w[1] ~ /^--/) {
 					print w[1], short, (k > 1 ? "arg" : "noarg")
 					short = "-"
 				} else if (w[1] ~ /^-[A-Za-z]$/) {

@@ -146,11 +146,15 @@ ux_examples() {
 		/^              # apctl / {
 			c = $0; sub(/^ *# /, "", c)
 			while (c ~ /\\$/) { sub(/ *\\$/, "", c); getline l; sub(/^ +/, " ", l); c = c l }
-			print "CMD\t" c; inblock = 1; next
+			print "CMD\t" c; inblock = 1; blanks = 0; next
 		}
-		/^              / && inblock { l = substr($0, 15); print "OUT\t" l; next }
-		/^ *$/ { next }
-		{ inblock = 0 }'
+		/^              / && inblock {
+			# a blank line inside the output is part of it
+			for (; blanks > 0; blanks--) print "OUT\t"
+			l = substr($0, 15); print "OUT\t" l; next
+		}
+		/^ *$/ { if (inblock) blanks++; next }
+		{ inblock = 0; blanks = 0 }'
 }
 
 # check_output EXPECTED ACTUAL: line by line; an expected line with "..."

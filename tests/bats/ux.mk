@@ -7,7 +7,8 @@ UX_BATS_TESTS = \
 	tests/bats/ux-completion-bash.bats \
 	tests/bats/ux-completion-zsh.bats \
 	tests/bats/ux-consistency.bats \
-	tests/bats/ux-daily.bats
+	tests/bats/ux-daily.bats \
+	tests/bats/ux-filters.bats
 
 if ENABLE_TESTS
 TESTS += $(UX_BATS_TESTS)

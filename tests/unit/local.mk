@@ -5,6 +5,7 @@ CORE_TESTS = \
 	tests/unit/test-apqn \
 	tests/unit/test-model \
 	tests/unit/test-idlist \
+	tests/unit/test-select \
 	tests/unit/test-owner \
 	tests/unit/test-validate \
 	tests/unit/test-plan \
@@ -21,6 +22,8 @@ tests_unit_test_model_SOURCES = tests/unit/test-model.c tests/unit/tap.h
 tests_unit_test_model_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_idlist_SOURCES = tests/unit/test-idlist.c tests/unit/tap.h
 tests_unit_test_idlist_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_select_SOURCES = tests/unit/test-select.c tests/unit/tap.h
+tests_unit_test_select_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_owner_SOURCES = tests/unit/test-owner.c tests/unit/tap.h
 tests_unit_test_owner_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_validate_SOURCES = tests/unit/test-validate.c tests/unit/tap.h

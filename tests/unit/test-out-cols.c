@@ -105,7 +105,8 @@ static void test_tables(const struct ap_model *m, const struct ap_out_env *env)
 	       "05.00ab  CEX7C cca  in use   vfio_ap vfio_ap " U1,
 	       "queues table");
 	free(s);
-	s = render(&ap_mdev_list_cols, NULL, false, false, env, m->mdevs, sizeof(m->mdevs[0]),
+	s = render(&ap_mdev_cols, "UUID,ACTIVE,DEFINED,START,GUEST,ADAPTERS,DOMAINS,CONTROL,NOTE",
+		   false, false, env, m->mdevs, sizeof(m->mdevs[0]),
 		   m->n_mdevs);
 	is_str(s,
 	       "UUID                                 ACTIVE DEFINED START  GUEST ADAPTERS DOMAINS   CONTROL NOTE\n"
@@ -137,11 +138,15 @@ static void test_json(const struct ap_model *m, const struct ap_out_env *env)
 	       "\"config\":true,\"chkstop\":false,\"online\":null,\"driver_override\":null}",
 	       "queue JSON");
 	json_object_put(o);
-	o = ap_json_mask(&m->host.cfg_apm);
+	o = ap_json_mask(&m->host.cfg_apm, AP_IDS_ADAPTER);
 	is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
 	       "{\"mask\":\"0x0600000000000000000000000000000000000000000000000000000000000000\","
-	       "\"ids\":[5,6],\"ranges\":\"5,6\"}",
+	       "\"ids\":[5,6],\"ranges\":\"5,6\",\"hex_ranges\":\"05,06\"}",
 	       "mask JSON");
+	json_object_put(o);
+	o = ap_json_mask(&m->host.cfg_aqm, AP_IDS_DOMAIN);
+	is_str(json_object_get_string(json_object_object_get(o, "hex_ranges")), "0004,0047,00ab,00ff",
+	       "mask JSON of domains: hex_ranges in the tables' four digits");
 	json_object_put(o);
 	o = ap_json_apqn(5, 0x47);
 	is_str(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
