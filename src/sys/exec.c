@@ -546,8 +546,10 @@ static int verify_file(struct ectx *c, const char *path, const char *content, si
 	size_t n = 0;
 	int err = ap_path_read(c->p, path, &buf, &n);
 
-	if (!content)
+	if (!content) {
+		free(buf);
 		return err == ENOENT ? 0 : err ? err : VERIFY_FAILED;
+	}
 	if (!err && (n != len || memcmp(buf, content, len)))
 		err = VERIFY_FAILED;
 	free(buf);
