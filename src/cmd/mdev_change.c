@@ -24,6 +24,7 @@
 #include "cmd/change.h"
 #include "cmd/cmd.h"
 #include "core/exitcodes.h"
+#include "core/owner.h"
 #include "core/idlist.h"
 #include "core/request.h"
 #include "i18n.h"
@@ -155,6 +156,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct ap_request req;
 	struct ap_model mm;
 	struct ap_mask rsv;
+	struct ap_queue *qcopy = NULL;
+	enum ap_give_mode give;
 	int dim;
 
 	if (!has_vfio(t, m))
@@ -169,7 +172,47 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 
 	ap_mask_zero(&rsv);
 	mm = *m;	/* shallow: only the masks differ */
-	if (c->reserve) {
+	give = ap_host_give_mode(&m->host);
+	if (c->reserve && (give == AP_GIVE_OVERRIDES || give == AP_GIVE_BOTH)) {
+		/* the host gives queues by driver_override: so does --reserve, for
+		 * the matrix's existing queues that are the host's */
+		size_t n = 0;
+
+		ap_request_init(&req, AP_REQ_OVERRIDES);
+		for (size_t i = 0; i < m->host.n_queues; i++) {
+			const struct ap_queue *q = &m->host.queues[i];
+
+			if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID ||
+			    !ap_mask_test(&c->mx.apm, q->apid) || !ap_mask_test(&c->mx.aqm, q->apqi) ||
+			    !ap_owner_host_owns(&m->host, q->apid, q->apqi))
+				continue;
+			ap_mask_set(&req.ovr[q->apid], q->apqi);
+			n++;
+		}
+		if (n) {
+			chg_validate(t, m, &req);
+			chg_request(t, &req);
+			/* the create is validated as if the overrides were set */
+			qcopy = malloc(m->host.n_queues * sizeof(*qcopy));
+			if (!qcopy) {
+				chg_problem_exit(t, APCTL_EXIT_FAILURE, "memory", "%s",
+						 strerror(ENOMEM));
+				return APCTL_EXIT_FAILURE;
+			}
+			memcpy(qcopy, m->host.queues, m->host.n_queues * sizeof(*qcopy));
+			for (size_t i = 0; i < m->host.n_queues; i++) {
+				struct ap_queue *q = &qcopy[i];
+
+				if (q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
+				    ap_mask_test(&req.ovr[q->apid], q->apqi)) {
+					snprintf(q->driver_override, sizeof(q->driver_override),
+						 "vfio_ap");
+					q->driver = AP_DRV_VFIO_AP;
+				}
+			}
+			mm.host.queues = qcopy;
+		}
+	} else if (c->reserve) {
 		/* the adapters whose APQNs of this matrix the masks give to the host */
 		struct ap_mask d;
 
@@ -208,6 +251,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	req.matrix = c->mx;
 	chg_validate(t, &mm, &req);
 	chg_request(t, &req);
+	free(qcopy);
 	return 0;
 }
 

@@ -45,6 +45,11 @@
  *   another matrix comes back with the definition's.
  * - boot-masks-differ: live masks that differ from the boot-time masks
  *   are lost at the next boot.
+ * driver_override requests (AP_REQ_OVERRIDES, >= 6.19):
+ * - override-refused: the kernel has no driver_override, a queue does not
+ *   exist or is bound to a driver apctl does not know, or the masks were
+ *   changed through sysfs (the kernel then refuses every override write).
+ * - override-takes-assigned: releasing an APQN an mdev holds (error).
  * - removal-pending: the kernel has not finished removing an mdev a guest
  *   still holds (warning).
  * Pure logic: no I/O, no global state.
@@ -76,6 +81,8 @@ enum ap_problem_kind {
 	AP_PROB_REMOVE_PENDING,
 	AP_PROB_OVERRIDE_PENDING,	/* [>= 6.19] driver_override set, not yet in effect */
 	AP_PROB_MASKS_BLOCKED,		/* [>= 6.19] a mask edit while overrides are set */
+	AP_PROB_OVERRIDE_REFUSED,	/* an override change the kernel would refuse */
+	AP_PROB_OVERRIDE_TAKES_ASSIGNED,	/* an override release of an mdev's APQN */
 };
 
 enum ap_severity {

@@ -272,3 +272,16 @@ apctl: the 1 step done before was undone; nothing was changed" "$output"
 	expect_snap before
 	echo "# fault matrix: release -p | step 2/2 (udev rule) | EROFS -> exit 1, undone, dump equal" >&3
 }
+
+@test "faults: reserve --mode override (7.2: override, unbind, probe per queue), each write" {
+	sim_start doc-example 7.2
+	fault_every_step reserve --mode override 05.0004,06.00ab
+	undo_fails reserve --mode override 05.0004,06.00ab
+}
+
+@test "faults: release --mode override (7.2: clear, unbind, probe per queue), each write" {
+	sim_start doc-example 7.2
+	"$APCTL" reserve --mode override 05.0004,06.00ab
+	fault_every_step release --mode override 05.0004,06.00ab
+	undo_fails release --mode override 05.0004,06.00ab
+}

@@ -16,7 +16,9 @@ CHANGE_BATS = \
 	tests/bats/change-crash-mdev.bats \
 	tests/bats/change-crash-assign.bats \
 	tests/bats/change-repair.bats \
-	tests/bats/override.bats
+	tests/bats/override.bats \
+	tests/bats/override-change.bats \
+	tests/bats/change-crash-override.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif

@@ -105,17 +105,17 @@ override() {
 	override 05.0004 vfio_ap
 	expect_w "$DEV/card06/06.00ab/driver_override" "vfio_ap" OK
 	snap before
-	run "$APCTL" reserve -y 0x0b
+	run "$APCTL" reserve -y --mode masks 0x0b
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs 05.0004, 06.00ab have one: clear them first (write an empty line to their driver_override, or driverctl -b ap unset-override) and probe the queues again, or leave the masks alone and give queues to vfio_ap by driver_override
+	expect_eq "apctl: this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs 05.0004, 06.00ab have one: release them first ('apctl release --mode override 05.0004,06.00ab', or driverctl -b ap unset-override), or leave the masks alone and give queues to vfio_ap by driver_override (apctl reserve --mode override)
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	expect_no_events
-	run "$APCTL" reserve -y -d 0x47
+	run "$APCTL" reserve -y --mode masks -d 0x47
 	[ "$status" -eq 4 ]
 	expect_snap before
 	# a request that changes no mask is no write the kernel refuses
-	run "$APCTL" release -y 5
+	run "$APCTL" release -y --mode masks 5
 	[ "$status" -eq 0 ]
 	expect_snap before
 }
