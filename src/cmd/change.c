@@ -620,7 +620,7 @@ static void print_plan(struct chg_txn *t, FILE *out)
 			for (size_t k = 1; k < s->undo_count; k++)
 				print_act(t, out, &t->plan.undo[s->undo_first + k], -1,
 					  _("     then: "));
-		} else if (s->verify.kind == AP_VERIFY_DRIVER) {
+		} else if (s->verify.kind == AP_VERIFY_NOT_DRIVER) {
 			fprintf(out, "%s\n", _("     undo: by the undo of the step before (it "
 						"probes the queue again)"));
 		} else if (s->covered)

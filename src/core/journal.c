@@ -33,6 +33,7 @@ static const char *const verify_kinds[] = {
 	[AP_VERIFY_ABSENT] = "absent",
 	[AP_VERIFY_OVERRIDE] = "override",
 	[AP_VERIFY_DRIVER] = "driver",
+	[AP_VERIFY_NOT_DRIVER] = "not-driver",
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -678,10 +679,11 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
 		if (!md && (s->verify.kind == AP_VERIFY_OVERRIDE ||
-			    s->verify.kind == AP_VERIFY_DRIVER)) {
+			    s->verify.kind == AP_VERIFY_DRIVER ||
+			    s->verify.kind == AP_VERIFY_NOT_DRIVER)) {
 			struct ap_apqn a;
 			struct ap_queue *q;
-			const char *id = s->verify.kind == AP_VERIFY_DRIVER
+			const char *id = s->verify.kind != AP_VERIFY_OVERRIDE
 					 ? s->data : s->path + strlen(AP_SYSFS_APDEVS) + 1;
 
 			if (sscanf(id, "%2x.%4x", &a.apid, &a.apqi) != 2)
@@ -692,6 +694,8 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 			if (s->verify.kind == AP_VERIFY_OVERRIDE) {
 				snprintf(q->driver_override, sizeof(q->driver_override), "%s",
 					 s->verify.text);
+			} else if (s->verify.kind == AP_VERIFY_NOT_DRIVER) {
+				q->driver = AP_DRV_NONE;
 			} else {
 				const char *t = s->verify.text;
 

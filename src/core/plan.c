@@ -307,8 +307,9 @@ static void unbind_step(struct ap_step *s, const char *apqn, const char *drv)
 	s->kind = AP_STEP_SYSFS_WRITE;
 	fmt(s->path, sizeof(s->path), "%s/%s/unbind", AP_SYSFS_APDRIVERS, drv);
 	fmt(s->data, sizeof(s->data), "%s", apqn);
-	s->verify.kind = AP_VERIFY_DRIVER;
+	s->verify.kind = AP_VERIFY_NOT_DRIVER;
 	fmt(s->verify.path, sizeof(s->verify.path), "%s/%s", AP_SYSFS_APDEVS, apqn);
+	fmt(s->verify.text, sizeof(s->verify.text), "%s", drv);
 	fmt(s->what, sizeof(s->what), _("unbind queue %s from %s"), apqn, drv);
 }
 
@@ -373,6 +374,9 @@ static void plan_overrides(struct builder *b, const struct ap_model *m, const st
 				s = push(b);
 				if (s) {
 					unbind_step(s, apqn, old_drv);
+					/* the undo of the override write (or of
+					 * this step, below) probes it again */
+					s->covered = !first;
 					fmt(s->repair, sizeof(s->repair), "apctl %s --mode override %s",
 					    r->ovr_release ? "reserve" : "release", apqn);
 				}
@@ -890,6 +894,8 @@ char *ap_plan_render(const struct ap_plan *p, const char *sysfs_root, const char
 			text_add(&t, _(" (undo: '"));
 			text_add(&t, line);
 			text_add(&t, "')");
+		} else if (s->covered && s->verify.kind == AP_VERIFY_NOT_DRIVER) {
+			text_add(&t, _(" (undo: the undo of the step before probes the queue again)"));
 		} else if (s->covered) {
 			text_add(&t, _(" (undo: by removing the mdev)"));
 		} else if (s->undo_count) {
@@ -994,15 +1000,17 @@ static bool rederive_override(const struct ap_step *s, struct ap_step *out)
 		ovr_write_step(out, apqn, v->text);
 		return true;
 	}
-	if (v->kind != AP_VERIFY_DRIVER || !apqn_ok(s->data))
+	if ((v->kind != AP_VERIFY_DRIVER && v->kind != AP_VERIFY_NOT_DRIVER) || !apqn_ok(s->data))
 		return false;
-	if (!strcmp(p, AP_SYSFS_PROBE)) {
+	if (v->kind == AP_VERIFY_DRIVER) {
+		if (strcmp(p, AP_SYSFS_PROBE))
+			return false;
 		if (!drv_ok(v->text, false))
 			return false;
 		probe_step(out, s->data, v->text);
 		return true;
 	}
-	if (strncmp(p, AP_SYSFS_APDRIVERS "/", n + 1) || v->text[0])
+	if (strncmp(p, AP_SYSFS_APDRIVERS "/", n + 1))
 		return false;
 	fmt(drv, sizeof(drv), "%.*s", (int)strcspn(p + n + 1, "/"), p + n + 1);
 	if (!drv_ok(drv, false))
@@ -1034,7 +1042,8 @@ int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **
 	}
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
-		if (!s->uuid[0] && (v->kind == AP_VERIFY_OVERRIDE || v->kind == AP_VERIFY_DRIVER)) {
+		if (!s->uuid[0] && (v->kind == AP_VERIFY_OVERRIDE || v->kind == AP_VERIFY_DRIVER ||
+				    v->kind == AP_VERIFY_NOT_DRIVER)) {
 			if (rederive_override(s, out) && strcmp(out->verify.text, v->text))
 				out->path[0] = '\0';
 			break;

@@ -121,9 +121,11 @@ enum ap_verify_kind {
 	AP_VERIFY_ABSENT,	/* sysfs 'path' does not exist */
 	/* the queue's driver_override file 'path' reads 'text' ("": none) */
 	AP_VERIFY_OVERRIDE,
-	/* the device 'path' (bus/ap/devices/AA.DDDD) is bound to driver
-	 * 'text' ("": to none) */
+	/* the device 'path' (bus/ap/devices/AA.DDDD) is bound to driver 'text' */
 	AP_VERIFY_DRIVER,
+	/* the device 'path' is not bound to driver 'text' (an unbind: it
+	 * still holds once a later probe bound the queue elsewhere) */
+	AP_VERIFY_NOT_DRIVER,
 };
 
 struct ap_verify {

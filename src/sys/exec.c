@@ -558,10 +558,12 @@ static int verify_text(struct ectx *c, const struct ap_verify *v)
 			return err;
 		if (!ap_path_exists(c->p, path))
 			return ENOENT;
-		return v->text[0] ? VERIFY_FAILED : 0;
-	}
-	if (err)
+		drv[0] = '\0';
+	} else if (err) {
 		return err;
+	}
+	if (v->kind == AP_VERIFY_NOT_DRIVER)
+		return strcmp(drv, v->text) ? 0 : VERIFY_FAILED;
 	return strcmp(drv, v->text) ? VERIFY_FAILED : 0;
 }
 
@@ -573,6 +575,7 @@ static int verify(struct ectx *c, const struct ap_verify *v)
 	switch (v->kind) {
 	case AP_VERIFY_OVERRIDE:
 	case AP_VERIFY_DRIVER:
+	case AP_VERIFY_NOT_DRIVER:
 		return verify_text(c, v);
 	case AP_VERIFY_NONE:
 		return 0;
@@ -651,8 +654,7 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 	case AP_STEP_SYSFS_WRITE:
 		/* an unbind of a queue that is not bound (any more) has nothing
 		 * to do; the kernel would answer ENODEV */
-		if (s->verify.kind == AP_VERIFY_DRIVER && !s->verify.text[0] &&
-		    !verify(c, &s->verify))
+		if (s->verify.kind == AP_VERIFY_NOT_DRIVER && !verify(c, &s->verify))
 			return 0;
 		err = ap_path_write(c->p, path, s->data, strlen(s->data));
 		break;

@@ -530,6 +530,7 @@ static bool sim_verify(const struct sim *s, const struct ap_step *st)
 		return i >= 0 && !s->mdev[i].exists;
 	case AP_VERIFY_OVERRIDE:
 	case AP_VERIFY_DRIVER:
+	case AP_VERIFY_NOT_DRIVER:
 		return false;	/* not simulated here: tests/bats/override-change.bats */
 	}
 	return false;
