@@ -53,6 +53,7 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_MASKS_BLOCKED] = "masks-blocked-by-override",
 		[AP_PROB_OVERRIDE_REFUSED] = "override-refused",
 		[AP_PROB_OVERRIDE_TAKES_ASSIGNED] = "override-takes-assigned",
+		[AP_PROB_BOOT_OVERRIDES_DIFFER] = "boot-overrides-differ",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -89,6 +90,17 @@ static void set_add_product(struct apqn_set *s, const struct ap_mask *apm,
 		ap_mask_or(&s->row[a], &s->row[a], aqm);
 }
 
+/* [>= 6.19] driverctl sets the queue's override to vfio_ap again at boot */
+static bool saved_vfio(const struct ap_host *h, unsigned int a, unsigned int d)
+{
+	const struct ap_queue *q;
+
+	if (!h->caps.driver_override || !h->driverctl_boot || !h->n_saved_overrides)
+		return false;
+	q = ap_host_find_queue(h, a, d);
+	return q && !strcmp(q->saved_override, "vfio_ap");
+}
+
 /* the host's APQNs in state st within the product apm x aqm */
 static void host_in_product(const struct state *st, const struct ap_mask *hapm,
 			    const struct ap_mask *haqm, bool live, const struct ap_matrix *x,
@@ -102,7 +114,8 @@ static void host_in_product(const struct state *st, const struct ap_mask *hapm,
 			bool host = live ? ap_owner_host_owns(&st->host, (unsigned int)a,
 							      (unsigned int)d)
 					 : ap_mask_test(hapm, (unsigned int)a) &&
-					   ap_mask_test(haqm, (unsigned int)d);
+					   ap_mask_test(haqm, (unsigned int)d) &&
+					   !saved_vfio(&st->host, (unsigned int)a, (unsigned int)d);
 
 			if (host)
 				ap_mask_set(&s->row[a], (unsigned int)d);
@@ -690,6 +703,65 @@ static void check_boot_masks(struct ctx *c, const struct state *st)
 	}
 }
 
+static void apqn_cmdlist(const struct apqn_set *s, char *buf, size_t size);
+
+/* [>= 6.19] the overrides the next boot sets (driverctl's saved files) */
+static void check_boot_overrides(struct ctx *c, const struct state *st, struct apqn_set *s)
+{
+	const struct ap_host *h = &st->host;
+	struct ap_problem *p;
+	char q[160], cl[128];
+
+	if (!h->caps.driver_override)
+		return;
+	/* live overrides that no saved file sets again */
+	set_clear(s);
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *qu = &h->queues[i];
+
+		if (qu->apid <= AP_MAX_ID && qu->apqi <= AP_MAX_ID && qu->driver_override[0] &&
+		    strcmp(qu->driver_override, qu->saved_override))
+			ap_mask_set(&s->row[qu->apid], qu->apqi);
+	}
+	if (!set_empty(s)) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_ACTIVE | AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		apqn_cmdlist(s, cl, sizeof(cl));
+		p->message = xasprintf(_("the driver_override of %s is set now, but no saved override in /etc/driverctl.d sets it again: the next boot loses it; to keep it, apctl reserve --mode override --persistent %s (or driverctl set-override without --nosave)"),
+				       q, cl);
+	}
+	/* saved overrides */
+	set_clear(s);
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *qu = &h->queues[i];
+
+		if (qu->apid <= AP_MAX_ID && qu->apqi <= AP_MAX_ID && qu->saved_override[0])
+			ap_mask_set(&s->row[qu->apid], qu->apqi);
+	}
+	if (set_empty(s))
+		return;
+	if (!h->driverctl_boot) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		p->message = xasprintf(_("overrides of %s are saved in /etc/driverctl.d, but driverctl's udev rule (05-driverctl.rules) and driverctl@.service are not installed: they will not come back at boot; install driverctl"),
+				       q);
+	}
+	if ((h->persist_src == AP_PERSIST_UDEV_ETC || h->persist_src == AP_PERSIST_UDEV_RUN ||
+	     h->persist_src == AP_PERSIST_UDEV_LIB) &&
+	    !(ap_mask_is_full(&st->papm) && ap_mask_is_full(&st->paqm))) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		p->message = xasprintf(_("overrides of %s are saved in /etc/driverctl.d, and the udev rule %s changes the masks at boot: the kernel refuses whichever of the two comes second, so one of them will fail at boot; keep one way (apctl release --persistent for the masks, or apctl release --mode override --persistent for the overrides)"),
+				       q, h->persist_files);
+	}
+}
+
 /* [>= 6.19] one of the host's APQNs in s is the host's by its driver_override */
 static bool override_host(const struct state *st, const struct apqn_set *s)
 {
@@ -929,8 +1001,10 @@ static void audit(struct ctx *c, const struct state *st)
 						       d->uuid);
 		}
 	}
-	if (c->req->boot_audit)
+	if (c->req->boot_audit) {
 		check_boot_masks(c, st);
+		check_boot_overrides(c, st, &a[0]);
+	}
 	free(a);
 }
 

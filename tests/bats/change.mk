@@ -12,6 +12,7 @@ CHANGE_BATS = \
 	tests/bats/change-hostile.bats \
 	tests/bats/boot-audit.bats \
 	tests/bats/peer-mdevctl.bats \
+	tests/bats/peer-driverctl.bats \
 	tests/bats/change-crash-masks.bats \
 	tests/bats/change-crash-mdev.bats \
 	tests/bats/change-crash-assign.bats \
