@@ -103,9 +103,11 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 	struct ap_apqn q;
 	struct ap_mask one, alld, alla, dom, ad;
 	size_t pos;
-	char *lst;
+	char *lst, first[32];
 
-	if (ap_apqn_parse(r->apqn, &q, &pos)) {
+	/* a list of APQNs: the first one explains it */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(r->apqn, ","), r->apqn);
+	if (ap_apqn_parse(first, &q, &pos)) {
 		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list",
 				 _("'%s' is neither an id list nor an APQN (AA.DDDD)"), r->apqn);
 		return;
@@ -116,22 +118,6 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 				    : _("APQN %02x.%04x cannot be reserved alone: apmask and "
 					"aqmask select whole adapters and whole domains"),
 			 q.apid, q.apqi);
-	switch (ap_host_give_mode(h)) {
-	case AP_GIVE_DEFAULT:
-		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
-				 _("  'apctl %s --mode override %s' moves the queue alone by its "
-				   "driver_override (then this kernel refuses mask changes until "
-				   "the override is released)"),
-				 r->release ? "release" : "reserve", r->apqn);
-		break;
-	case AP_GIVE_UNOFFERED:
-		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible", "%s",
-				 _("  this kernel has no driver_override (Linux 6.19 and later can "
-				   "move single queues)"));
-		break;
-	default:
-		break;
-	}
 	/* the queues whose owner would change along with it */
 	if (h->qci_known) {
 		alld = h->cfg_aqm;
@@ -159,6 +145,22 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 			 _("  'apctl %s --domains %u' moves the whole domain: %s"),
 			 r->release ? "release" : "reserve", q.apqi, lst && *lst ? lst : _("none"));
 	free(lst);
+	switch (ap_host_give_mode(h)) {
+	case AP_GIVE_DEFAULT:
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
+				 _("  'apctl %s --mode override %s' moves the queue alone by its "
+				   "driver_override (then this kernel refuses mask changes until "
+				   "the override is released)"),
+				 r->release ? "release" : "reserve", r->apqn);
+		break;
+	case AP_GIVE_UNOFFERED:
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible", "%s",
+				 _("  this kernel has no driver_override (Linux 6.19 and later can "
+				   "move single queues)"));
+		break;
+	default:
+		break;
+	}
 }
 
 static void new_masks(const struct rsv *r, const struct ap_mask *oa, const struct ap_mask *od,

@@ -83,9 +83,9 @@ teardown() {
 	run "$APCTL" reserve -y 05.0004
 	[ "$status" -eq 2 ]
 	expect_eq "apctl: APQN 05.0004 cannot be reserved alone: apmask and aqmask select whole adapters and whole domains
-apctl:   'apctl reserve --mode override 05.0004' moves the queue alone by its driver_override (then this kernel refuses mask changes until the override is released)
 apctl:   'apctl reserve --adapters 5' moves the whole adapter: 05.0004 05.0047 05.00ab 05.00ff
-apctl:   'apctl reserve --domains 4' moves the whole domain: 05.0004 06.0004" "$output"
+apctl:   'apctl reserve --domains 4' moves the whole domain: 05.0004 06.0004
+apctl:   'apctl reserve --mode override 05.0004' moves the queue alone by its driver_override (then this kernel refuses mask changes until the override is released)" "$output"
 	expect_snap before
 	run "$APCTL" reserve -y --mode nonsense 5
 	[ "$status" -eq 2 ]
@@ -121,7 +121,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	run "$APCTL" reserve -y 05.0004
 	[ "$status" -eq 2 ]
-	[[ ${lines[1]} == "apctl:   this kernel has no driver_override (Linux 6.19 and later can move single queues)" ]]
+	[[ ${lines[3]} == "apctl:   this kernel has no driver_override (Linux 6.19 and later can move single queues)" ]]
 	expect_snap before
 }
 
