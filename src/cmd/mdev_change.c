@@ -49,7 +49,9 @@ void usage_mdev_create(FILE *out)
 	fputs(_(" -c, --control-domains <list>\n"
 		"                            control domains (default: none)\n"), out);
 	fputs(_(" -r, --reserve              reserve the adapters for vfio_ap first if the\n"
-		"                            masks give any of their APQNs to the host\n"), out);
+		"                            masks give any of their APQNs to the host (on\n"
+		"                            a host that gives queues by driver_override:\n"
+		"                            the override of each such queue)\n"), out);
 	fputs(_("     --define               also write an mdevctl definition (started on\n"
 		"                            request: mdevctl start -u <uuid>)\n"), out);
 	fputs(_("     --autostart            also write an mdevctl definition started at boot\n"), out);
