@@ -15,7 +15,7 @@ _apctl_opts_global='--root= -q --quiet -V --verbose -h --help -v --version'
 _apctl_opts_show='-o= --output= -n --noheadings -r --raw -J --json --format= --mdev= -h --help'
 _apctl_opts_check='-J --json --format= -h --help'
 _apctl_opts_change='--dry-run -y --yes -f --force -w= --wait= -J --json --ignore-definition= -h --help'
-_apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent $_apctl_opts_change"
+_apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent --mode= $_apctl_opts_change"
 _apctl_opts_release=$_apctl_opts_reserve
 _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
 _apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --reserve --define --autostart $_apctl_opts_change"
@@ -92,6 +92,25 @@ _apctl_domains() {
 		[[ $apqn =~ ^[0-9a-f]+\.([0-9a-f]+)$ ]] || continue
 		echo $((16#${BASH_REMATCH[1]}))
 	done < <(_apctl_live show queues --raw --noheadings -o CARD.DOM) | sort -n -u
+}
+
+# the APQNs of the host's queues after the last comma of $cur (override mode)
+_apctl_apqn_reply() {
+	local pre= item=$cur q
+	local -a given=() cand=()
+
+	if [[ $cur == *,* ]]; then
+		pre=${cur%,*},
+		item=${cur##*,}
+		IFS=, read -r -a given <<<"${cur%,*}"
+	fi
+	while read -r q; do
+		[[ $q =~ ^[0-9a-f]+\.[0-9a-f]+$ && $q == "$item"* ]] || continue
+		[[ " ${given[*]} " == *" $q "* ]] && continue
+		cand+=("$pre$q")
+	done < <(_apctl_live show queues --raw --noheadings -o CARD.DOM)
+	COMPREPLY=("${cand[@]}")
+	compopt -o nospace 2>/dev/null
 }
 
 _apctl_uuids() {
@@ -270,6 +289,9 @@ _apctl() {
 		--mdev)
 			_apctl_words_reply "$(_apctl_uuids)"
 			;;
+		--mode)
+			_apctl_words_reply 'masks override'
+			;;
 		-a | --adapters | --add-adapters | --remove-adapters)
 			case $key in
 			reserve) _apctl_list_reply $(_apctl_adapters unreserved) ;;
@@ -339,7 +361,9 @@ _apctl() {
 		;;
 	reserve | release)
 		COMPREPLY=()
-		if ((${#pos[@]} == 0)); then
+		if ((${#pos[@]} == 0)) && [[ $cur == *.* ]]; then
+			_apctl_apqn_reply
+		elif ((${#pos[@]} == 0)); then
 			if [[ $cmd == reserve ]]; then
 				_apctl_list_reply $(_apctl_adapters unreserved)
 			else

@@ -574,8 +574,8 @@ static int plan_shown(struct chg_txn *t)
 		int e;
 
 		t->shown[i].do_len = t->shown[i].undo_len = -1;
-		if ((s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_PERSIST_MASKS) &&
-		    !s->drop) {
+		if ((s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_PERSIST_MASKS ||
+		     s->kind == AP_STEP_SAVE_OVERRIDE) && !s->drop) {
 			e = ap_exec_step_content(&t->path, s, &buf, &len);
 			if (e) {
 				t->oom = true;
@@ -608,7 +608,8 @@ static int plan_shown(struct chg_txn *t)
 static bool is_file_step(const struct ap_step *s)
 {
 	return s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_PERSIST_MASKS ||
-	       s->kind == AP_STEP_UNDEFINE_MDEV || s->kind == AP_STEP_FILE_RESTORE;
+	       s->kind == AP_STEP_UNDEFINE_MDEV || s->kind == AP_STEP_FILE_RESTORE ||
+	       s->kind == AP_STEP_SAVE_OVERRIDE || s->kind == AP_STEP_UNSAVE_OVERRIDE;
 }
 
 static void print_act(struct chg_txn *t, FILE *out, const struct ap_step *s, long len,
@@ -617,7 +618,9 @@ static void print_act(struct chg_txn *t, FILE *out, const struct ap_step *s, lon
 	char path[4096];
 
 	ap_exec_step_path(&t->path, s, path, sizeof(path));
-	if (!is_file_step(s))
+	if (!is_file_step(s) && !strcmp(s->data, "\n"))
+		fprintf(out, _("%swrite a newline to %s\n"), prefix, path);
+	else if (!is_file_step(s))
 		fprintf(out, _("%swrite \"%s\" to %s\n"), prefix, s->data, path);
 	else if (len >= 0)
 		fprintf(out, _("%swrite %zu bytes to %s (atomic replace)\n"), prefix, (size_t)len,
@@ -704,9 +707,15 @@ static void print_plan(struct chg_txn *t, FILE *out)
 		/* the rule's lines that change (or go, when the file is deleted) */
 		if (s->kind == AP_STEP_PERSIST_MASKS)
 			print_text_diff(out, t->shown[i].old_text, t->shown[i].new_text);
-		if (u)
+		if (u) {
 			print_act(t, out, u, t->shown[i].undo_len, _("     undo: "));
-		else if (s->covered)
+			for (size_t k = 1; k < s->undo_count; k++)
+				print_act(t, out, &t->plan.undo[s->undo_first + k], -1,
+					  _("     then: "));
+		} else if (s->verify.kind == AP_VERIFY_NOT_DRIVER) {
+			fprintf(out, "%s\n", _("     undo: by the undo of the step before (it "
+						"probes the queue again)"));
+		} else if (s->covered)
 			fprintf(out, _("     undo: none (removing the mdev undoes it)\n"));
 		else if (s->kind == AP_STEP_MDEV_REMOVE)
 			fprintf(out, _("     undo: none (the last step; the kernel may block it "

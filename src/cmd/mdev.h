@@ -21,8 +21,8 @@ bool mdev_has_vfio(struct chg_txn *t, const struct ap_model *m);
  * *mm becomes m as it is after that edit (a shallow copy: only the masks
  * differ), the model the create request is validated against.
  */
-void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
-			  bool reserve, struct ap_model *mm);
+int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
+			 bool reserve, struct ap_model *mm, struct ap_queue **qcopy);
 
 enum mdev_rm_mode {
 	MDEV_RM_REMOVE = 0,	/* mdev remove [--undefine] */

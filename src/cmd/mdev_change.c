@@ -25,6 +25,7 @@
 #include "cmd/cmd.h"
 #include "cmd/mdev.h"
 #include "core/exitcodes.h"
+#include "core/owner.h"
 #include "core/idlist.h"
 #include "core/request.h"
 #include "i18n.h"
@@ -49,7 +50,9 @@ void usage_mdev_create(FILE *out)
 	fputs(_(" -c, --control-domains <list>\n"
 		"                            control domains (default: none)\n"), out);
 	fputs(_("     --reserve              reserve the adapters for vfio_ap first if the\n"
-		"                            masks give any of their APQNs to the host\n"), out);
+		"                            masks give any of their APQNs to the host (on\n"
+		"                            a host that gives queues by driver_override:\n"
+		"                            the override of each such queue)\n"), out);
 	fputs(_("     --define               also write an mdevctl definition (started on\n"
 		"                            request: mdevctl start -u <uuid>)\n"), out);
 	fputs(_("     --autostart            also write an mdevctl definition started at boot\n"), out);
@@ -156,20 +159,69 @@ struct create {
 };
 
 /*
- * --reserve of create and start: a mask edit reserving the adapters of mx
- * whose APQNs the live masks give to the host (none without reserve).
- * *mm becomes m as it is after that edit (a shallow copy: only the masks
- * differ), the model the create request is validated against.
+ * --reserve of create and start: reserve what of mx the host holds, the way
+ * the host gives queues away.  A host that gives them by driver_override:
+ * the override of each existing queue of mx that is the host's; otherwise a
+ * mask edit reserving the adapters of mx whose APQNs the live masks give to
+ * the host (nothing without reserve).  *mm becomes m as it is after that
+ * change (a shallow copy: only the masks, or with overrides the queue array
+ * *qcopy, differ), the model the create request is validated against.  The
+ * caller frees *qcopy after the validation.  0 or an exit status.
  */
-void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
-			  bool reserve, struct ap_model *mm)
+int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
+			 bool reserve, struct ap_model *mm, struct ap_queue **qcopy)
 {
 	struct ap_request req;
 	struct ap_mask rsv;
+	enum ap_give_mode give;
 
+	*qcopy = NULL;
 	ap_mask_zero(&rsv);
 	*mm = *m;	/* shallow: only the masks differ */
-	if (reserve) {
+	give = ap_host_give_mode(&m->host);
+	if (reserve && (give == AP_GIVE_OVERRIDES || give == AP_GIVE_BOTH)) {
+		/* the host gives queues by driver_override: so does --reserve, for
+		 * the matrix's existing queues that are the host's */
+		size_t n = 0;
+
+		ap_request_init(&req, AP_REQ_OVERRIDES);
+		for (size_t i = 0; i < m->host.n_queues; i++) {
+			const struct ap_queue *q = &m->host.queues[i];
+
+			if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID ||
+			    !ap_mask_test(&mx->apm, q->apid) || !ap_mask_test(&mx->aqm, q->apqi) ||
+			    !ap_owner_host_owns(&m->host, q->apid, q->apqi))
+				continue;
+			ap_mask_set(&req.ovr[q->apid], q->apqi);
+			n++;
+		}
+		if (n) {
+			struct ap_queue *qc;
+
+			chg_validate(t, m, &req);
+			chg_request(t, &req);
+			/* the create is validated as if the overrides were set */
+			qc = malloc(m->host.n_queues * sizeof(*qc));
+			if (!qc) {
+				chg_problem_exit(t, APCTL_EXIT_FAILURE, "memory", "%s",
+						 strerror(ENOMEM));
+				return APCTL_EXIT_FAILURE;
+			}
+			memcpy(qc, m->host.queues, m->host.n_queues * sizeof(*qc));
+			for (size_t i = 0; i < m->host.n_queues; i++) {
+				struct ap_queue *q = &qc[i];
+
+				if (q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
+				    ap_mask_test(&req.ovr[q->apid], q->apqi)) {
+					snprintf(q->driver_override, sizeof(q->driver_override),
+						 "vfio_ap");
+					q->driver = AP_DRV_VFIO_AP;
+				}
+			}
+			mm->host.queues = qc;
+			*qcopy = qc;
+		}
+	} else if (reserve) {
 		/* the adapters whose APQNs of this matrix the masks give to the host */
 		struct ap_mask d;
 
@@ -187,6 +239,7 @@ void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const str
 		chg_request(t, &req);
 		ap_mask_andnot(&mm->host.apmask, &m->host.apmask, &rsv);
 	}
+	return 0;
 }
 
 static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
@@ -194,7 +247,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct create *c = arg;
 	struct ap_request req;
 	struct ap_model mm;
-	int dim;
+	struct ap_queue *qcopy;
+	int dim, rc;
 
 	if (!mdev_has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
@@ -206,7 +260,9 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		    chg_parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
 			return APCTL_EXIT_USAGE;
 
-	mdev_reserve_request(t, m, &c->mx, c->reserve, &mm);
+	rc = mdev_reserve_request(t, m, &c->mx, c->reserve, &mm, &qcopy);
+	if (rc)
+		return rc;
 	{
 		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
 
@@ -228,6 +284,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	req.matrix = c->mx;
 	chg_validate(t, &mm, &req);
 	chg_request(t, &req);
+	free(qcopy);
 	return 0;
 }
 

@@ -15,8 +15,10 @@
 #include "cmd/change.h"
 #include "cmd/cmd.h"
 #include "core/apqn.h"
+#include "core/escape.h"
 #include "core/exitcodes.h"
 #include "core/idlist.h"
+#include "core/owner.h"
 #include "core/plan.h"
 #include "i18n.h"
 #include "out/out.h"
@@ -28,14 +30,19 @@ static void usage_common(FILE *out, bool reserve)
 	fputs(_(" -d, --domains <list>       usage domains\n"), out);
 	fputs(_("     --active               change the live masks (the default)\n"), out);
 	fputs(_(" -p, --persistent           change the udev rule 41-ap.rules that sets the\n"
-		"                            masks at boot; with --active as well: both\n"), out);
+		"                            masks at boot (override mode: driverctl's file\n"
+		"                            /etc/driverctl.d/ap-AA.DDDD); with --active as\n"
+		"                            well: both\n"), out);
+	fputs(_("     --mode <mode>          masks or override: how queues are given to\n"
+		"                            vfio_ap (default: the way the host uses now;\n"
+		"                            masks on a host that uses neither)\n"), out);
 	chg_usage_common(out);
 	fputs(_("\nLists: decimal or 0x (or 0X) hex ids, ranges a-b, commas, 'all'\n"
-		"(e.g. 5,6  or  0x10-0x1f,4).  An APQN such as 05.0004 cannot be\n"), out);
-	if (reserve)
-		fputs(_("reserved alone: the masks select whole adapters and whole domains.\n"), out);
-	else
-		fputs(_("released alone: the masks select whole adapters and whole domains.\n"), out);
+		"(e.g. 5,6  or  0x10-0x1f,4).  APQNs such as 05.0004,06.00ab name single\n"
+		"queues: only driver_override (--mode override, Linux 6.19 and later) can\n"
+		"move them alone; the masks select whole adapters and whole domains.\n"
+		"In override mode adapter and domain lists name their existing queues.\n"), out);
+	(void)reserve;
 }
 
 void usage_reserve(FILE *out)
@@ -51,7 +58,9 @@ void usage_reserve(FILE *out)
 		"  apctl reserve 5,6                  adapters 05 and 06 to vfio_ap\n"
 		"  apctl reserve --domains 4,0xab     domains 0004 and 00ab to vfio_ap\n"
 		"  apctl reserve --dry-run 5          show the writes, change nothing\n"
-		"  apctl reserve -p --active 5        live and at boot\n"), out);
+		"  apctl reserve -p --active 5        live and at boot\n"
+		"  apctl reserve --mode override 05.0004,06.00ab\n"
+		"                                     two queues, by driver_override\n"), out);
 	chg_usage_exit(out, _("With --force, a change that would write an all-zero mask (every queue\n"
 			      "of the machine to vfio_ap) is made; without it, it is refused.\n"));
 }
@@ -66,7 +75,8 @@ void usage_release(FILE *out)
 	usage_common(out, false);
 	fputs(_("\nExamples:\n"
 		"  apctl release 5,6                  adapters 05 and 06 back to the host\n"
-		"  apctl release --domains all        every domain back to the host\n"), out);
+		"  apctl release --domains all        every domain back to the host\n"
+		"  apctl release 05.0004              clear the queue's driver_override\n"), out);
 	chg_usage_exit(out, _("--force changes nothing for release: a mask that gives queues back\n"
 			      "to the host is never all zero, and a release that takes APQNs from an\n"
 			      "mdev is refused with or without it.\n"));
@@ -77,7 +87,11 @@ void usage_release(FILE *out)
 struct rsv {
 	bool release;
 	const char *alist, *dlist;	/* NULL: not given */
-	const char *apqn;		/* a bare APQN was given: explain */
+	const char *apqn;		/* an APQN list was given */
+	const char *mode;		/* --mode: NULL, "masks" or "override" */
+	bool override;			/* this change uses driver_override */
+	struct ap_mask ovr[AP_MAX_ID + 1];	/* override mode: the queues */
+	size_t n_ovr;			/* ...that change live */
 	bool active, persistent;
 	struct ap_mask a, d;		/* parsed under the model's limits */
 	struct ap_mask ca, cd;		/* live bits that change */
@@ -93,9 +107,11 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 	struct ap_apqn q;
 	struct ap_mask one, alld, alla, dom, ad;
 	size_t pos;
-	char *lst;
+	char *lst, first[32];
 
-	if (ap_apqn_parse(r->apqn, &q, &pos)) {
+	/* a list of APQNs: the first one explains it */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(r->apqn, ","), r->apqn);
+	if (ap_apqn_parse(first, &q, &pos)) {
 		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list",
 				 _("'%s' is neither an id list nor an APQN (AA.DDDD)"), r->apqn);
 		return;
@@ -133,6 +149,22 @@ static void explain_apqn(struct chg_txn *t, const struct ap_model *m, struct rsv
 			 _("  'apctl %s --domains %u' moves the whole domain: %s"),
 			 r->release ? "release" : "reserve", q.apqi, lst && *lst ? lst : _("none"));
 	free(lst);
+	switch (ap_host_give_mode(h)) {
+	case AP_GIVE_DEFAULT:
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible",
+				 _("  'apctl %s --mode override %s' moves the queue alone by its "
+				   "driver_override (then this kernel refuses mask changes until "
+				   "the override is released)"),
+				 r->release ? "release" : "reserve", r->apqn);
+		break;
+	case AP_GIVE_UNOFFERED:
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "apqn-not-expressible", "%s",
+				 _("  this kernel has no driver_override (Linux 6.19 and later can "
+				   "move single queues)"));
+		break;
+	default:
+		break;
+	}
 }
 
 static void new_masks(const struct rsv *r, const struct ap_mask *oa, const struct ap_mask *od,
@@ -207,6 +239,98 @@ static void persist_refusals(struct chg_txn *t, const struct ap_host *h, const s
 								   : "/usr/lib/udev/rules.d");
 }
 
+/* ---- override mode ---- */
+
+/* "05.0004,06.00ab": one APQN after the other */
+static int parse_apqns(struct chg_txn *t, const struct rsv *r, struct ap_mask *ovr)
+{
+	const char *p = r->apqn;
+
+	while (*p) {
+		char one[32];
+		size_t n = strcspn(p, ","), pos;
+		struct ap_apqn q;
+
+		snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), p);
+		if (!n || n >= sizeof(one) || ap_apqn_parse(one, &q, &pos)) {
+			chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list",
+					 _("'%s' in '%s' is not an APQN (AA.DDDD, hex: 05.0004)"),
+					 ap_esc(one), ap_esc(r->apqn));
+			return -1;
+		}
+		ap_mask_set(&ovr[q.apid], q.apqi);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int ovr_build(struct chg_txn *t, const struct ap_model *m, struct rsv *r)
+{
+	const struct ap_host *h = &m->host;
+	const char *want = r->release ? "" : "vfio_ap";
+	struct ap_request req;
+	size_t n = 0;
+
+	memset(r->ovr, 0, sizeof(r->ovr));
+	r->n_ovr = 0;
+	if (r->apqn) {
+		if (r->alist || r->dlist) {
+			chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s",
+					 _("APQNs and --adapters/--domains cannot be combined"));
+			return APCTL_EXIT_USAGE;
+		}
+		if (parse_apqns(t, r, r->ovr))
+			return APCTL_EXIT_USAGE;
+	} else {
+		ap_mask_zero(&r->a);
+		ap_mask_zero(&r->d);
+		if (r->alist && chg_parse_ids(t, "--adapters", r->alist, h->max_adapter, &r->a))
+			return APCTL_EXIT_USAGE;
+		if (r->dlist && chg_parse_ids(t, "--domains", r->dlist, h->max_domain, &r->d))
+			return APCTL_EXIT_USAGE;
+		/* the existing queues the lists name */
+		for (size_t i = 0; i < h->n_queues; i++) {
+			const struct ap_queue *q = &h->queues[i];
+
+			if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID)
+				continue;
+			if ((!r->alist || ap_mask_test(&r->a, q->apid)) &&
+			    (!r->dlist || ap_mask_test(&r->d, q->apqi)))
+				ap_mask_set(&r->ovr[q->apid], q->apqi);
+		}
+	}
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
+		    ap_mask_test(&r->ovr[q->apid], q->apqi)) {
+			n++;
+			if (strcmp(q->driver_override, want))
+				r->n_ovr++;
+		}
+	}
+	if (!n && !r->apqn && h->caps.driver_override) {
+		chg_problem_exit(t, APCTL_EXIT_USAGE, "id-list", "%s",
+				 _("the lists name no existing queue (see apctl show queues)"));
+		return APCTL_EXIT_USAGE;
+	}
+	ap_request_init(&req, AP_REQ_OVERRIDES);
+	req.active = r->active;
+	req.persistent = r->persistent;
+	req.ovr_release = r->release;
+	memcpy(req.ovr, r->ovr, sizeof(req.ovr));
+	chg_validate(t, m, &req);
+	chg_request(t, &req);
+	if (r->persistent && h->caps.driver_override && !h->driverctl_boot)
+		chg_problem(t, CHG_WARNING, "driverctl-missing", "%s",
+			    _("driverctl's udev rule (05-driverctl.rules) and driverctl@.service "
+			      "are not installed: the saved overrides in /etc/driverctl.d will "
+			      "not come back at boot (install driverctl)"));
+	return 0;
+}
+
 static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct rsv *r = arg;
@@ -214,6 +338,14 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct ap_request req;
 	struct ap_mask na, nd;
 
+	enum ap_give_mode give = ap_host_give_mode(h);
+
+	if (r->mode)
+		r->override = !strcmp(r->mode, "override");
+	else
+		r->override = give == AP_GIVE_OVERRIDES || give == AP_GIVE_BOTH;
+	if (r->override)
+		return ovr_build(t, m, r);
 	if (r->apqn) {
 		explain_apqn(t, m, r);
 		return APCTL_EXIT_USAGE;
@@ -266,6 +398,51 @@ static int rsv_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	return 0;
 }
 
+static void ovr_report(struct chg_txn *t, struct json_object *doc, struct rsv *r)
+{
+	struct json_object *a = NULL;
+	char *lst = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int x, y;
+
+	if (doc)
+		a = json_object_new_array();
+	else
+		f = open_memstream(&lst, &len);
+	for (x = 0; x <= AP_MAX_ID; x++) {
+		ap_mask_for_each(y, &r->ovr[x]) {
+			char q[AP_APQN_STRLEN];
+
+			ap_apqn_format((unsigned int)x, (unsigned int)y, q);
+			if (a)
+				json_object_array_add(a, json_object_new_string(q));
+			else if (f)
+				fprintf(f, "%s%s", ftell(f) ? ", " : "", q);
+		}
+	}
+	if (doc) {
+		json_object_object_add(doc, "mode", json_object_new_string("override"));
+		json_object_object_add(doc, "queues", a);
+		return;
+	}
+	if (f)
+		fclose(f);
+	if (chg_txn_nsteps(t) && lst) {
+		if (r->active)
+			apctl_note(chg_txn_ctx(t), r->release
+				   ? _("queues %s now belong to the host (driver_override cleared)")
+				   : _("queues %s reserved for vfio_ap (driver_override)"), lst);
+		if (r->persistent)
+			apctl_note(chg_txn_ctx(t), r->release
+				   ? _("queues %s: the saved overrides in /etc/driverctl.d were "
+				       "deleted")
+				   : _("queues %s: the overrides were saved for boot in "
+				       "/etc/driverctl.d (driverctl)"), lst);
+	}
+	free(lst);
+}
+
 static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_object *doc,
 		       void *arg)
 {
@@ -273,6 +450,10 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 	char *a, *d;
 
 	(void)m;
+	if (r->override) {
+		ovr_report(t, doc, r);
+		return;
+	}
 	if (doc) {
 		json_object_object_add(doc, "adapters_changed",
 				       ap_json_mask(&r->ca, AP_IDS_ADAPTER));
@@ -324,12 +505,13 @@ static void rsv_report(struct chg_txn *t, const struct ap_model *m, struct json_
 
 static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 {
-	enum { OPT_ACTIVE = 0x100 };
+	enum { OPT_ACTIVE = 0x100, OPT_MODE };
 	static const struct option longopts[] = {
 		{ "adapters", required_argument, NULL, 'a' },
 		{ "domains", required_argument, NULL, 'd' },
 		{ "active", no_argument, NULL, OPT_ACTIVE },
 		{ "persistent", no_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		CHG_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -358,6 +540,12 @@ static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 			break;
 		case 'p':
 			r.persistent = true;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "masks") && strcmp(optarg, "override"))
+				return apctl_usage_error(cmd, _("--mode takes 'masks' or 'override', "
+								"not '%s'"), optarg);
+			r.mode = optarg;
 			break;
 		default:
 			rc = chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve,

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "core/apmask.h"
+#include "core/apqn.h"
 #include "core/journal.h"
 #include "i18n.h"
 
@@ -19,6 +20,8 @@ static const char *const step_kinds[] = {
 	[AP_STEP_UNDEFINE_MDEV] = "undefine-mdev",
 	[AP_STEP_PERSIST_MASKS] = "persist-masks",
 	[AP_STEP_FILE_RESTORE] = "file-restore",
+	[AP_STEP_SAVE_OVERRIDE] = "save-override",
+	[AP_STEP_UNSAVE_OVERRIDE] = "unsave-override",
 };
 
 static const char *const verify_kinds[] = {
@@ -28,6 +31,9 @@ static const char *const verify_kinds[] = {
 	[AP_VERIFY_MDEV_ID] = "mdev-id",
 	[AP_VERIFY_EXISTS] = "exists",
 	[AP_VERIFY_ABSENT] = "absent",
+	[AP_VERIFY_OVERRIDE] = "override",
+	[AP_VERIFY_DRIVER] = "driver",
+	[AP_VERIFY_NOT_DRIVER] = "not-driver",
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -83,6 +89,8 @@ static struct json_object *step_json(const struct ap_step *s)
 	json_object_object_add(v, "must_clear", mask_json(&s->verify.must_clear));
 	json_object_object_add(v, "matrix", matrix_json(&s->verify.matrix));
 	json_object_object_add(v, "dim", json_object_new_int((int)s->verify.dim));
+	if (s->verify.text[0])
+		json_object_object_add(v, "text", json_object_new_string(s->verify.text));
 	json_object_object_add(o, "verify", v);
 	json_object_object_add(o, "matrix", matrix_json(&s->matrix));
 	json_object_object_add(o, "autostart", json_object_new_boolean(s->autostart));
@@ -293,6 +301,9 @@ static int dec_step(struct dec *d, struct json_object *o, struct ap_step *s)
 	    get_index(d, v, "dim", 2, &dim))
 		return -1;
 	s->verify.dim = (unsigned int)dim;
+	if (get(v, "text", json_type_string) &&
+	    get_str(d, v, "text", s->verify.text, sizeof(s->verify.text)))
+		return -1;
 	if (get_str(d, o, "path", s->path, sizeof(s->path)) ||
 	    get_str(d, o, "data", s->data, sizeof(s->data)) ||
 	    get_str(d, o, "uuid", s->uuid, sizeof(s->uuid)) ||
@@ -553,7 +564,15 @@ static int check_step(const struct ap_step *s, const char **why)
 {
 	struct ap_step d;
 
-	if (!printable(s->what) || !printable(s->repair) || !printable(s->data)) {
+	char data[AP_STEP_DATA_MAX];
+	size_t n = strlen(s->data);
+
+	/* a driver_override clear and driverctl's file end in a newline */
+	snprintf(data, sizeof(data), "%s", s->data);
+	if (n && data[n - 1] == '\n')
+		data[n - 1] = '\0';
+	if (!printable(s->what) || !printable(s->repair) || !printable(data) ||
+	    !printable(s->verify.text)) {
 		*why = _("a text of it holds control characters");
 		return -1;
 	}
@@ -571,7 +590,8 @@ static bool file_step_of(const struct ap_plan *p, const char *path)
 		const struct ap_step *s = &p->steps[i];
 
 		if ((s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_UNDEFINE_MDEV ||
-		     s->kind == AP_STEP_PERSIST_MASKS) && !strcmp(s->path, path))
+		     s->kind == AP_STEP_PERSIST_MASKS || s->kind == AP_STEP_SAVE_OVERRIDE ||
+		     s->kind == AP_STEP_UNSAVE_OVERRIDE) && !strcmp(s->path, path))
 			return true;
 	}
 	return false;
@@ -669,6 +689,33 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 	}
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
+		if (!md && (s->verify.kind == AP_VERIFY_OVERRIDE ||
+			    s->verify.kind == AP_VERIFY_DRIVER ||
+			    s->verify.kind == AP_VERIFY_NOT_DRIVER)) {
+			struct ap_apqn a;
+			struct ap_queue *q;
+			const char *id = s->verify.kind != AP_VERIFY_OVERRIDE
+					 ? s->data : s->path + strlen(AP_SYSFS_APDEVS) + 1;
+
+			if (sscanf(id, "%2x.%4x", &a.apid, &a.apqi) != 2)
+				break;
+			q = ap_host_find_queue(h, a.apid, a.apqi);
+			if (!q)
+				break;
+			if (s->verify.kind == AP_VERIFY_OVERRIDE) {
+				snprintf(q->driver_override, sizeof(q->driver_override), "%s",
+					 s->verify.text);
+			} else if (s->verify.kind == AP_VERIFY_NOT_DRIVER) {
+				q->driver = AP_DRV_NONE;
+			} else {
+				const char *t = s->verify.text;
+
+				q->driver = !*t ? AP_DRV_NONE
+					    : !strcmp(t, "vfio_ap") ? AP_DRV_VFIO_AP
+					    : AP_DRV_CEX4QUEUE;
+			}
+			break;
+		}
 		if (!md) {
 			struct ap_mask *x = !strcmp(s->path, AP_SYSFS_APMASK) ? &h->apmask : &h->aqmask;
 
@@ -694,6 +741,17 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 	case AP_STEP_UNDEFINE_MDEV:
 		md->defined = false;
 		break;
+	case AP_STEP_SAVE_OVERRIDE:
+	case AP_STEP_UNSAVE_OVERRIDE: {
+		unsigned int a, d;
+		struct ap_queue *q;
+
+		if (sscanf(s->path, AP_FILE_DRIVERCTL_DIR "/ap-%2x.%4x", &a, &d) == 2 &&
+		    (q = ap_host_find_queue(h, a, d)))
+			snprintf(q->saved_override, sizeof(q->saved_override), "%s",
+				 s->kind == AP_STEP_SAVE_OVERRIDE ? "vfio_ap" : "");
+		break;
+	}
 	case AP_STEP_PERSIST_MASKS:
 		if (s->drop) {
 			/* no rule: the kernel's defaults (rule_stays() in plan.c) */

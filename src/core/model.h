@@ -61,6 +61,9 @@ struct ap_queue {
 	int8_t config, chkstop, online;	/* online only while bound to cex4queue */
 	enum ap_qstatus status;		/* only while bound to vfio_ap */
 	char driver_override[32];	/* "" when unset or not supported */
+	/* driverctl's saved override /etc/driverctl.d/ap-AA.DDDD (its first
+	 * line; "" when there is none), which it sets again at boot */
+	char saved_override[32];
 };
 
 /* What the running kernel offers, detected from files that exist. */
@@ -143,6 +146,19 @@ struct ap_host {
 	char persist_refuse[AP_PERSIST_TEXT_MAX];
 	/* ...and why it cannot get the mask it does not write yet */
 	char persist_refuse_add[AP_PERSIST_TEXT_MAX];
+
+	/*
+	 * driverctl (the boot-time model of driver_override): the files of
+	 * /etc/driverctl.d/ap-* were read (saved_override of each queue);
+	 * n_saved_gone: saved overrides of queues that do not exist now;
+	 * driverctl_boot: its udev rule (05-driverctl.rules) or its
+	 * driverctl@.service is installed, so the saved overrides come back
+	 * at boot
+	 */
+	bool driverctl_read;
+	bool driverctl_boot;
+	size_t n_saved_overrides;
+	char saved_gone[AP_PERSIST_TEXT_MAX];	/* "05.0004, 06.00ab" of those gone */
 
 	struct ap_card *cards;		/* ascending by id */
 	size_t n_cards;

@@ -309,6 +309,166 @@ static void plan_masks(struct builder *b, const struct ap_model *m, const struct
 		persist_masks(b, m, r);
 }
 
+/* ---- driver_override [>= 6.19] --------------------------------------------- */
+
+const char *ap_driver_name(enum ap_driver d)
+{
+	switch (d) {
+	case AP_DRV_CEX4QUEUE:
+		return "cex4queue";
+	case AP_DRV_VFIO_AP:
+		return "vfio_ap";
+	case AP_DRV_CEX4CARD:
+		return "cex4card";
+	default:
+		return "";
+	}
+}
+
+/* write override 'name' ("" clears it: the kernel takes a newline) */
+static void ovr_write_step(struct ap_step *s, const char *apqn, const char *name)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	fmt(s->path, sizeof(s->path), "%s/%s/driver_override", AP_SYSFS_APDEVS, apqn);
+	fmt(s->data, sizeof(s->data), "%s", *name ? name : "\n");
+	s->verify.kind = AP_VERIFY_OVERRIDE;
+	fmt(s->verify.path, sizeof(s->verify.path), "%s", s->path);
+	fmt(s->verify.text, sizeof(s->verify.text), "%s", name);
+	if (*name) {
+		fmt(s->what, sizeof(s->what), _("set the driver_override of queue %s to %s"), apqn,
+		    name);
+		fmt(s->repair, sizeof(s->repair), "apctl release --mode override %s", apqn);
+	} else {
+		fmt(s->what, sizeof(s->what), _("clear the driver_override of queue %s"), apqn);
+		fmt(s->repair, sizeof(s->repair), "apctl reserve --mode override %s", apqn);
+	}
+}
+
+static void unbind_step(struct ap_step *s, const char *apqn, const char *drv)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	fmt(s->path, sizeof(s->path), "%s/%s/unbind", AP_SYSFS_APDRIVERS, drv);
+	fmt(s->data, sizeof(s->data), "%s", apqn);
+	s->verify.kind = AP_VERIFY_NOT_DRIVER;
+	fmt(s->verify.path, sizeof(s->verify.path), "%s/%s", AP_SYSFS_APDEVS, apqn);
+	fmt(s->verify.text, sizeof(s->verify.text), "%s", drv);
+	fmt(s->what, sizeof(s->what), _("unbind queue %s from %s"), apqn, drv);
+}
+
+/* probe the queue; it must end up bound to drv */
+static void probe_step(struct ap_step *s, const char *apqn, const char *drv)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	fmt(s->path, sizeof(s->path), "%s", AP_SYSFS_PROBE);
+	fmt(s->data, sizeof(s->data), "%s", apqn);
+	s->verify.kind = AP_VERIFY_DRIVER;
+	fmt(s->verify.path, sizeof(s->verify.path), "%s/%s", AP_SYSFS_APDEVS, apqn);
+	fmt(s->verify.text, sizeof(s->verify.text), "%s", drv);
+	fmt(s->what, sizeof(s->what), _("probe queue %s again (it binds to %s)"), apqn, drv);
+}
+
+static void saved_path(char *buf, size_t size, const char *apqn)
+{
+	fmt(buf, size, "%s/ap-%s", AP_FILE_DRIVERCTL_DIR, apqn);
+}
+
+/* the driver a queue binds to at its next probe with override 'ovr' */
+static const char *probe_target(const struct ap_host *h, const struct ap_queue *q, const char *ovr)
+{
+	if (*ovr)
+		return ovr;
+	return ap_host_owns(h, q->apid, q->apqi) ? "cex4queue" : "vfio_ap";
+}
+
+static void plan_overrides(struct builder *b, const struct ap_model *m, const struct ap_request *r)
+{
+	const struct ap_host *h = &m->host;
+	const char *want = r->ovr_release ? "" : "vfio_ap";
+
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *q = &h->queues[i];
+		const char *old_drv = ap_driver_name(q->driver), *new_drv;
+		char apqn[AP_APQN_STRLEN];
+		struct ap_step *s;
+		bool first = true;
+
+		if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID ||
+		    !ap_mask_test(&r->ovr[q->apid], q->apqi))
+			continue;
+		ap_apqn_format(q->apid, q->apqi, apqn);
+		new_drv = probe_target(h, q, want);
+		if (r->active && (strcmp(q->driver_override, want) || strcmp(old_drv, new_drv))) {
+			if (strcmp(q->driver_override, want)) {
+				s = push(b);
+				if (s)
+					ovr_write_step(s, apqn, want);
+				first = false;
+				s = push_inv(b);
+				if (s)
+					ovr_write_step(s, apqn, q->driver_override);
+				if (*old_drv) {
+					s = push_inv(b);
+					if (s)
+						probe_step(s, apqn, old_drv);
+				}
+			}
+			if (*old_drv) {
+				s = push(b);
+				if (s) {
+					unbind_step(s, apqn, old_drv);
+					/* the undo of the override write (or of
+					 * this step, below) probes it again */
+					s->covered = !first;
+					fmt(s->repair, sizeof(s->repair), "apctl %s --mode override %s",
+					    r->ovr_release ? "reserve" : "release", apqn);
+				}
+				if (first) {
+					s = push_inv(b);
+					if (s)
+						probe_step(s, apqn, old_drv);
+				}
+			}
+			s = push(b);
+			if (s) {
+				probe_step(s, apqn, new_drv);
+				fmt(s->repair, sizeof(s->repair), "apctl %s --mode override %s",
+				    r->ovr_release ? "reserve" : "release", apqn);
+			}
+			s = push_inv(b);
+			if (s)
+				unbind_step(s, apqn, new_drv);
+		}
+		if (r->persistent && strcmp(q->saved_override, want)) {
+			s = push(b);
+			if (!s)
+				return;
+			saved_path(s->path, sizeof(s->path), apqn);
+			if (*want) {
+				s->kind = AP_STEP_SAVE_OVERRIDE;
+				fmt(s->data, sizeof(s->data), "%s\n", want);
+				fmt(s->what, sizeof(s->what),
+				    _("save the driver_override of queue %s for boot (driverctl)"),
+				    apqn);
+				fmt(s->repair, sizeof(s->repair),
+				    "apctl release --mode override --persistent %s", apqn);
+			} else {
+				s->kind = AP_STEP_UNSAVE_OVERRIDE;
+				fmt(s->what, sizeof(s->what),
+				    _("delete the saved driver_override of queue %s (driverctl)"),
+				    apqn);
+				fmt(s->repair, sizeof(s->repair),
+				    "apctl reserve --mode override --persistent %s", apqn);
+			}
+			s = push_inv(b);
+			if (!s)
+				return;
+			s->kind = AP_STEP_FILE_RESTORE;
+			saved_path(s->path, sizeof(s->path), apqn);
+			s->existed = q->saved_override[0] != '\0';
+		}
+	}
+}
+
 /* ---- mdevs ---------------------------------------------------------------- */
 
 static void mdev_path(char *buf, size_t size, const char *uuid, const char *attr)
@@ -616,6 +776,8 @@ int ap_plan_build_n(const struct ap_model *m, const struct ap_request *r, size_t
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (r[i].kind == AP_REQ_MASKS)
 			plan_masks(&b, m, &r[i]);
+		else if (r[i].kind == AP_REQ_OVERRIDES)
+			plan_overrides(&b, m, &r[i]);
 		else if (r[i].kind != AP_REQ_NONE)
 			rc = plan_mdev(&b, m, &r[i]);
 	}
@@ -721,6 +883,11 @@ int ap_step_describe(const struct ap_step *s, const char *sysfs_root, const char
 		if (s->existed)
 			return snprintf(buf, size, _("restore the previous %s/%s"), root, s->path);
 		return snprintf(buf, size, _("delete %s/%s"), root, s->path);
+	case AP_STEP_SAVE_OVERRIDE:
+		quote(s->data, q, sizeof(q));
+		return snprintf(buf, size, _("write '%s' to %s/%s"), q, root, s->path);
+	case AP_STEP_UNSAVE_OVERRIDE:
+		return snprintf(buf, size, _("delete %s/%s"), root, s->path);
 	}
 	return snprintf(buf, size, "?");
 }
@@ -772,6 +939,8 @@ char *ap_plan_render(const struct ap_plan *p, const char *sysfs_root, const char
 			text_add(&t, _(" (undo: '"));
 			text_add(&t, line);
 			text_add(&t, "')");
+		} else if (s->covered && s->verify.kind == AP_VERIFY_NOT_DRIVER) {
+			text_add(&t, _(" (undo: the undo of the step before probes the queue again)"));
 		} else if (s->covered) {
 			text_add(&t, _(" (undo: by removing the mdev)"));
 		} else if (s->undo_count) {
@@ -826,6 +995,83 @@ static bool def_path_ok(const char *path, const char *uuid)
 	       !strcasecmp(path + n + 1, uuid);
 }
 
+/* "AA.DDDD" exactly as apctl writes it (lowercase hex) */
+static bool apqn_ok(const char *a)
+{
+	struct ap_apqn q;
+	char back[AP_APQN_STRLEN];
+	size_t pos;
+
+	if (ap_apqn_parse(a, &q, &pos))
+		return false;
+	ap_apqn_format(q.apid, q.apqi, back);
+	return !strcmp(back, a);
+}
+
+/* a driver name apctl writes as an override or binds to */
+static bool drv_ok(const char *d, bool empty_ok)
+{
+	if (!*d)
+		return empty_ok;
+	return !strcmp(d, "vfio_ap") || !strcmp(d, "cex4queue");
+}
+
+/* the APQN of "<prefix>/AA.DDDD<suffix>" into apqn, or false */
+static bool apqn_in(const char *path, const char *prefix, const char *suffix,
+		    char apqn[AP_APQN_STRLEN])
+{
+	size_t n = strlen(prefix), k = strlen(suffix), len = strlen(path);
+
+	if (len != n + 1 + AP_APQN_STRLEN - 1 + k || strncmp(path, prefix, n) || path[n] != '/' ||
+	    strcmp(path + len - k, suffix))
+		return false;
+	memcpy(apqn, path + n + 1, AP_APQN_STRLEN - 1);
+	apqn[AP_APQN_STRLEN - 1] = '\0';
+	return apqn_ok(apqn);
+}
+
+/* an override step (no uuid) re-derived into out; false: not one */
+static bool rederive_override(const struct ap_step *s, struct ap_step *out)
+{
+	const struct ap_verify *v = &s->verify;
+	char apqn[AP_APQN_STRLEN], drv[32];
+	const char *p = s->path;
+	size_t n = strlen(AP_SYSFS_APDRIVERS);
+
+	if (v->kind == AP_VERIFY_OVERRIDE) {
+		if (!apqn_in(p, AP_SYSFS_APDEVS, "/driver_override", apqn) ||
+		    !drv_ok(v->text, true))
+			return false;
+		ovr_write_step(out, apqn, v->text);
+		return true;
+	}
+	if ((v->kind != AP_VERIFY_DRIVER && v->kind != AP_VERIFY_NOT_DRIVER) || !apqn_ok(s->data))
+		return false;
+	if (v->kind == AP_VERIFY_DRIVER) {
+		if (strcmp(p, AP_SYSFS_PROBE))
+			return false;
+		if (!drv_ok(v->text, false))
+			return false;
+		probe_step(out, s->data, v->text);
+		return true;
+	}
+	if (strncmp(p, AP_SYSFS_APDRIVERS "/", n + 1))
+		return false;
+	fmt(drv, sizeof(drv), "%.*s", (int)strcspn(p + n + 1, "/"), p + n + 1);
+	if (!drv_ok(drv, false))
+		return false;
+	unbind_step(out, s->data, drv);
+	return true;
+}
+
+/* driverctl's file of a queue: AP_FILE_DRIVERCTL_DIR/ap-AA.DDDD */
+static bool saved_path_ok(const char *path)
+{
+	static const char pre[] = AP_FILE_DRIVERCTL_DIR "/ap-";
+
+	return !strncmp(path, pre, sizeof(pre) - 1) && apqn_ok(path + sizeof(pre) - 1);
+}
+
 int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **why)
 {
 	const struct ap_verify *v = &s->verify;
@@ -841,6 +1087,12 @@ int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **
 	}
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
+		if (!s->uuid[0] && (v->kind == AP_VERIFY_OVERRIDE || v->kind == AP_VERIFY_DRIVER ||
+				    v->kind == AP_VERIFY_NOT_DRIVER)) {
+			if (rederive_override(s, out) && strcmp(out->verify.text, v->text))
+				out->path[0] = '\0';
+			break;
+		}
 		if (!s->uuid[0]) {
 			if (strcmp(s->path, AP_SYSFS_APMASK) && strcmp(s->path, AP_SYSFS_AQMASK))
 				break;
@@ -887,7 +1139,15 @@ int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **
 	case AP_STEP_FILE_RESTORE:
 		if (v->kind != AP_VERIFY_NONE)
 			break;
-		if (s->uuid[0] ? !def_path_ok(s->path, s->uuid) : strcmp(s->path, AP_FILE_UDEV_RULE))
+		if (s->uuid[0] ? !def_path_ok(s->path, s->uuid)
+			       : strcmp(s->path, AP_FILE_UDEV_RULE) && !saved_path_ok(s->path))
+			break;
+		*out = *s;
+		return 0;
+	case AP_STEP_SAVE_OVERRIDE:
+	case AP_STEP_UNSAVE_OVERRIDE:
+		if (s->uuid[0] || !saved_path_ok(s->path) || v->kind != AP_VERIFY_NONE ||
+		    (s->kind == AP_STEP_SAVE_OVERRIDE ? strcmp(s->data, "vfio_ap\n") : s->data[0] != 0))
 			break;
 		*out = *s;
 		return 0;

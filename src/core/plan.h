@@ -35,6 +35,14 @@
  * - Definitions: a FILE step with the model-level content (uuid, matrix,
  *   autostart); the sys layer writes the mdevctl JSON.
  * - Live changes come before the definition (except for remove, above).
+ * - driver_override [>= 6.19], per queue: write the override ("vfio_ap",
+ *   or "\n" to clear it), unbind the queue from its driver, write its name
+ *   to drivers_probe; the probe's read-back is the binding.  The undo of
+ *   the first step puts the old override back and probes the queue again
+ *   (binding it as before); the undo of the probe unbinds the queue.
+ *   Persistent: driverctl's file AP_FILE_DRIVERCTL_DIR/ap-AA.DDDD with the
+ *   driver name and a newline (SAVE_OVERRIDE), or deleted (UNSAVE_OVERRIDE),
+ *   undo FILE_RESTORE.
  * - Several requests make one plan (ap_plan_build_n), in the order given:
  *   'mdev create --reserve' is a mask edit followed by the create.
  * Every forward step carries a sentence for people ('what', e.g. "reserve
@@ -64,6 +72,11 @@
 /* files, relative to the root of the system (normally /) */
 #define AP_FILE_MDEVCTL_DIR	"etc/mdevctl.d/matrix"
 #define AP_FILE_UDEV_RULE	"etc/udev/rules.d/41-ap.rules"
+/* [>= 6.19] driver_override (kernel-abi.md 2.3, 3) and driverctl's files */
+#define AP_SYSFS_APDEVS		"bus/ap/devices"
+#define AP_SYSFS_APDRIVERS	"bus/ap/drivers"
+#define AP_SYSFS_PROBE		"bus/ap/drivers_probe"
+#define AP_FILE_DRIVERCTL_DIR	"etc/driverctl.d"
 
 enum ap_step_kind {
 	/* write 'data' (without its NUL) in one write(2) to sysfs 'path' */
@@ -85,6 +98,11 @@ enum ap_step_kind {
 	 * expected (false: the undo deletes the file).
 	 */
 	AP_STEP_FILE_RESTORE,
+	/* write 'data' (the driver name and a newline) as driverctl's saved
+	 * override 'path' (AP_FILE_DRIVERCTL_DIR/ap-AA.DDDD) */
+	AP_STEP_SAVE_OVERRIDE,
+	/* delete driverctl's saved override 'path' */
+	AP_STEP_UNSAVE_OVERRIDE,
 };
 
 enum ap_verify_kind {
@@ -101,6 +119,13 @@ enum ap_verify_kind {
 	AP_VERIFY_MDEV_ID,
 	AP_VERIFY_EXISTS,	/* sysfs 'path' exists */
 	AP_VERIFY_ABSENT,	/* sysfs 'path' does not exist */
+	/* the queue's driver_override file 'path' reads 'text' ("": none) */
+	AP_VERIFY_OVERRIDE,
+	/* the device 'path' (bus/ap/devices/AA.DDDD) is bound to driver 'text' */
+	AP_VERIFY_DRIVER,
+	/* the device 'path' is not bound to driver 'text' (an unbind: it
+	 * still holds once a later probe bound the queue elsewhere) */
+	AP_VERIFY_NOT_DRIVER,
 };
 
 struct ap_verify {
@@ -109,6 +134,7 @@ struct ap_verify {
 	struct ap_mask must_set, must_clear;
 	struct ap_matrix matrix;	/* MDEV_MATRIX; MDEV_ID: the matrix expected after it */
 	unsigned int dim;		/* MDEV_ID: 0 adapters, 1 domains, 2 control domains */
+	char text[32];			/* OVERRIDE, DRIVER: the name expected */
 };
 
 struct ap_step {
@@ -149,6 +175,9 @@ struct ap_plan {
 	struct ap_step *undo;
 	size_t n_undo;
 };
+
+/* "cex4queue", "vfio_ap", "cex4card"; "" for none or another driver */
+const char *ap_driver_name(enum ap_driver d);
 
 /* Returns 0, or -1 (memory short, or an mdev the request needs is missing). */
 int ap_plan_build(const struct ap_model *m, const struct ap_request *r, struct ap_plan *out);

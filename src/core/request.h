@@ -19,6 +19,7 @@ enum ap_req_kind {
 	AP_REQ_MDEV_MODIFY,	/* a new matrix for an mdev, live and/or its definition;
 				 * modifying the definition of an mdev that has none adds one */
 	AP_REQ_MDEV_REMOVE,	/* remove the live mdev and/or its definition */
+	AP_REQ_OVERRIDES,	/* [>= 6.19] give queues to vfio_ap (or back) by driver_override */
 };
 
 /* an edit of one 256-bit mask */
@@ -55,6 +56,15 @@ struct ap_request {
 	/* REMOVE: also delete, as it is, the definition file apctl cannot read
 	 * (model baddefs); the validator has nothing to check for it */
 	bool undefine_unreadable;
+
+	/*
+	 * AP_REQ_OVERRIDES: the queues (ovr[apid] has bit apqi), each to get
+	 * driver_override vfio_ap (reserve) or none (ovr_release).  'active':
+	 * the queue's override and binding; 'persistent': driverctl's saved
+	 * file /etc/driverctl.d/ap-AA.DDDD that sets it again at boot.
+	 */
+	struct ap_mask ovr[AP_MAX_ID + 1];
+	bool ovr_release;
 };
 
 /* zeroes *r and sets the kind (targets default to active only) */

@@ -17,6 +17,7 @@ struct state {
 	struct ap_mask papm, paqm;	/* effective persistent masks */
 	struct ap_mdev *mdevs;
 	size_t n;
+	struct ap_queue *qcopy;		/* driver_override requests: the edited queues */
 };
 
 /* an APQN set as 256 domain masks, one per adapter */
@@ -50,6 +51,9 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_REMOVE_PENDING] = "removal-pending",
 		[AP_PROB_OVERRIDE_PENDING] = "override-pending",
 		[AP_PROB_MASKS_BLOCKED] = "masks-blocked-by-override",
+		[AP_PROB_OVERRIDE_REFUSED] = "override-refused",
+		[AP_PROB_OVERRIDE_TAKES_ASSIGNED] = "override-takes-assigned",
+		[AP_PROB_BOOT_OVERRIDES_DIFFER] = "boot-overrides-differ",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -86,6 +90,17 @@ static void set_add_product(struct apqn_set *s, const struct ap_mask *apm,
 		ap_mask_or(&s->row[a], &s->row[a], aqm);
 }
 
+/* [>= 6.19] driverctl sets the queue's override to vfio_ap again at boot */
+static bool saved_vfio(const struct ap_host *h, unsigned int a, unsigned int d)
+{
+	const struct ap_queue *q;
+
+	if (!h->caps.driver_override || !h->driverctl_boot || !h->n_saved_overrides)
+		return false;
+	q = ap_host_find_queue(h, a, d);
+	return q && !strcmp(q->saved_override, "vfio_ap");
+}
+
 /* the host's APQNs in state st within the product apm x aqm */
 static void host_in_product(const struct state *st, const struct ap_mask *hapm,
 			    const struct ap_mask *haqm, bool live, const struct ap_matrix *x,
@@ -99,7 +114,8 @@ static void host_in_product(const struct state *st, const struct ap_mask *hapm,
 			bool host = live ? ap_owner_host_owns(&st->host, (unsigned int)a,
 							      (unsigned int)d)
 					 : ap_mask_test(hapm, (unsigned int)a) &&
-					   ap_mask_test(haqm, (unsigned int)d);
+					   ap_mask_test(haqm, (unsigned int)d) &&
+					   !saved_vfio(&st->host, (unsigned int)a, (unsigned int)d);
 
 			if (host)
 				ap_mask_set(&s->row[a], (unsigned int)d);
@@ -316,6 +332,35 @@ static void state_apply(struct ctx *c, struct state *st)
 			ap_mask_edit_apply(&r->aqmask, &st->paqm, &st->paqm);
 		}
 		return;
+	case AP_REQ_OVERRIDES: {
+		const char *want = r->ovr_release ? "" : "vfio_ap";
+
+		if (!st->host.n_queues)
+			return;
+		st->qcopy = malloc(st->host.n_queues * sizeof(*st->qcopy));
+		if (!st->qcopy) {
+			c->oom = 1;
+			return;
+		}
+		memcpy(st->qcopy, st->host.queues, st->host.n_queues * sizeof(*st->qcopy));
+		st->host.queues = st->qcopy;
+		for (size_t i = 0; i < st->host.n_queues; i++) {
+			struct ap_queue *q = &st->qcopy[i];
+
+			if (q->apid > AP_MAX_ID || q->apqi > AP_MAX_ID ||
+			    !ap_mask_test(&r->ovr[q->apid], q->apqi))
+				continue;
+			if (r->persistent)
+				snprintf(q->saved_override, sizeof(q->saved_override), "%s", want);
+			if (!r->active)
+				continue;
+			snprintf(q->driver_override, sizeof(q->driver_override), "%s", want);
+			q->driver = *want ? AP_DRV_VFIO_AP
+				    : ap_host_owns(&st->host, q->apid, q->apqi) ? AP_DRV_CEX4QUEUE
+										: AP_DRV_VFIO_AP;
+		}
+		return;
+	}
 	case AP_REQ_MDEV_CREATE:
 		d = state_find(st, r->uuid);
 		if (d && ((r->active && d->active) || (r->persistent && d->defined))) {
@@ -658,6 +703,65 @@ static void check_boot_masks(struct ctx *c, const struct state *st)
 	}
 }
 
+static void apqn_cmdlist(const struct apqn_set *s, char *buf, size_t size);
+
+/* [>= 6.19] the overrides the next boot sets (driverctl's saved files) */
+static void check_boot_overrides(struct ctx *c, const struct state *st, struct apqn_set *s)
+{
+	const struct ap_host *h = &st->host;
+	struct ap_problem *p;
+	char q[160], cl[128];
+
+	if (!h->caps.driver_override)
+		return;
+	/* live overrides that no saved file sets again */
+	set_clear(s);
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *qu = &h->queues[i];
+
+		if (qu->apid <= AP_MAX_ID && qu->apqi <= AP_MAX_ID && qu->driver_override[0] &&
+		    strcmp(qu->driver_override, qu->saved_override))
+			ap_mask_set(&s->row[qu->apid], qu->apqi);
+	}
+	if (!set_empty(s)) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_ACTIVE | AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		apqn_cmdlist(s, cl, sizeof(cl));
+		p->message = xasprintf(_("the driver_override of %s is set now, but no saved override in /etc/driverctl.d sets it again: the next boot loses it; to keep it, apctl reserve --mode override --persistent %s (or driverctl set-override without --nosave)"),
+				       q, cl);
+	}
+	/* saved overrides */
+	set_clear(s);
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *qu = &h->queues[i];
+
+		if (qu->apid <= AP_MAX_ID && qu->apqi <= AP_MAX_ID && qu->saved_override[0])
+			ap_mask_set(&s->row[qu->apid], qu->apqi);
+	}
+	if (set_empty(s))
+		return;
+	if (!h->driverctl_boot) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		p->message = xasprintf(_("overrides of %s are saved in /etc/driverctl.d, but driverctl's udev rule (05-driverctl.rules) and driverctl@.service are not installed: they will not come back at boot; install driverctl"),
+				       q);
+	}
+	if ((h->persist_src == AP_PERSIST_UDEV_ETC || h->persist_src == AP_PERSIST_UDEV_RUN ||
+	     h->persist_src == AP_PERSIST_UDEV_LIB) &&
+	    !(ap_mask_is_full(&st->papm) && ap_mask_is_full(&st->paqm))) {
+		p = add_host_apqns(c, AP_PROB_BOOT_OVERRIDES_DIFFER, AP_SEV_WARNING, NULL, 0,
+				   AP_SIDE_DEFINED, s, q, sizeof(q));
+		if (!p)
+			return;
+		p->message = xasprintf(_("overrides of %s are saved in /etc/driverctl.d, and the udev rule %s changes the masks at boot: the kernel refuses whichever of the two comes second, so one of them will fail at boot; keep one way (apctl release --persistent for the masks, or apctl release --mode override --persistent for the overrides)"),
+				       q, h->persist_files);
+	}
+}
+
 /* [>= 6.19] one of the host's APQNs in s is the host's by its driver_override */
 static bool override_host(const struct state *st, const struct apqn_set *s)
 {
@@ -897,8 +1001,10 @@ static void audit(struct ctx *c, const struct state *st)
 						       d->uuid);
 		}
 	}
-	if (c->req->boot_audit)
+	if (c->req->boot_audit) {
 		check_boot_masks(c, st);
+		check_boot_overrides(c, st, &a[0]);
+	}
 	free(a);
 }
 
@@ -1057,11 +1163,13 @@ static bool bound_to_vfio(const struct ap_host *h, unsigned int a, unsigned int 
  * queue has a driver_override (kernel-abi.md 1.3, 1.5): say so before the
  * first write instead of trying it.
  */
+static void apqn_cmdlist(const struct apqn_set *s, char *buf, size_t size);
+
 static void check_masks_blocked(struct ctx *c, const struct state *before,
 				const struct state *after, struct apqn_set *s)
 {
 	struct ap_problem *p;
-	char q[160];
+	char q[160], cl[128];
 
 	if (!c->req->active ||
 	    (ap_mask_equal(&before->host.apmask, &after->host.apmask) &&
@@ -1077,10 +1185,143 @@ static void check_masks_blocked(struct ctx *c, const struct state *before,
 	p->other_sides = AP_SIDE_ACTIVE;
 	set_apqns(c, p, s);
 	fmt_apqns(p, q, sizeof(q));
-	p->message = xasprintf(P_("this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQN %s has one: clear it first (write an empty line to its driver_override, or driverctl -b ap unset-override) and probe the queue again, or leave the masks alone and give queues to vfio_ap by driver_override",
-				  "this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs %s have one: clear them first (write an empty line to their driver_override, or driverctl -b ap unset-override) and probe the queues again, or leave the masks alone and give queues to vfio_ap by driver_override",
+	apqn_cmdlist(s, cl, sizeof(cl));
+	p->message = xasprintf(P_("this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQN %s has one: release it first ('apctl release --mode override %s', or driverctl -b ap unset-override), or leave the masks alone and give queues to vfio_ap by driver_override (apctl reserve --mode override)",
+				  "this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs %s have one: release them first ('apctl release --mode override %s', or driverctl -b ap unset-override), or leave the masks alone and give queues to vfio_ap by driver_override (apctl reserve --mode override)",
 				  p->n_apqns),
-			       q);
+			       q, cl);
+}
+
+/* "05.0004,06.00ab" (at most 8, then ",...") for a command line */
+static void apqn_cmdlist(const struct apqn_set *s, char *buf, size_t size)
+{
+	size_t len = 0, k = 0;
+	int a, d;
+
+	buf[0] = '\0';
+	for (a = 0; a < 256; a++) {
+		ap_mask_for_each(d, &s->row[a]) {
+			if (k++ == 8) {
+				snprintf(buf + len, size - len, ",...");
+				return;
+			}
+			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%02x.%04x",
+						len ? "," : "", a, d);
+			if (len >= size)
+				return;
+		}
+	}
+}
+
+/*
+ * [>= 6.19] A driver_override change (kernel-abi.md 1.5, 2.3): refused
+ * before the first write where the kernel would refuse it.
+ */
+static void check_override_request(struct ctx *c, const struct state *before,
+				   struct apqn_set *s)
+{
+	const struct ap_request *r = c->req;
+	const struct ap_host *h = &before->host;
+	struct ap_problem *p;
+	char q[160], cl[3 * AP_IDLIST_STRLEN];
+	int a, d;
+
+	if (!h->caps.driver_override) {
+		p = add(c, AP_PROB_OVERRIDE_REFUSED, AP_SEV_ERROR, NULL, 0);
+		if (p)
+			p->message = xasprintf("%s", _("this kernel has no driver_override file (it came with Linux 6.19): queues can be given to vfio_ap only through apmask/aqmask; leave out --mode override"));
+		return;
+	}
+	/* queues that do not exist */
+	set_clear(s);
+	for (a = 0; a < 256; a++)
+		ap_mask_for_each(d, &r->ovr[a])
+			if (!ap_host_find_queue(h, (unsigned int)a, (unsigned int)d))
+				ap_mask_set(&s->row[a], (unsigned int)d);
+	if (!set_empty(s)) {
+		p = add_host_apqns(c, AP_PROB_OVERRIDE_REFUSED, AP_SEV_ERROR, NULL, 0, 0, s, q,
+				   sizeof(q));
+		if (p)
+			p->message = xasprintf(_("there is no queue %s on this host: a driver_override belongs to a queue device (see apctl show queues)"),
+					       q);
+	}
+	/* queues bound to a driver apctl cannot bind back */
+	set_clear(s);
+	for (size_t i = 0; i < h->n_queues; i++) {
+		const struct ap_queue *qu = &h->queues[i];
+
+		if (qu->apid <= AP_MAX_ID && qu->apqi <= AP_MAX_ID &&
+		    ap_mask_test(&r->ovr[qu->apid], qu->apqi) && qu->driver == AP_DRV_OTHER)
+			ap_mask_set(&s->row[qu->apid], qu->apqi);
+	}
+	if (!set_empty(s)) {
+		p = add_host_apqns(c, AP_PROB_OVERRIDE_REFUSED, AP_SEV_ERROR, NULL, 0, 0, s, q,
+				   sizeof(q));
+		if (p)
+			p->message = xasprintf(_("queue %s is bound to a driver other than cex4queue and vfio_ap; apctl does not move it: unbind it first"),
+					       q);
+	}
+	/* the kernel's flag: masks changed through sysfs (not those set on
+	 * the kernel command line, which leave overrides possible) */
+	if (r->active && !h->persist_cmdline && h->caps.masks &&
+	    !(ap_mask_is_full(&h->apmask) && ap_mask_is_full(&h->aqmask))) {
+		struct ap_mask ra, rd;
+		char ia[AP_IDLIST_STRLEN], id[AP_IDLIST_STRLEN];
+
+		ap_mask_not(&ra, &h->apmask);
+		ap_mask_limit(&ra, h->max_adapter);
+		ap_mask_not(&rd, &h->aqmask);
+		ap_mask_limit(&rd, h->max_domain);
+		ap_idlist_format(&ra, ia, sizeof(ia));
+		ap_idlist_format(&rd, id, sizeof(id));
+		snprintf(cl, sizeof(cl), "apctl release%s%s%s%s", *ia ? " --adapters " : "", ia,
+			 *id ? " --domains " : "", id);
+		p = add(c, AP_PROB_OVERRIDE_REFUSED, AP_SEV_ERROR, NULL, 0);
+		if (p) {
+			p->other = AP_PARTY_HOST;
+			p->other_sides = AP_SIDE_ACTIVE;
+			p->message = xasprintf(_("this kernel refuses every driver_override write while apmask/aqmask were changed through sysfs, and they are now: give the masks back to all ones first ('%s'), then use --mode override; or keep giving queues to vfio_ap by the masks (--mode masks)"),
+					       cl);
+		}
+	}
+	/* a release gives the APQN back to the host: not while an mdev holds it */
+	if (!r->ovr_release)
+		return;
+	for (size_t i = 0; i < before->n; i++) {
+		const struct ap_mdev *md = &before->mdevs[i];
+		unsigned int sides = 0;
+
+		set_clear(s);
+		for (a = 0; a < 256; a++) {
+			if (ap_mask_is_empty(&r->ovr[a]))
+				continue;
+			if (md->active && ap_mask_test(&md->live.apm, (unsigned int)a)) {
+				struct ap_mask x;
+
+				ap_mask_and(&x, &r->ovr[a], &md->live.aqm);
+				if (!ap_mask_is_empty(&x))
+					sides |= AP_SIDE_ACTIVE;
+				ap_mask_or(&s->row[a], &s->row[a], &x);
+			}
+			if (md->defined && ap_mask_test(&md->def.apm, (unsigned int)a)) {
+				struct ap_mask x;
+
+				ap_mask_and(&x, &r->ovr[a], &md->def.aqm);
+				if (!ap_mask_is_empty(&x))
+					sides |= AP_SIDE_DEFINED;
+				ap_mask_or(&s->row[a], &s->row[a], &x);
+			}
+		}
+		if (set_empty(s))
+			continue;
+		p = add_host_apqns(c, AP_PROB_OVERRIDE_TAKES_ASSIGNED, AP_SEV_ERROR, md, sides,
+				   AP_SIDE_ACTIVE, s, q, sizeof(q));
+		if (!p)
+			return;
+		apqn_cmdlist(s, cl, sizeof(cl));
+		p->message = xasprintf(_("releasing %s would give it back to the host, but mdev %s (%s) holds it: remove it from the mdev first (apctl mdev modify %s), then release it"),
+				       q, md->uuid, sides_text(sides, p->mdev_autostart), md->uuid);
+	}
 }
 
 static void check_mdev_request(struct ctx *c, const struct state *before,
@@ -1250,6 +1491,13 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 		check_empty_masks(&c, &after);
 		check_mask_take(&c, &before, &after, &s[0], &s[1]);
 		free(s);
+	} else if (req->kind == AP_REQ_OVERRIDES) {
+		struct apqn_set *s = malloc(sizeof(*s));
+
+		if (!s)
+			goto oom;
+		check_override_request(&c, &before, s);
+		free(s);
 	} else if (req->kind != AP_REQ_NONE) {
 		check_mdev_request(&c, &before, &after);
 	}
@@ -1270,13 +1518,14 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 					out->v[i].preexisting = true;
 		/* a new host-owned problem caused by a mask edit is reported
 		 * once, as mask-takes-assigned */
-		if (req->kind == AP_REQ_MASKS) {
+		if (req->kind == AP_REQ_MASKS || req->kind == AP_REQ_OVERRIDES) {
 			for (size_t i = first_audit; i < out->n;) {
 				bool dup = false;
 
 				if (out->v[i].kind == AP_PROB_HOST_OWNED && !out->v[i].preexisting)
 					for (size_t k = 0; k < first_audit; k++)
-						if (out->v[k].kind == AP_PROB_MASK_TAKES_ASSIGNED &&
+						if ((out->v[k].kind == AP_PROB_MASK_TAKES_ASSIGNED ||
+						     out->v[k].kind == AP_PROB_OVERRIDE_TAKES_ASSIGNED) &&
 						    !strcmp(out->v[k].mdev, out->v[i].mdev))
 							dup = true;
 				if (dup)
@@ -1300,11 +1549,13 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 	ap_problems_free(&old);
 	free(before.mdevs);
 	free(after.mdevs);
+	free(after.qcopy);
 	return 0;
 oom:
 	ap_problems_free(&old);
 	ap_problems_free(out);
 	free(before.mdevs);
 	free(after.mdevs);
+	free(after.qcopy);
 	return -1;
 }

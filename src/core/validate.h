@@ -45,6 +45,16 @@
  *   another matrix comes back with the definition's.
  * - boot-masks-differ: live masks that differ from the boot-time masks
  *   are lost at the next boot.
+ * driver_override requests (AP_REQ_OVERRIDES, >= 6.19):
+ * - override-refused: the kernel has no driver_override, a queue does not
+ *   exist or is bound to a driver apctl does not know, or the masks were
+ *   changed through sysfs (the kernel then refuses every override write).
+ * - override-takes-assigned: releasing an APQN an mdev holds (error).
+ * - boot-overrides-differ (boot audit, >= 6.19): a live driver_override
+ *   no saved driverctl file sets again, saved overrides while driverctl's
+ *   udev rule and service are missing, or saved overrides together with
+ *   boot-time masks from a udev rule (the kernel refuses whichever comes
+ *   second): warnings.
  * - removal-pending: the kernel has not finished removing an mdev a guest
  *   still holds (warning).
  * Pure logic: no I/O, no global state.
@@ -76,6 +86,10 @@ enum ap_problem_kind {
 	AP_PROB_REMOVE_PENDING,
 	AP_PROB_OVERRIDE_PENDING,	/* [>= 6.19] driver_override set, not yet in effect */
 	AP_PROB_MASKS_BLOCKED,		/* [>= 6.19] a mask edit while overrides are set */
+	AP_PROB_OVERRIDE_REFUSED,	/* an override change the kernel would refuse */
+	AP_PROB_OVERRIDE_TAKES_ASSIGNED,	/* an override release of an mdev's APQN */
+	AP_PROB_BOOT_OVERRIDES_DIFFER,	/* live overrides the next boot does not set
+					 * again, or saved ones it cannot set */
 };
 
 enum ap_severity {

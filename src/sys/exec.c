@@ -15,6 +15,7 @@
 
 #include "core/apmask.h"
 #include "core/apqn.h"
+#include "core/owner.h"
 #include "sys/exec.h"
 #include "sys/mdevctl.h"
 #include "i18n.h"
@@ -149,12 +150,26 @@ char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
 				return xasprintf(_("the kernel refused (EBUSY): an mdev holds an "
 						   "APQN that would go back to the host"));
 			}
+			if (err == EINVAL && h->caps.driver_override && !ap_host_n_overrides(h))
+				return xasprintf(_("the kernel refused it (EINVAL), although no queue "
+						   "has a driver_override now: a queue that had one "
+						   "went away, and this kernel still counts its "
+						   "override (it does not forget it when the queue "
+						   "disappears), so it refuses every apmask/aqmask "
+						   "change until the next boot; give queues to vfio_ap "
+						   "by driver_override meanwhile (apctl reserve --mode "
+						   "override)"));
 			if (err == EINVAL && h->caps.driver_override)
 				return xasprintf(_("the kernel refused the value (EINVAL); this kernel "
 						   "refuses every mask change while a queue has a "
 						   "driver_override"));
 			break;
 		}
+		if (err == EINVAL && s->verify.kind == AP_VERIFY_OVERRIDE)
+			return xasprintf(_("the kernel refused it (EINVAL): it takes no "
+					   "driver_override while apmask or aqmask were changed "
+					   "through sysfs; give the masks back to all ones first "
+					   "(apctl release), or use --mode masks"));
 		if (!s->uuid[0])
 			break;
 		/* ap_config and (un)assign writes: verify.matrix is the matrix after */
@@ -513,12 +528,57 @@ static int verify_matrix(struct ectx *c, const struct ap_verify *v)
 	return 0;
 }
 
+/* OVERRIDE: the file reads the name and a newline; DRIVER: the device's
+ * driver link names the driver (or there is none) */
+static int verify_text(struct ectx *c, const struct ap_verify *v)
+{
+	char path[4096], drv[64];
+	size_t len;
+	char *buf;
+	int err;
+
+	if (v->kind == AP_VERIFY_OVERRIDE) {
+		err = ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s", v->path);
+		if (!err)
+			err = ap_path_read(c->p, path, &buf, &len);
+		if (err)
+			return err;
+		if (len && buf[len - 1] == '\n')
+			len--;
+		err = len == strlen(v->text) && !memcmp(buf, v->text, len) ? 0 : VERIFY_FAILED;
+		free(buf);
+		return err;
+	}
+	err = ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s/driver", v->path);
+	if (err)
+		return err;
+	err = ap_path_readlink_base(c->p, path, drv, sizeof(drv));
+	if (err == ENOENT) {
+		/* no link: unbound, as long as the device itself is there */
+		err = ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s", v->path);
+		if (err)
+			return err;
+		if (!ap_path_exists(c->p, path))
+			return ENOENT;
+		drv[0] = '\0';
+	} else if (err) {
+		return err;
+	}
+	if (v->kind == AP_VERIFY_NOT_DRIVER)
+		return strcmp(drv, v->text) ? 0 : VERIFY_FAILED;
+	return strcmp(drv, v->text) ? VERIFY_FAILED : 0;
+}
+
 static int verify(struct ectx *c, const struct ap_verify *v)
 {
 	char path[4096];
 	int err;
 
 	switch (v->kind) {
+	case AP_VERIFY_OVERRIDE:
+	case AP_VERIFY_DRIVER:
+	case AP_VERIFY_NOT_DRIVER:
+		return verify_text(c, v);
 	case AP_VERIFY_NONE:
 		return 0;
 	case AP_VERIFY_MASK_BITS:
@@ -596,6 +656,12 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 		return err;
 	switch (s->kind) {
 	case AP_STEP_SYSFS_WRITE:
+		/* an unbind of a queue that is not bound (any more) has nothing
+		 * to do; the kernel would answer ENODEV */
+		if (s->verify.kind == AP_VERIFY_NOT_DRIVER && !verify(c, &s->verify))
+			return 0;
+		err = ap_path_write(c->p, path, s->data, strlen(s->data));
+		break;
 	case AP_STEP_MDEV_CREATE:
 		err = ap_path_write(c->p, path, s->data, strlen(s->data));
 		break;
@@ -619,6 +685,7 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 		break;
 	case AP_STEP_DEFINE_MDEV:
 	case AP_STEP_PERSIST_MASKS:
+	case AP_STEP_SAVE_OVERRIDE:
 		err = save_file(c, s->path, path);
 		if (err)
 			return err;
@@ -631,6 +698,7 @@ static int run_step(struct ectx *c, const struct ap_step *s, bool *wrote, pid_t 
 		free(text);
 		return err;
 	case AP_STEP_UNDEFINE_MDEV:
+	case AP_STEP_UNSAVE_OVERRIDE:
 		err = save_file(c, s->path, path);
 		if (err)
 			return err;
@@ -735,7 +803,8 @@ static void set_failure(struct ectx *c, struct ap_exec_failure *f, const struct 
 static bool is_file_step(const struct ap_step *s)
 {
 	return s->kind == AP_STEP_DEFINE_MDEV || s->kind == AP_STEP_UNDEFINE_MDEV ||
-	       s->kind == AP_STEP_PERSIST_MASKS;
+	       s->kind == AP_STEP_PERSIST_MASKS || s->kind == AP_STEP_SAVE_OVERRIDE ||
+	       s->kind == AP_STEP_UNSAVE_OVERRIDE;
 }
 
 /*
@@ -974,6 +1043,7 @@ int ap_exec_step_holds(struct ap_path *p, const struct ap_step *s,
 		return err;
 	switch (s->kind) {
 	case AP_STEP_UNDEFINE_MDEV:
+	case AP_STEP_UNSAVE_OVERRIDE:
 		return verify_file(&c, path, NULL, 0);
 	case AP_STEP_FILE_RESTORE:
 		for (size_t i = 0; i < n_files; i++)

@@ -16,6 +16,7 @@
 #include "sys/parse.h"
 #include "sys/pending.h"
 #include "sys/reader.h"
+#include "core/plan.h"
 #include "sys/udevrule.h"
 
 #define BUS		"bus/ap"
@@ -755,6 +756,71 @@ static void read_mdev(struct rctx *c, struct ap_mdev *md)
 	}
 }
 
+/*
+ * driverctl's saved overrides (/etc/driverctl.d/ap-AA.DDDD: the driver
+ * name and a newline, set again at boot by its udev rule and service) and
+ * whether driverctl's boot part is installed.
+ */
+static int read_driverctl(struct ap_path *p, struct ap_host *h)
+{
+	static const char *const boot[] = {
+		"usr/lib/udev/rules.d/05-driverctl.rules", "lib/udev/rules.d/05-driverctl.rules",
+		"etc/udev/rules.d/05-driverctl.rules", "usr/lib/udev/rules.d/89-driverctl.rules",
+		"lib/udev/rules.d/89-driverctl.rules", "usr/lib/systemd/system/driverctl@.service",
+		"lib/systemd/system/driverctl@.service", "etc/systemd/system/driverctl@.service",
+	};
+	struct ap_dirlist l;
+	char path[4096];
+	size_t gone = 0;
+
+	h->driverctl_boot = false;
+	for (size_t i = 0; i < sizeof(boot) / sizeof(boot[0]) && !h->driverctl_boot; i++)
+		if (!ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s", boot[i]))
+			h->driverctl_boot = ap_path_exists(p, path);
+	h->n_saved_overrides = 0;
+	h->saved_gone[0] = '\0';
+	if (ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s", AP_FILE_DRIVERCTL_DIR))
+		return 0;
+	memset(&l, 0, sizeof(l));
+	if (ap_path_list(p, path, &l))
+		return 0;
+	h->driverctl_read = true;
+	for (size_t i = 0; i < l.n; i++) {
+		const char *name = l.names[i];
+		unsigned int a, d;
+		struct ap_queue *q;
+		char *buf = NULL, chk[16];
+		size_t len = 0;
+
+		if (strlen(name) != 10 || sscanf(name, "ap-%2x.%4x", &a, &d) != 2)
+			continue;
+		snprintf(chk, sizeof(chk), "ap-%02x.%04x", a, d);
+		if (strcmp(chk, name) ||
+		    ap_path_fmt(p, AP_ROOT, path, sizeof(path), "%s/%s", AP_FILE_DRIVERCTL_DIR, name) ||
+		    ap_path_read(p, path, &buf, &len))
+			continue;
+		/* driverctl loads only a file that is not empty */
+		if (len) {
+			h->n_saved_overrides++;
+			q = ap_host_find_queue(h, a, d);
+			if (q) {
+				size_t n = strcspn(buf, "\n");
+
+				snprintf(q->saved_override, sizeof(q->saved_override), "%.*s",
+					 (int)n, buf);
+			} else if (gone++ < 16) {
+				size_t k = strlen(h->saved_gone);
+
+				snprintf(h->saved_gone + k, sizeof(h->saved_gone) - k, "%s%s",
+					 k ? ", " : "", name + 3);
+			}
+		}
+		free(buf);
+	}
+	ap_dirlist_free(&l);
+	return 0;
+}
+
 int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 		  struct ap_diags *d)
 {
@@ -913,6 +979,8 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 			ret = -ENOMEM;
 			goto out;
 		}
+		if (caps->driver_override)
+			read_driverctl(p, &m->host);
 	}
 	ap_model_sort(m);
 	/* removals the kernel still blocks: the views say so */

@@ -527,6 +527,13 @@ static int st_drv_unbind(const struct node *n, const char *buf, size_t len)
 	return -ENODEV;
 }
 
+/* a loadable module that has finished loading */
+static int sh_mod_initstate(const struct node *n, struct sbuf *sb)
+{
+	sb_printf(sb, "live\n");
+	return 0;
+}
+
 static void tg_drv_module(const struct node *n, char *out, size_t sz)
 {
 	snprintf(out, sz, "../../../../module/%s",
@@ -1269,6 +1276,13 @@ const struct entry entries[] = {
 	DI("ap", D_DEVICES, D_DEVICES_AP, av_always),
 	DI("vfio_ap", D_DEVICES, D_VFIO_ROOT, av_always),
 	DI("mdev_bus", D_CLASS, D_CLASS_MDEV_BUS, av_always),
+	/* /sys/module: the modules the drivers' 'module' links name (driverctl
+	 * checks /sys/module/<driver> before it sets an override) */
+	DI("module", D_ROOT, D_MODULE, av_always),
+	DI("vfio_ap", D_MODULE, D_MODULE_VFIO_AP, av_always),
+	DI("zcrypt_cex4", D_MODULE, D_MODULE_ZCRYPT_CEX4, av_always),
+	F("initstate", D_MODULE_VFIO_AP, 0444, O_NONE, av_always, sh_mod_initstate, NULL),
+	F("initstate", D_MODULE_ZCRYPT_CEX4, 0444, O_NONE, av_always, sh_mod_initstate, NULL),
 
 	/* /sys/bus/ap */
 	DI("devices", D_BUS_AP, D_BUS_AP_DEVICES, av_always),

@@ -352,3 +352,38 @@ vfio_ap_mdev $U1: Can not reserve queue 05.00ab for host driver: in use by mdev"
 	for ((i = 0; i < 100; i++)); do ids+=("$i" "$((i + 128))"); done
 	expect_r "$AP/apmask" "$(mask_all_but "${ids[@]}")\n"
 }
+
+@test "quirk: [>=6.19] the override counter outlives a removed queue: mask writes stay EINVAL" {
+	expect_w "$DEV/card05/05.0004/driver_override" "vfio_ap\n" OK
+	[[ $(ctl dump | jq '.bus.driver_override_count') == 1 ]]
+	# the queue goes away (its domain leaves the configuration)
+	ctl host domain-remove 4 >/dev/null
+	ctl scan >/dev/null
+	expect_missing "$DEV/card05/05.0004"
+	# no queue shows an override any more, yet the kernel still counts one
+	local f n=0
+	for f in "$AP"/devices/*/driver_override; do
+		[[ $(cat "$f") == "" ]] || n=$((n + 1))
+	done
+	[ "$n" -eq 0 ]
+	[[ $(ctl dump | jq '.bus.driver_override_count') == 1 ]]
+	expect_w "$AP/apmask" "-6" EINVAL
+	expect_w "$AP/aqmask" "-0x47" EINVAL
+	expect_r "$AP/apmask" "$ALLF\n"
+}
+
+@test "quirk: [>=6.19] masks set at boot (kernel command line) do not count as in use: overrides stay possible" {
+	local h=$BATS_TEST_TMPDIR/cmdline-masks.json
+	jq '.apmask = "0xfdffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"' "$top_srcdir/tests/apsim/hosts/doc-example.json" >"$h"
+	sim_stop
+	sim_start "$h" 7.2
+	expect_r "$AP/apmask" "0xfdffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n"
+	[[ $(ctl dump | jq '.bus.masks_in_use') == false ]]
+	expect_w "$DEV/card05/05.0004/driver_override" "vfio_ap\n" OK
+	expect_r "$DEV/card05/05.0004/driver_override" "vfio_ap\n"
+	expect_w "$DEV/card05/05.0004/driver_override" "\n" OK
+	# a mask written through sysfs does count
+	expect_w "$AP/apmask" "-5" OK
+	[[ $(ctl dump | jq '.bus.masks_in_use') == true ]]
+	expect_w "$DEV/card06/06.0004/driver_override" "vfio_ap\n" EINVAL
+}

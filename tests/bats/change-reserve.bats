@@ -73,7 +73,8 @@ change /devices/ap AQMASK=$(mask_all_but 0x47)\\n" "$output"
 	[ "$status" -eq 2 ]
 	expect_eq "apctl: APQN 05.0004 cannot be reserved alone: apmask and aqmask select whole adapters and whole domains
 apctl:   'apctl reserve --adapters 5' moves the whole adapter: 05.0004 05.0047 05.00ab 05.00ff
-apctl:   'apctl reserve --domains 4' moves the whole domain: 05.0004 06.0004" "$output"
+apctl:   'apctl reserve --domains 4' moves the whole domain: 05.0004 06.0004
+apctl:   'apctl reserve --mode override 05.0004' moves the queue alone by its driver_override (then this kernel refuses mask changes until the override is released)" "$output"
 	run "$APCTL" release 06.00ab
 	[ "$status" -eq 2 ]
 	[[ ${lines[0]} == "apctl: APQN 06.00ab cannot be released alone: apmask and aqmask select whole adapters and whole domains" ]]

@@ -15,11 +15,14 @@ CHANGE_BATS = \
 	tests/bats/peer-mdevctl-life.bats \
 	tests/bats/mdev-life.bats \
 	tests/bats/mdev-life-faults.bats \
+	tests/bats/peer-driverctl.bats \
 	tests/bats/change-crash-masks.bats \
 	tests/bats/change-crash-mdev.bats \
 	tests/bats/change-crash-assign.bats \
 	tests/bats/change-repair.bats \
-	tests/bats/override.bats
+	tests/bats/override.bats \
+	tests/bats/override-change.bats \
+	tests/bats/change-crash-override.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif

@@ -16,14 +16,18 @@ teardown() {
 	sim_stop
 }
 
-# override QUEUE to DRIVER and re-probe it, as driverctl set-override does
+# override QUEUE to DRIVER, re-probe it and save it for boot, as driverctl
+# set-override does (with driverctl's udev rule installed below the root)
 override() {
 	local q=$1 drv=$2 card
 
 	card=card${q%%.*}
 	expect_w "$DEV/$card/$q/driver_override" "$drv" OK || return 1
 	w "$S/bus/ap/devices/$q/driver/unbind" "$q" >/dev/null
-	expect_w "$AP/drivers_probe" "$q" OK
+	expect_w "$AP/drivers_probe" "$q" OK || return 1
+	mkdir -p "$APSIM_ROOT/etc/driverctl.d" "$APSIM_ROOT/usr/lib/udev/rules.d"
+	: >"$APSIM_ROOT/usr/lib/udev/rules.d/05-driverctl.rules"
+	echo "$drv" >"$APSIM_ROOT/etc/driverctl.d/ap-$q"
 }
 
 @test "7.2: the issue's repro: an mdev on a queue given by override is accepted, check is clean" {
@@ -62,17 +66,25 @@ override() {
 	run "$APCTL" check
 	[ "$status" -eq 8 ]
 	expect_eq "  warning: APQN 06.00ab has a driver_override that is not in effect: the queue is not bound to that driver, and an override acts only when the queue is probed again; unbind the queue and write its APQN to /sys/bus/ap/drivers_probe, or clear the override
-0 errors, 1 warning" "$output"
+  warning: the driver_override of 06.00ab is set now, but no saved override in /etc/driverctl.d sets it again: the next boot loses it; to keep it, apctl reserve --mode override --persistent 06.00ab (or driverctl set-override without --nosave)
+0 errors, 2 warnings" "$output"
 	run "$APCTL" check --json
 	[ "$status" -eq 8 ]
-	expect_eq '[{"kind":"override-pending","severity":"warning","apqns":["06.00ab"]}]' \
+	expect_eq '[{"kind":"override-pending","severity":"warning","apqns":["06.00ab"]},{"kind":"boot-overrides-differ","severity":"warning","apqns":["06.00ab"]}]' \
 		"$(jq -c '[.problems[] | {kind, severity, apqns: [.apqns[].apqn]}]' <<<"$output")"
 	run "$APCTL" show queues
 	[ "$status" -eq 0 ]
 	expect_eq "06.00ab CEX7C cca online cex4queue host - vfio_ap" "$(grep '^06.00ab' <<<"$output" | tr -s ' ')"
-	# probed again, it goes to vfio_ap and the warning is gone
+	# probed again, it goes to vfio_ap and the pending warning is gone; saved
+	# as driverctl saves it (and with its rule installed), the boot one too
 	w "$DRV/cex4queue/unbind" 06.00ab >/dev/null
 	expect_w "$AP/drivers_probe" 06.00ab OK
+	run "$APCTL" check --json
+	[ "$status" -eq 8 ]
+	expect_eq '["boot-overrides-differ"]' "$(jq -c '[.problems[].kind]' <<<"$output")"
+	mkdir -p "$APSIM_ROOT/etc/driverctl.d" "$APSIM_ROOT/usr/lib/udev/rules.d"
+	: >"$APSIM_ROOT/usr/lib/udev/rules.d/05-driverctl.rules"
+	echo vfio_ap >"$APSIM_ROOT/etc/driverctl.d/ap-06.00ab"
 	run "$APCTL" check
 	[ "$status" -eq 0 ]
 }
@@ -105,17 +117,17 @@ override() {
 	override 05.0004 vfio_ap
 	expect_w "$DEV/card06/06.00ab/driver_override" "vfio_ap" OK
 	snap before
-	run "$APCTL" reserve -y 0x0b
+	run "$APCTL" reserve -y --mode masks 0x0b
 	[ "$status" -eq 4 ]
-	expect_eq "apctl: this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs 05.0004, 06.00ab have one: clear them first (write an empty line to their driver_override, or driverctl -b ap unset-override) and probe the queues again, or leave the masks alone and give queues to vfio_ap by driver_override
+	expect_eq "apctl: this kernel (6.19 and later) refuses every apmask/aqmask change while a queue has a driver_override, and APQNs 05.0004, 06.00ab have one: release them first ('apctl release --mode override 05.0004,06.00ab', or driverctl -b ap unset-override), or leave the masks alone and give queues to vfio_ap by driver_override (apctl reserve --mode override)
 apctl: refused (1 problem); nothing was written" "$output"
 	expect_snap before
 	expect_no_events
-	run "$APCTL" reserve -y -d 0x47
+	run "$APCTL" reserve -y --mode masks -d 0x47
 	[ "$status" -eq 4 ]
 	expect_snap before
 	# a request that changes no mask is no write the kernel refuses
-	run "$APCTL" release -y 5
+	run "$APCTL" release -y --mode masks 5
 	[ "$status" -eq 0 ]
 	expect_snap before
 }

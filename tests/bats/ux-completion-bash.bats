@@ -206,3 +206,14 @@ comp() {
 	comp --root "$BATS_TEST_TMPDIR/ro"
 	expect_eq "$BATS_TEST_TMPDIR/rootA"$'\n'"$BATS_TEST_TMPDIR/rootB" "$output"
 }
+
+@test "bash: --mode takes masks or override; a word with a dot completes APQNs of the host" {
+	comp reserve --mode ''
+	expect_eq $'masks\noverride' "$output"
+	comp release --mode o
+	expect_eq override "$output"
+	comp reserve 06.00
+	expect_eq $'06.0004\n06.0047\n06.00ab\n06.00ff' "$output"
+	comp reserve 06.0004,06.00a
+	expect_eq "06.0004,06.00ab" "$output"
+}

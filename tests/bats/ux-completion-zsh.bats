@@ -109,3 +109,9 @@ blocks() {
 		"apctl --root /nonexistent mdev remove "
 	expect_eq "$(blocks "" 6 5 "")" "$output"
 }
+
+@test "zsh: --mode takes masks or override; a word with a dot completes APQNs" {
+	zcomp "apctl reserve --mode=" "apctl release 06.00" "apctl reserve 06.0004,06.00"
+	expect_eq "$(blocks $'masks\noverride' $'06.0004\n06.0047\n06.00ab\n06.00ff' \
+		$'06.0047\n06.00ab\n06.00ff')" "$output"
+}

@@ -108,6 +108,18 @@ static void test_messages(void)
 		  "apmask EBUSY names the mdev");
 	check_msg(&s, EBUSY, &old, false, "the kernel refused (EBUSY): an mdev holds an APQN "
 		  "that would go back to the host", "apmask EBUSY, nobody found");
+	/* no queue shows an override: the kernel's counter outlived a queue */
+	check_msg(&s, EINVAL, &cur, false, "the kernel refused it (EINVAL), although no queue "
+		  "has a driver_override now: a queue that had one went away, and this kernel "
+		  "still counts its override (it does not forget it when the queue disappears), "
+		  "so it refuses every apmask/aqmask change until the next boot; give queues to "
+		  "vfio_ap by driver_override meanwhile (apctl reserve --mode override)",
+		  "apmask EINVAL 6.19, no override to be seen: the kernel quirk");
+	{
+		struct ap_queue *q = ap_host_add_queue(&cur.host, 5, 0x47);
+
+		snprintf(q->driver_override, sizeof(q->driver_override), "vfio_ap");
+	}
 	check_msg(&s, EINVAL, &cur, false, "the kernel refused the value (EINVAL); this kernel "
 		  "refuses every mask change while a queue has a driver_override",
 		  "apmask EINVAL 6.19");
