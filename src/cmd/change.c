@@ -367,16 +367,17 @@ const struct ap_step *chg_txn_step(const struct chg_txn *t, size_t i)
 
 static void plan_free(struct chg_txn *t)
 {
-	ap_plan_free(&t->plan);
-	free(t->reqs);
-	t->reqs = NULL;
-	t->n_reqs = 0;
+	/* the texts first: freeing the plan forgets how many steps it had */
 	for (size_t i = 0; t->shown && i < t->plan.n_steps; i++) {
 		free(t->shown[i].old_text);
 		free(t->shown[i].new_text);
 	}
 	free(t->shown);
 	t->shown = NULL;
+	ap_plan_free(&t->plan);
+	free(t->reqs);
+	t->reqs = NULL;
+	t->n_reqs = 0;
 }
 
 void chg_request(struct chg_txn *t, const struct ap_request *req)
