@@ -269,15 +269,23 @@ apctl: nothing was changed" "$output"
 
 @test "faults: release --persistent, the udev rule cannot be written: nothing changed" {
 	sim_start doc-example 7.2
-	"$APCTL" reserve --active --persistent 5
+	"$APCTL" reserve --active --persistent 5,6
 	snap before
 	ro_dir etc/udev/rules.d
+	# 6 stays reserved at boot: the rule is rewritten
 	run "$APCTL" release --active --persistent 5
 	[ "$status" -eq 1 ]
 	expect_eq "apctl: cannot give them back to the host at boot (udev rule 41-ap.rules): Read-only file system (EROFS)
 apctl: the 1 step done before was undone; nothing was changed" "$output"
 	expect_snap before
-	echo "# fault matrix: release -p | step 2/2 (udev rule) | EROFS -> exit 1, undone, dump equal" >&3
+	echo "# fault matrix: release -p | step 2/2 (udev rule rewritten) | EROFS -> exit 1, undone, dump equal" >&3
+	# nothing stays reserved at boot: the rule would say nothing and is deleted
+	run "$APCTL" release --active --persistent 5,6
+	[ "$status" -eq 1 ]
+	expect_eq "apctl: cannot give them back to the host at boot: delete the udev rule 41-ap.rules, which would set only the kernel's default masks: Read-only file system (EROFS)
+apctl: the 1 step done before was undone; nothing was changed" "$output"
+	expect_snap before
+	echo "# fault matrix: release -p | step 2/2 (udev rule deleted) | EROFS -> exit 1, undone, dump equal" >&3
 }
 
 @test "faults: reserve --mode override (7.2: override, unbind, probe per queue), each write" {
