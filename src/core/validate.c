@@ -820,7 +820,18 @@ static void check_host(struct ctx *c, const struct state *st, const struct ap_md
 			/* reserving the adapters at boot is enough: a queue is the
 			 * host's only when both its bits are set */
 			ap_idlist_format(&p->ids.apm, cmd, sizeof(cmd));
-			if (writing)
+			if (autostart && ap_host_give_mode(&st->host) == AP_GIVE_OVERRIDES) {
+				/* [>= 6.19] a host that gives queues by driver_override
+				 * refuses mask edits: the queues' saved overrides are
+				 * the way to have them at boot */
+				apqn_cmdlist(tmp, cmd, sizeof(cmd));
+				if (!st->host.driverctl_boot)
+					p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the next boot gives to the host: driverctl's udev rule (05-driverctl.rules) and driverctl@.service are not installed, so no driver_override comes back at boot and it will not start; install driverctl and save their overrides (apctl reserve --mode override --persistent %s), or remove them from the definition"),
+							       d->uuid, q, cmd);
+				else
+					p->message = xasprintf(_("mdev %s (defined, autostart) holds APQNs %s that the next boot gives to the host (no saved driver_override gives them to vfio_ap), so it will not start at boot; save their overrides (apctl reserve --mode override --persistent %s) or remove them from the definition"),
+							       d->uuid, q, cmd);
+			} else if (writing)
 				p->message = xasprintf(_("mdev %s (defined, autostart): the masks of the next boot give APQNs %s to the host, so mdevctl will not start it at boot; make the reservation persistent: apctl reserve --persistent %s"),
 						       d->uuid, q, cmd);
 			else if (autostart)

@@ -237,3 +237,28 @@ apctl: nothing was changed" "$output"
 	[ "$status" -eq 0 ]
 	expect_driver 05.0004 cex4queue
 }
+
+@test "7.2: an autostart definition on overridden queues: check's advice is the saved override, not a mask edit" {
+	local u=11111111-1111-4111-8111-111111111111
+	sim_start doc-example 7.2
+	"$APCTL" reserve -y --mode override 05.0004 >/dev/null
+	"$APCTL" mdev define -u "$u" -a 5 -d 4 --autostart >/dev/null 2>&1
+	# driverctl is not installed below the root: nothing comes back at boot
+	run "$APCTL" check
+	[ "$status" -eq 7 ]
+	[[ ${lines[0]} == "  error: mdev $u (defined, autostart) holds APQNs 05.0004 that the next boot gives to the host: driverctl's udev rule (05-driverctl.rules) and driverctl@.service are not installed, so no driver_override comes back at boot and it will not start; install driverctl and save their overrides (apctl reserve --mode override --persistent 05.0004), or remove them from the definition" ]] ||
+		fail "check without driverctl: $output"
+	# with driverctl installed but nothing saved
+	mkdir -p "$APSIM_ROOT/usr/lib/udev/rules.d"
+	: >"$APSIM_ROOT/usr/lib/udev/rules.d/05-driverctl.rules"
+	run "$APCTL" check
+	[ "$status" -eq 7 ]
+	[[ ${lines[0]} == "  error: mdev $u (defined, autostart) holds APQNs 05.0004 that the next boot gives to the host (no saved driver_override gives them to vfio_ap), so it will not start at boot; save their overrides (apctl reserve --mode override --persistent 05.0004) or remove them from the definition" ]] ||
+		fail "check with driverctl: $output"
+	[[ $output != *"apctl reserve --persistent 5"* ]] || fail "a mask edit was advised: $output"
+	# the advice taken: the definition is bootable, check is clean
+	run "$APCTL" reserve -y --mode override --persistent 05.0004
+	[ "$status" -eq 0 ]
+	run "$APCTL" check
+	[ "$status" -eq 0 ] || fail "check after the advice: $status $output"
+}
