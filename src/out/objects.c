@@ -654,7 +654,7 @@ static const struct ap_col queue_cols[] = {
 	{ NULL, NULL, 0, 0, "vfio_status", AP_J_STRING, NULL, q_vstatus_json, AP_NEED_QUEUE_DETAIL },
 	{ "DRIVER", N_("driver the queue is bound to"), 1, 0, "driver", AP_J_STRING,
 	  q_driver_text, q_driver_json, 0 },
-	{ "OWNER", N_("host (apmask and aqmask bits set) or vfio_ap"), 1, 0, "owner",
+	{ "OWNER", N_("host or vfio_ap: by apmask/aqmask, or by driver_override (6.19+)"), 1, 0, "owner",
 	  AP_J_STRING, q_owner_text, q_owner_json, 0 },
 	{ "MDEV", N_("active mdevs the APQN is assigned to"), 1, 0, "assigned_to",
 	  AP_J_ARRAY, q_mdev_text, q_mdev_json, AP_NEED_MDEVS },
