@@ -65,8 +65,8 @@ bad:
 				 opt, arg ? arg : "", max);
 }
 
-int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
-	    void (*usage)(FILE *), char **argv)
+static int shared_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
+		      void (*usage)(FILE *), char **argv)
 {
 	switch (opt) {
 	case CHG_OPT_DRYRUN:
@@ -104,6 +104,22 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
 	}
 	return 1;
+}
+
+bool chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
+	     void (*usage)(FILE *), char **argv, int *status)
+{
+	int rc = shared_opt(o, opt, arg, cmd, usage, argv);
+
+	if (rc == 0)
+		return true;
+	if (rc < 0)
+		*status = APCTL_EXIT_OK;
+	else if (rc == 1)
+		*status = apctl_usage_error(cmd, _("invalid option"));
+	else
+		*status = rc;
+	return false;
 }
 
 void chg_usage_common(FILE *out)

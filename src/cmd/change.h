@@ -82,12 +82,14 @@ enum {
 
 void chg_opts_init(struct chg_opts *o);
 /*
- * Handle one of the shared options.  Returns 0 when handled, 1 when opt is
- * not a shared option, -1 after --help was printed (exit 0), or an exit code
- * >= 2 after a usage error was printed.
+ * Handle an option the command's own switch did not take (its default case):
+ * one of the shared options, or an error.  Returns true when parsing goes on;
+ * false when the command must return *status: 0 after --help was printed, or
+ * the exit code of a usage error already printed (an option that is neither
+ * the command's nor a shared one included).
  */
-int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
-	    void (*usage)(FILE *), char **argv);
+bool chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
+	     void (*usage)(FILE *), char **argv, int *status);
 /* the --help lines of the shared options */
 void chg_usage_common(FILE *out);
 /* the EXIT STATUS block of a changing command's --help */

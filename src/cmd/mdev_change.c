@@ -349,12 +349,7 @@ int cmd_mdev_create(struct apctl_ctx *ctx, int argc, char **argv)
 			c.define = c.autostart = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_create, argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_create, argv, &rc))
 				return rc;
 		}
 	}
@@ -607,12 +602,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 			mo.persistent = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_modify, argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_modify, argv, &rc))
 				return rc;
 		}
 		if (slot) {
@@ -795,12 +785,7 @@ int cmd_mdev_remove(struct apctl_ctx *ctx, int argc, char **argv)
 				return rc;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_remove, argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_remove, argv, &rc))
 				return rc;
 		}
 	}

@@ -437,12 +437,7 @@ int cmd_mdev_start(struct apctl_ctx *ctx, int argc, char **argv)
 			st.reserve = true;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_start, argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_start, argv, &rc))
 				return rc;
 		}
 	}
@@ -525,12 +520,7 @@ int cmd_mdev_stop(struct apctl_ctx *ctx, int argc, char **argv)
 				return rc;
 			continue;
 		}
-		rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_stop, argv);
-		if (rc < 0)
-			return APCTL_EXIT_OK;
-		if (rc == 1)
-			return apctl_usage_error(cmd, _("invalid option"));
-		if (rc)
+		if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_stop, argv, &rc))
 			return rc;
 	}
 	return rm_run(ctx, &o, &rm, &ops, argc, argv);
@@ -552,12 +542,7 @@ int cmd_mdev_undefine(struct apctl_ctx *ctx, int argc, char **argv)
 	chg_opts_init(&o);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":" CHG_SHORTOPTS, longopts, NULL)) != -1) {
-		rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_undefine, argv);
-		if (rc < 0)
-			return APCTL_EXIT_OK;
-		if (rc == 1)
-			return apctl_usage_error(cmd, _("invalid option"));
-		if (rc)
+		if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_undefine, argv, &rc))
 			return rc;
 	}
 	return rm_run(ctx, &o, &rm, &ops, argc, argv);
@@ -708,12 +693,7 @@ int cmd_mdev_define(struct apctl_ctx *ctx, int argc, char **argv)
 			df.mode = opt == OPT_AUTOSTART ? MODE_AUTO : MODE_MANUAL;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, usage_mdev_define, argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_define, argv, &rc))
 				return rc;
 		}
 	}

@@ -592,11 +592,8 @@ int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv)
 			r.discard = true;
 			continue;
 		}
-		rc = chg_opt(&r.o, opt, optarg, "repair", usage_repair, argv);
-		if (rc < 0)
-			return APCTL_EXIT_OK;
-		if (rc)
-			return rc == 1 ? apctl_usage_error("repair", _("invalid option")) : rc;
+		if (!chg_opt(&r.o, opt, optarg, "repair", usage_repair, argv, &rc))
+			return rc;
 	}
 	if (optind < argc)
 		return apctl_usage_error("repair", _("unexpected argument '%s'"), argv[optind]);

@@ -548,13 +548,8 @@ static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 			r.mode = optarg;
 			break;
 		default:
-			rc = chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve,
-				     argv);
-			if (rc < 0)
-				return APCTL_EXIT_OK;
-			if (rc == 1)
-				return apctl_usage_error(cmd, _("invalid option"));
-			if (rc)
+			if (!chg_opt(&o, opt, optarg, cmd, release ? usage_release : usage_reserve,
+				     argv, &rc))
 				return rc;
 		}
 	}
