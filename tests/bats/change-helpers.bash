@@ -96,13 +96,5 @@ matrix_of() {
 
 # expect_schema FILE: FILE is a valid result document (schema/apctl-change.schema.json)
 expect_schema() {
-	python3 - "$top_srcdir/schema/apctl-change.schema.json" "$1" <<'PY' >&2
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-doc = json.load(open(sys.argv[2]))
-errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=str)
-for e in errors:
-    print("schema: %s at %s" % (e.message, "/".join(map(str, e.absolute_path))))
-sys.exit(1 if errors else 0)
-PY
+	schema_check "$top_srcdir/schema/apctl-change.schema.json" "$1"
 }

@@ -324,3 +324,38 @@ wait_for() {
 	fail "timed out waiting for $what"
 }
 
+
+# ------------------------------------------------------------ real peers
+
+# require_peer CMD PACKAGE: skip the test unless the real peer CMD (Debian
+# package PACKAGE, listed in scripts/run DEPS) is installed and apsim-run
+# --ns can run (root and unshare)
+require_peer() {
+	command -v "$1" >/dev/null ||
+		skip "$1 is not installed (Debian package $2, listed in scripts/run DEPS)"
+	command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ] ||
+		skip "apsim-run --ns needs root and unshare"
+}
+
+# ns_run KERNEL SCRIPT: bats-run SCRIPT with bash in 'apsim-run --ns' on
+# that kernel, apctl as $0 (stderr apart, in $stderr)
+ns_run() {
+	run --separate-stderr "$APSIM_RUN" --ns --kernel "$1" -- bash -c "$2" "$APCTL"
+}
+
+# ------------------------------------------------------------ documents
+
+# schema_check SCHEMA [FILE]: FILE (default: stdin) is one JSON document
+# valid against the JSON schema in the file SCHEMA; the first problems go to
+# stderr with their paths
+schema_check() {
+	python3 -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]) if len(sys.argv) > 2 else sys.stdin)
+errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=str)
+for e in errors[:10]:
+    print("schema: %s at /%s" % (e.message[:300], "/".join(map(str, e.absolute_path))),
+          file=sys.stderr)
+sys.exit(1 if errors else 0)' "$@"
+}

@@ -13,22 +13,19 @@ load helpers
 U1=11111111-1111-4111-8111-111111111111
 
 setup() {
-	command -v driverctl >/dev/null ||
-		skip "driverctl is not installed (Debian package driverctl, listed in scripts/run DEPS)"
-	command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ] ||
-		skip "apsim-run --ns needs root and unshare"
+	require_peer driverctl driverctl
 }
 
 # ns KERNEL SCRIPT: run SCRIPT with bash in apsim-run --ns on that kernel,
 # with apctl as $0; driverctl's udev rule is installed below apctl's root
 # (as the package installs it) unless NO_RULE is set
 ns() {
-	run --separate-stderr "$APSIM_RUN" --ns --kernel "$1" -- bash -c "
+	ns_run "$1" "
 		if [ -z \"${NO_RULE:-}\" ]; then
 			mkdir -p \"\$APCTL_ROOT/lib/udev/rules.d\"
 			cp /lib/udev/rules.d/05-driverctl.rules \"\$APCTL_ROOT/lib/udev/rules.d/\"
 		fi
-		$2" "$APCTL"
+		$2"
 }
 
 @test "driverctl: an override it sets and saves is seen by apctl: show, create accepted, check clean (7.2)" {

@@ -11,15 +11,12 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
-	command -v mdevctl >/dev/null ||
-		skip "mdevctl is not installed (Debian package mdevctl, listed in scripts/run DEPS)"
-	command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ] ||
-		skip "apsim-run --ns needs root and unshare"
+	require_peer mdevctl mdevctl
 }
 
 # ns SCRIPT: run SCRIPT with bash in apsim-run --ns (7.2), apctl as $0
 ns() {
-	run --separate-stderr "$APSIM_RUN" --ns --kernel 7.2 -- bash -c "$1" "$APCTL"
+	ns_run 7.2 "$1"
 }
 
 @test "mdevctl lists and starts what apctl mdev define wrote; --dumpjson matches the definition" {

@@ -13,16 +13,13 @@ load helpers
 U1=11111111-1111-4111-8111-111111111111
 
 setup() {
-	command -v mdevctl >/dev/null ||
-		skip "mdevctl is not installed (Debian package mdevctl, listed in scripts/run DEPS)"
-	command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ] ||
-		skip "apsim-run --ns needs root and unshare"
+	require_peer mdevctl mdevctl
 }
 
 # ns KERNEL SCRIPT: run SCRIPT with bash in apsim-run --ns on that kernel,
 # with apctl as $0
 ns() {
-	run --separate-stderr "$APSIM_RUN" --ns --kernel "$1" -- bash -c "$2" "$APCTL"
+	ns_run "$1" "$2"
 }
 
 @test "mdevctl: an autostart definition whose APQNs the next boot gives the host fails to start (7.2)" {

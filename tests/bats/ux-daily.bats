@@ -134,13 +134,7 @@ $U1 no     -" "$output"
 
 # doc_check SCHEMA-FILE: $out is one document valid against it
 doc_check() {
-	printf '%s' "$out" | python3 -c '
-import json, sys, jsonschema
-doc = json.load(sys.stdin)
-errors = list(jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).iter_errors(doc))
-for e in errors[:5]:
-    print("schema:", "/".join(map(str, e.absolute_path)), e.message[:200], file=sys.stderr)
-sys.exit(1 if errors else 0)' "$1"
+	printf '%s' "$out" | schema_check "$1"
 }
 
 # provoke CODE ENV-PREFIX COMMAND...: the exit status is CODE, and with

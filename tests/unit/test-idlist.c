@@ -4,17 +4,8 @@
 #include <string.h>
 
 #include "core/idlist.h"
+#include "masks.h"
 #include "tap.h"
-
-static const char *ids(const struct ap_mask *m)
-{
-	static char buf[2][AP_IDLIST_STRLEN];
-	static int which;
-
-	which ^= 1;
-	ap_idlist_format(m, buf[which], sizeof(buf[which]));
-	return buf[which];
-}
 
 static const struct {
 	const char *in;

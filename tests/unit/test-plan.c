@@ -7,34 +7,17 @@
 
 #include "core/apqn.h"
 #include "core/plan.h"
+#include "masks.h"
 #include "tap.h"
 
 #define U1 "11111111-1111-1111-1111-111111111111"
 #define U2 "22222222-2222-2222-2222-222222222222"
 
-static struct ap_mask M(const char *ids)
+static bool eq(const struct ap_mask *a, const char *list)
 {
-	struct ap_idlist l;
-	struct ap_mask m;
-
-	ap_mask_zero(&m);
-	if (*ids && !ap_idlist_parse(ids, 255, false, &l, NULL))
-		m = l.set;
-	return m;
-}
-
-static bool eq(const struct ap_mask *a, const char *ids)
-{
-	struct ap_mask m = M(ids);
+	struct ap_mask m = M(list);
 
 	return ap_mask_equal(a, &m);
-}
-
-static struct ap_matrix X(const char *apm, const char *aqm, const char *adm)
-{
-	struct ap_matrix x = { M(apm), M(aqm), M(adm) };
-
-	return x;
 }
 
 enum gen { K510, K61, K612 };	/* no ap_config (5.10, 6.1) and ap_config (6.12) */

@@ -6,17 +6,8 @@
 
 #include "core/idlist.h"
 #include "core/select.h"
+#include "masks.h"
 #include "tap.h"
-
-static const char *ids(const struct ap_mask *m)
-{
-	static char buf[2][AP_IDLIST_STRLEN];
-	static int which;
-
-	which ^= 1;
-	ap_idlist_format(m, buf[which], sizeof(buf[which]));
-	return buf[which];
-}
 
 static const struct {
 	const char *in;

@@ -5,31 +5,13 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "masks.h"
 #include "tap.h"
 
 #define G1 "11111111-1111-1111-1111-111111111111"
 #define G2 "22222222-2222-2222-2222-222222222222"
 #define G3 "33333333-3333-3333-3333-333333333333"
 #define G4 "44444444-4444-4444-4444-444444444444"
-
-/* "1,2" style absolute list into a mask (test input is trusted) */
-static struct ap_mask M(const char *ids)
-{
-	struct ap_idlist l;
-	struct ap_mask m;
-
-	ap_mask_zero(&m);
-	if (*ids && !ap_idlist_parse(ids, 255, false, &l, NULL))
-		m = l.set;
-	return m;
-}
-
-static struct ap_matrix X(const char *apm, const char *aqm, const char *adm)
-{
-	struct ap_matrix x = { M(apm), M(aqm), M(adm) };
-
-	return x;
-}
 
 /* a 7.2 host: adapters 0-15, domains 0-255 configured; masks give adapters
  * 0-3 to the host (all domains), everything else to vfio_ap */
