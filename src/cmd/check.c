@@ -56,13 +56,10 @@ int cmd_check(struct apctl_ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":Jh", longopts, NULL)) != -1) {
 		rc = apctl_outopt("check", usage_check, opt, optarg, argv, &o);
-		if (rc == APCTL_OPT_HELP)
-			return APCTL_EXIT_OK;
-		if (rc != APCTL_OPT_OTHER) {
-			if (rc)
-				return rc;
+		if (rc == APCTL_OPT_TAKEN)
 			continue;
-		}
+		if (rc != APCTL_OPT_OTHER)
+			return rc;
 	}
 	if (optind < argc)
 		return apctl_usage_error("check", _("unexpected argument '%s'"), argv[optind]);

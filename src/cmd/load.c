@@ -312,19 +312,22 @@ unsigned int apctl_read_flags(unsigned int needs)
 int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *arg,
 		 char **argv, struct apctl_outopts *o)
 {
+	int rc;
+
 	switch (opt) {
 	case 'o':
 		o->columns = arg;
-		return 0;
+		return APCTL_OPT_TAKEN;
 	case 'n':
 		o->table.noheadings = true;
-		return 0;
+		return APCTL_OPT_TAKEN;
 	case 'r':
 		o->table.raw = true;
-		return 0;
+		return APCTL_OPT_TAKEN;
 	case 'J':
 		o->json = true;
-		return apctl_json_style_opt(cmd, arg);
+		rc = apctl_json_style_opt(cmd, arg);
+		return rc ? rc : APCTL_OPT_TAKEN;
 	case APCTL_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
 			o->json = true;
@@ -332,14 +335,18 @@ int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *ar
 			o->json = false;
 		else
 			return apctl_usage_error(cmd, _("unknown format '%s' (json or table)"), arg);
-		return 0;
+		return APCTL_OPT_TAKEN;
 	case 'h':
 		usage(stdout);
-		return APCTL_OPT_HELP;
+		return APCTL_EXIT_OK;
 	case ':':
 		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
 					 argv[optind - 1]);
 	case '?':
+		/* a short option getopt does not know, maybe inside a cluster
+		 * (-J=x: '='), where argv[optind - 1] is another word */
+		if (optopt && optopt < 0x100)
+			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
 		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
 	default:
 		return APCTL_OPT_OTHER;

@@ -69,16 +69,18 @@ struct apctl_outopts {
 
 /* the value getopt_long returns for --format in these commands */
 #define APCTL_OPT_FORMAT 0x100
-/* apctl_outopt(): the option is the command's own / help was printed */
-#define APCTL_OPT_OTHER (-1)
-#define APCTL_OPT_HELP (-2)
+/* apctl_outopt(): the option was taken, parsing goes on / it is the
+ * command's own */
+#define APCTL_OPT_TAKEN (-1)
+#define APCTL_OPT_OTHER (-2)
 
 /*
  * One option of those show, check and mdev list share (-o, -n, -r, -J,
  * --format, -h) or one of getopt_long's errors (':' and '?', with ":" at
- * the start of the option string).  Returns 0 to go on, APCTL_OPT_HELP after
- * printing usage (exit 0), APCTL_OPT_OTHER for an option the command handles
- * itself, or an exit code after the message.
+ * the start of the option string).  Returns APCTL_OPT_TAKEN to go on,
+ * APCTL_OPT_OTHER for an option the command handles itself, or else the exit
+ * status the command returns: 0 after --help printed the usage, the code of
+ * a usage error after its message.
  */
 int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *arg,
 		 char **argv, struct apctl_outopts *o);

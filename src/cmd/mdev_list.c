@@ -129,13 +129,10 @@ int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:nrJh", longopts, NULL)) != -1) {
 		rc = apctl_outopt("mdev list", usage_mdev_list, opt, optarg, argv, &o);
-		if (rc == APCTL_OPT_HELP)
-			return APCTL_EXIT_OK;
-		if (rc != APCTL_OPT_OTHER) {
-			if (rc)
-				return rc;
+		if (rc == APCTL_OPT_TAKEN)
 			continue;
-		}
+		if (rc != APCTL_OPT_OTHER)
+			return rc;
 		if (opt == OPT_ACTIVE)
 			which = which == APCTL_MDEVS_DEFINED ? APCTL_MDEVS_BOTH : APCTL_MDEVS_ACTIVE;
 		else if (opt == OPT_DEFINED)

@@ -1298,13 +1298,10 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 								   "json, libvirt or qemu)"), optarg);
 		}
 		rc = apctl_outopt("show", usage_show, opt, optarg, argv, &o);
-		if (rc == APCTL_OPT_HELP)
-			return APCTL_EXIT_OK;
-		if (rc != APCTL_OPT_OTHER) {
-			if (rc)
-				return rc;
+		if (rc == APCTL_OPT_TAKEN)
 			continue;
-		}
+		if (rc != APCTL_OPT_OTHER)
+			return rc;
 		if (opt == OPT_MDEV)
 			mdev_arg = optarg;
 	}

@@ -56,6 +56,16 @@ teardown() {
 	apctl show --format xml
 	expect_rc 2
 	expect_err $'apctl: unknown format \'xml\' (table, json, libvirt or qemu)\nTry \'apctl show --help\' for more information.'
+	# an unknown short option is named as such, also inside a cluster
+	apctl show -J=pretty
+	expect_rc 2
+	expect_err $'apctl: invalid option -- \'=\'\nTry \'apctl show --help\' for more information.'
+	apctl check --bogus
+	expect_rc 2
+	expect_err $'apctl: unrecognized option \'--bogus\'\nTry \'apctl check --help\' for more information.'
+	apctl mdev list -nx
+	expect_rc 2
+	expect_err $'apctl: invalid option -- \'x\'\nTry \'apctl mdev list --help\' for more information.'
 	apctl show mdev
 	expect_rc 2
 	apctl show mdev not-a-uuid
