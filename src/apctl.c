@@ -363,9 +363,22 @@ static void json_error_doc(int rc)
 	json_object_object_add(d, "api_level", json_object_new_int(1));
 	json_object_object_add(d, "version", json_object_new_string(PACKAGE_VERSION));
 	if (json_fb.change) {
+		struct json_object *probs = json_object_new_array();
+
+		/* the error is also the one problem, for readers of problems[] */
+		if (json_fb.error && *json_fb.error) {
+			struct json_object *p = json_object_new_object();
+
+			json_object_object_add(p, "severity", json_object_new_string("error"));
+			json_object_object_add(p, "kind",
+					       json_object_new_string(apctl_exit_status_name(rc)));
+			json_object_object_add(p, "message",
+					       json_object_new_string(json_fb.error));
+			json_object_array_add(probs, p);
+		}
 		json_object_object_add(d, "command", json_object_new_string(json_fb.command));
 		json_object_object_add(d, "dry_run", json_object_new_boolean(json_fb.dry_run));
-		json_object_object_add(d, "problems", json_object_new_array());
+		json_object_object_add(d, "problems", probs);
 		json_object_object_add(d, "steps", json_object_new_array());
 	} else {
 		json_object_object_add(d, "view", json_object_new_string(json_fb.view));

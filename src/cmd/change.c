@@ -781,6 +781,16 @@ static struct json_object *act_json(struct chg_txn *t, const struct ap_step *s, 
 	return o;
 }
 
+static bool has_error(const struct chg_txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_probs; i++)
+		if (t->probs[i].sev == CHG_ERROR)
+			return true;
+	return false;
+}
+
 static void json_fill(struct chg_txn *t, int rc, const char *status)
 {
 	struct json_object *arr;
@@ -798,6 +808,16 @@ static void json_fill(struct chg_txn *t, int rc, const char *status)
 			t->probs[i].sev == CHG_ERROR ? "error" : "warning"));
 		json_object_object_add(p, "kind", json_object_new_string(t->probs[i].kind));
 		json_object_object_add(p, "message", json_object_new_string(t->probs[i].msg));
+		json_object_array_add(arr, p);
+	}
+	/* a change stopped by something other than a problem (no AP bus, the
+	 * lock, a failed write) names it in problems[] too */
+	if (rc && t->error && !has_error(t)) {
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "severity", json_object_new_string("error"));
+		json_object_object_add(p, "kind", json_object_new_string(status));
+		json_object_object_add(p, "message", json_object_new_string(t->error));
 		json_object_array_add(arr, p);
 	}
 	json_object_object_add(t->doc, "problems", arr);
@@ -1011,6 +1031,26 @@ static int journal_gate(struct chg_txn *t)
 	return rc;
 }
 
+/* a model that cannot be read: said, kept for the JSON document, and the
+ * exit status returned */
+static int __attribute__((format(printf, 3, 4)))
+model_error(struct chg_txn *t, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	apctl_err("%s", msg ? msg : _("out of memory"));
+	if (!t->error)
+		t->error = msg;
+	else
+		free(msg);
+	return code;
+}
+
 static int read_model(struct chg_txn *t, struct ap_model *m)
 {
 	struct ap_diags *d = &t->diags;
@@ -1030,23 +1070,18 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 		if (d->v[i].level != AP_DIAG_ERROR && t->ctx->verbose)
 			apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
 	}
-	if (r == -ENOMEM) {
-		apctl_err(_("out of memory"));
-		return APCTL_EXIT_FAILURE;
-	}
-	if (r == -EACCES || r == -EPERM) {
-		apctl_err(_("cannot read the AP configuration in %s: permission denied; run "
-			    "apctl as root"), t->path.sysfs);
-		return APCTL_EXIT_PERM;
-	}
-	if (r == AP_READ_NOAP || !m->host.caps.ap_bus) {
-		apctl_err(_("there is no AP bus in %s (no s390 AP crypto support)"), t->path.sysfs);
-		return APCTL_EXIT_NOAP;
-	}
-	if (r < 0) {
-		apctl_err(_("cannot read the AP configuration: %s"), strerror(-r));
-		return APCTL_EXIT_BADDATA;
-	}
+	if (r == -ENOMEM)
+		return model_error(t, APCTL_EXIT_FAILURE, _("out of memory"));
+	if (r == -EACCES || r == -EPERM)
+		return model_error(t, APCTL_EXIT_PERM, _("cannot read the AP configuration in %s: "
+						     "permission denied; run apctl as root"),
+				   t->path.sysfs);
+	if (r == AP_READ_NOAP || !m->host.caps.ap_bus)
+		return model_error(t, APCTL_EXIT_NOAP, _("there is no AP bus in %s (no s390 AP "
+						     "crypto support)"), t->path.sysfs);
+	if (r < 0)
+		return model_error(t, APCTL_EXIT_BADDATA,
+				   _("cannot read the AP configuration: %s"), strerror(-r));
 	if (m->host.max_adapter_unknown || m->host.max_domain_unknown) {
 		char f[4096];
 

@@ -155,6 +155,10 @@ provoke() {
 	# a view's own document (check's findings) has no exit_code; an error document has
 	[[ $code == 0 || $(jq -r .error <<<"$out") == null && $1 == check ]] && return 0
 	expect_eq "$code" "$(jq -r .exit_code <<<"$out")" "exit_code of apctl $*"
+	# a failed change names its cause in problems[] too, whatever stopped it
+	[[ $schema == apctl-change ]] || return 0
+	jq -e '[.problems[] | select(.severity == "error")] | length > 0' <<<"$out" >/dev/null ||
+		fail "apctl $*: no error in problems[]: $out"
 }
 
 @test "exit codes: each condition gives one code in every command, with a valid --json document" {
