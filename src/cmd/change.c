@@ -1445,6 +1445,10 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	if (o->dry_run) {
 		if (!o->json)
 			print_plan(&t, stdout);
+		else if (ops->report)
+			/* the command's keys (uuid, outcome, ...) as the plan
+			 * would make them; dry_run says that it did not */
+			ops->report(&t, &m1, t.doc, arg);
 		ap_model_free(&m1);
 		return finish(&t, APCTL_EXIT_OK);
 	}

@@ -187,6 +187,7 @@ apctl: refused (1 problem); nothing was written" "$output"
 	"$APCTL" reserve 5 --json >"$d/ok.json" 2>/dev/null
 	"$APCTL" reserve 5 --json >"$d/noop.json" 2>/dev/null
 	"$APCTL" reserve 6 --json --dry-run >"$d/dry.json" 2>/dev/null
+	expect_eq "true [6]" "$(jq -c -r '"\(.dry_run) \(.adapters_changed.ids)"' "$d/dry.json")"
 	# refused
 	"$APCTL" mdev create -u "$U1" -a 5 -d 4 >/dev/null
 	rc=0; "$APCTL" release 5 --json >"$d/refused.json" 2>/dev/null || rc=$?
