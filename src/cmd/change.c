@@ -975,6 +975,9 @@ static int apply(struct chg_txn *t)
 		apctl_err(_("the change journal keeps this state until 'apctl repair' undoes it "
 			    "(other changes are refused until then)"));
 	t->error = sb_take(&b);
+	/* the parts are joined by "; ", with none after the last */
+	if (t->error && strlen(t->error) >= 2 && !strcmp(t->error + strlen(t->error) - 2, "; "))
+		t->error[strlen(t->error) - 2] = '\0';
 	return APCTL_EXIT_PARTIAL;
 }
 

@@ -35,6 +35,8 @@
 #include "core/request.h"
 #include "i18n.h"
 #include "out/out.h"
+#include "sys/journal.h"
+#include "sys/path.h"
 #include "sys/reader.h"
 
 /* ------------------------------------------------------------------------ */
@@ -220,8 +222,9 @@ static void start_report(struct chg_txn *t, const struct ap_model *m, struct jso
 	(void)m;
 	if (doc) {
 		json_object_object_add(doc, "uuid", json_object_new_string(st->uuid));
-		json_object_object_add(doc, "outcome",
-				       json_object_new_string(outcome_name(st->outcome)));
+		json_object_object_add(doc, "outcome", json_object_new_string(
+			st->outcome == START_STARTED && chg_txn_opts(t)->dry_run
+			? "planned" : outcome_name(st->outcome)));
 		return;
 	}
 	if (st->outcome == START_ACTIVE)
@@ -299,6 +302,49 @@ static const char *auto_reason(struct json_object *doc)
 	return "";
 }
 
+/* does a change journal refuse every change now (an earlier change, or a
+ * start of this run, left one)? */
+static bool journal_left(const struct apctl_ctx *ctx)
+{
+	struct ap_journal_probe pr;
+	struct ap_path path;
+	bool left;
+
+	if (ap_path_init(&path, ctx->root) || ap_journal_probe(&path, &pr))
+		return false;	/* the next start finds out and says so */
+	left = pr.found != AP_JOURNAL_NONE;
+	ap_journal_probe_free(&pr);
+	return left;
+}
+
+/* the document of a start not tried after a journal was left behind, by the
+ * start of mdev 'partial' or by an earlier change (partial NULL): its one
+ * problem says why and what to do (auto_reason()) */
+static struct json_object *skipped_doc(const char *partial)
+{
+	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
+	struct json_object *p = json_object_new_object();
+	char *msg = NULL;
+	int r;
+
+	if (partial)
+		r = asprintf(&msg, _("the start of mdev %s before it was not undone completely; "
+				     "run 'apctl repair', then 'apctl mdev start --autostart' "
+				     "again"), partial);
+	else
+		r = asprintf(&msg, _("an earlier change was interrupted; run 'apctl repair', "
+				     "then 'apctl mdev start --autostart' again"));
+	if (r < 0)
+		msg = NULL;
+	json_object_object_add(p, "severity", json_object_new_string("error"));
+	json_object_object_add(p, "kind", json_object_new_string("interrupted"));
+	json_object_object_add(p, "message", json_object_new_string(msg ? msg : "-"));
+	json_object_array_add(a, p);
+	json_object_object_add(d, "problems", a);
+	free(msg);
+	return d;
+}
+
 static int start_autostart(struct apctl_ctx *ctx, struct chg_opts *o, bool reserve)
 {
 	static const char cmd[] = "mdev start --autostart";
@@ -307,6 +353,8 @@ static int start_autostart(struct apctl_ctx *ctx, struct chg_opts *o, bool reser
 	struct json_object *doc = NULL, *arr = NULL;
 	char (*uuids)[AP_UUID_STRLEN] = NULL;
 	size_t n = 0, i, count[AUTO_PARTIAL + 1] = { 0 };
+	const char *partial = NULL;	/* the mdev whose start was not undone */
+	bool blocked = false;		/* a journal refuses every start now */
 	int rc;
 
 	/* the autostart definitions, in UUID order (the model's) */
@@ -343,13 +391,32 @@ static int start_autostart(struct apctl_ctx *ctx, struct chg_opts *o, bool reser
 		struct apctl_ctx sub = *ctx;
 
 		snprintf(st.uuid, sizeof(st.uuid), "%s", uuids[i]);
-		o->json_out = o->json ? &one : NULL;
-		/* the run says per mdev what happened; errors are said as they come */
-		sub.quiet = true;
-		r = chg_run(&sub, o, &ops, &st);
-		ctx->changed |= sub.changed;
-		res = auto_result_of(r, st.outcome);
-		count[res]++;
+		if (blocked) {
+			/* the journal of a start not undone, or of an earlier
+			 * change, refuses every change until repair: the rest
+			 * are not tried (the first refusal said it whole) */
+			r = APCTL_EXIT_CONFLICT;
+			res = AUTO_REFUSED;
+			count[res]++;
+			one = skipped_doc(partial);
+			if (!doc) {
+				apctl_err(_("mdev %s not started: %s"), st.uuid, auto_reason(one));
+				json_object_put(one);
+				continue;
+			}
+		} else {
+			o->json_out = o->json ? &one : NULL;
+			/* the run says per mdev what happened; errors are said
+			 * as they come */
+			sub.quiet = true;
+			r = chg_run(&sub, o, &ops, &st);
+			ctx->changed |= sub.changed;
+			res = auto_result_of(r, st.outcome);
+			count[res]++;
+			if (res == AUTO_PARTIAL)
+				partial = uuids[i];
+			blocked = r != APCTL_EXIT_OK && journal_left(ctx);
+		}
 		if (doc) {
 			struct json_object *e = json_object_new_object();
 			struct json_object *p, *s;

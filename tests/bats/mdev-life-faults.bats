@@ -162,3 +162,67 @@ autostart_faults() {
 @test "faults in the autostart run: the failed start is undone, the others start (6.1)" {
 	autostart_faults 6.1
 }
+
+@test "autostart run: a start not undone completely (exit 6) stops the run; the rest are skipped with the way out; repair, then a second run starts all (7.2)" {
+	sim_start doc-example 7.2
+	"$APCTL" -q reserve --active --persistent 5,6
+	"$APCTL" -q mdev define -u "$U1" -a 5,6 -d 4,0xab --autostart >/dev/null
+	"$APCTL" -q mdev define -u "$U2" -a 5 -d 0x47,0xff --autostart >/dev/null
+	"$APCTL" -q mdev define -u "$U3" -a 6 -d 0x47,0xff --autostart >/dev/null
+	# U1's start: write 1 creates, write 2 configures (fails), write 3
+	# removes again (the undo, fails too): U1 is left created, unconfigured
+	ctl fault add '*' --errno EIO --nth 2 >/dev/null
+	ctl fault add '*' --errno EIO --nth 3 >/dev/null
+	run --separate-stderr "$APCTL" mdev start --autostart --json
+	ctl fault clear >/dev/null
+	[ "$status" -eq 6 ] || fail "exit $status: $stderr"
+	schema_check "$top_srcdir/schema/apctl-change.schema.json" <<<"$output"
+	expect_eq "partial 6 partial 6 skipped 4 skipped 4" \
+		"$(jq -r '"\(.status) \(.exit_code) " + ([.mdevs[] | "\(.outcome) \(.exit_code)"] | join(" "))' <<<"$output")"
+	expect_eq "cannot configure mdev $U1: adapters 05,06, domains 0004,00ab, control domains none: Input/output error (EIO); cannot undo 'create mdev $U1': Input/output error (EIO); left: create mdev $U1 (repair: apctl mdev remove $U1)" \
+		"$(jq -r '.mdevs[0].error' <<<"$output")"
+	local why="the start of mdev $U1 before it was not undone completely; run 'apctl repair', then 'apctl mdev start --autostart' again"
+	expect_eq "$why|interrupted|$why" "$(jq -r '.mdevs[1] | "\(.error)|\(.problems[0].kind)|\(.problems[0].message)"' <<<"$output")"
+	expect_eq "$why" "$(jq -r '.mdevs[2].error' <<<"$output")"
+	# the state: U1 created and empty, the others not started
+	expect_exists "$MATRIX/$U1"
+	expect_r "$MATRIX/$U1/matrix" ''
+	expect_missing "$MATRIX/$U2"
+	expect_missing "$MATRIX/$U3"
+	# a run before the repair: the first start is refused with the journal's
+	# whole story, the others are skipped with one line each
+	run --separate-stderr "$APCTL" mdev start --autostart
+	[ "$status" -eq 4 ]
+	[[ $stderr == "apctl: an earlier change was interrupted: 'apctl mdev start --autostart --json' (process "*"), 1 of 2 steps done; run 'apctl repair' to undo it (or 'apctl repair --forward' to complete it); nothing was written
+    step 1, done: create mdev $U1
+    step 2, failed: configure mdev $U1: adapters 05,06, domains 0004,00ab, control domains none
+apctl: mdev $U1 not started
+apctl: mdev $U2 not started: an earlier change was interrupted; run 'apctl repair', then 'apctl mdev start --autostart' again
+apctl: mdev $U3 not started: an earlier change was interrupted; run 'apctl repair', then 'apctl mdev start --autostart' again
+apctl: autostart: 0 started, 0 active already, 3 not started" ]] || fail "stderr: $stderr"
+	run "$APCTL" repair -y
+	[ "$status" -eq 0 ] || fail "repair: $output"
+	expect_missing "$MATRIX/$U1"
+	run "$APCTL" mdev start --autostart
+	[ "$status" -eq 0 ] || fail "second run: $output"
+	expect_eq "apctl: autostart: 3 started, 0 active already, 0 not started" "${lines[-1]}"
+}
+
+@test "autostart run, text: after a start not undone completely each skipped mdev is named with the way out (6.1)" {
+	sim_start doc-example 6.1
+	"$APCTL" -q reserve --active --persistent 5,6
+	"$APCTL" -q mdev define -u "$U1" -a 5 -d 4 --autostart >/dev/null
+	"$APCTL" -q mdev define -u "$U2" -a 6 -d 4 --autostart >/dev/null
+	# 6.1: create, assign adapter (fails), remove (the undo, fails)
+	ctl fault add '*' --errno EIO --nth 2 >/dev/null
+	ctl fault add '*' --errno EIO --nth 3 >/dev/null
+	run --separate-stderr "$APCTL" mdev start --autostart
+	ctl fault clear >/dev/null
+	[ "$status" -eq 6 ] || fail "exit $status: $stderr"
+	[[ $stderr == *"apctl: mdev $U1 not started: its start failed and was not undone completely
+apctl: mdev $U2 not started: the start of mdev $U1 before it was not undone completely; run 'apctl repair', then 'apctl mdev start --autostart' again
+apctl: autostart: 0 started, 0 active already, 2 not started" ]] || fail "stderr: $stderr"
+	expect_missing "$MATRIX/$U2"
+	"$APCTL" -q repair -y
+	expect_missing "$MATRIX/$U1"
+}

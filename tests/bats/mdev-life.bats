@@ -32,7 +32,7 @@ teardown() {
 	expect_schema "$BATS_TEST_TMPDIR/start.json"
 	expect_eq "mdev start 2" "$(jq -r '.command + " " + (.steps | length | tostring)' <<<"$output")"
 	# the dry run's keys say what the plan would do, as the real run's do
-	expect_eq "true $U1 started" "$(jq -r '"\(.dry_run) \(.uuid) \(.outcome)"' <<<"$output")"
+	expect_eq "true $U1 planned" "$(jq -r '"\(.dry_run) \(.uuid) \(.outcome)"' <<<"$output")"
 	run "$APCTL" mdev start "$U1"
 	[ "$status" -eq 0 ] || fail "start: $output"
 	expect_eq "apctl: mdev $U1 started" "$output"
