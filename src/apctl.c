@@ -30,6 +30,9 @@ static const struct apctl_cmd commands[] = {
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
+	{ "migrate-check", cmd_migrate_check,
+	  N_("check that guests' crypto configuration can migrate to another host"),
+	  usage_migrate_check },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

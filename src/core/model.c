@@ -126,6 +126,7 @@ struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid)
 		return NULL;
 	/* uuid is at most 36 characters; longer input is cut */
 	strncpy(d->uuid, uuid, AP_UUID_STRLEN - 1);
+	d->migratable = AP_UNK;	/* the reader sets it where the kernel has it */
 	return d;
 }
 

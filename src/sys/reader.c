@@ -603,6 +603,40 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 	}
 }
 
+/*
+ * What a live migration check needs of the queues (6.4+, where queues have
+ * ap_functions): the word of each queue bound to vfio_ap (the card's copy
+ * lacks the Secure Execution bind state), and whether this host is a Secure
+ * Execution guest (its queues have se_bind).
+ */
+static void read_qfuncs(struct rctx *c, const struct ap_sel *sel)
+{
+	struct ap_host *h = &c->m->host;
+	char *buf;
+	size_t len;
+
+	if (h->n_queues &&
+	    rfile(c, false, &buf, &len, DEVS "/%02x.%04x/se_bind", h->queues[0].apid,
+		  h->queues[0].apqi) == 0) {
+		h->caps.se_guest = true;
+		free(buf);
+	}
+	for (size_t i = 0; i < h->n_queues; i++) {
+		struct ap_queue *q = &h->queues[i];
+
+		if (q->driver != AP_DRV_VFIO_AP || !ap_sel_has_queue(sel, q->apid, q->apqi))
+			continue;
+		if (rfile(c, false, &buf, &len, DEVS "/%02x.%04x/ap_functions", q->apid,
+			  q->apqi))
+			continue;	/* gone meanwhile: unknown */
+		if (ap_parse_hex32(buf, len, &q->functions) == 0)
+			q->functions_known = true;
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	}
+}
+
 /* mdev matrix: ap_config where it exists, else matrix + control_domains */
 static void read_mdev_live(struct rctx *c, struct ap_mdev *md)
 {
@@ -728,6 +762,16 @@ static void read_mdev(struct rctx *c, struct ap_mdev *md)
 
 	md->active = true;
 	read_mdev_live(c, md);
+	/* the v1 migration patch's per-mdev switch, where the kernel has it */
+	md->migratable = AP_UNK;
+	if (rfile(c, false, &buf, &len, MATRIX "/%s/migratable", name) == 0) {
+		caps->mdev_migratable = true;
+		if (!strcmp(buf, "0\n") || !strcmp(buf, "1\n"))
+			md->migratable = buf[0] == '1';
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	}
 	if (!(c->flags & AP_RD_GUEST))
 		return;
 	{
@@ -838,7 +882,7 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 
 	ap_model_init(m);
 	caps = &m->host.caps;
-	if (flags & AP_RD_QUEUE_DETAIL)
+	if (flags & (AP_RD_QUEUE_DETAIL | AP_RD_QFUNC))
 		c.flags |= AP_RD_QUEUES;
 	if (flags & AP_RD_GUEST)
 		c.flags |= AP_RD_MDEVS;
@@ -891,7 +935,7 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 	if (caps->bindings_complete_count)
 		caps->driver_override = true;
 
-	if (flags & (AP_RD_CARDS | AP_RD_QUEUES | AP_RD_QUEUE_DETAIL)) {
+	if (flags & (AP_RD_CARDS | AP_RD_QUEUES | AP_RD_QUEUE_DETAIL | AP_RD_QFUNC)) {
 		ret = read_devices(&c);
 		if (ret)
 			goto out;
@@ -927,6 +971,8 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 			}
 		}
 	}
+	if ((flags & AP_RD_QFUNC) && caps->bus_features)
+		read_qfuncs(&c, sel);
 	if ((c.flags & AP_RD_QUEUES) && caps->driver_override) {
 		/* Every override where one can be set: the kernel takes them only
 		 * while the masks are the defaults (or set on the command line).
