@@ -293,3 +293,41 @@ bad_doc() {
 	expect_eq '{"status":"error","exit_code":10,"mdevs":[]}' "$(jqo '{status, exit_code, mdevs}')"
 	[[ $(jqo '.error') == *"not a JSON object"* ]] || fail "error: $(jqo '.error')"
 }
+
+@test "migrate-check --prepare: the commands that make the destination ready" {
+	mig_hosts . '.mdevs = [] | .apmask = "0xfbffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"'
+	check --prepare
+	expect_rc 7
+	expect_eq "apctl reserve --adapters 6
+apctl mdev create --uuid $U1 --adapters 5,6 --domains 4 --control-domains 4
+" "$out"
+	apctl migrate-check --to "$DST_DOC" --prepare --json
+	expect_rc 7
+	mig_json_valid
+	expect_eq '["apctl reserve --adapters 6","apctl mdev create --uuid '$U1' --adapters 5,6 --domains 4 --control-domains 4"]' "$(jqo '.prepare')"
+	# nothing to prepare where the guest can migrate already
+	mig_stop
+	mig_hosts . .
+	check --prepare
+	expect_rc 0
+	expect_eq "" "$out"
+}
+
+@test "migrate-check --prepare --apply: run on the destination, then checked again" {
+	mig_hosts . '.mdevs = [] | .apmask = "0xfbffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"'
+	src_doc
+	rc=0
+	on_dst "$APCTL" -q migrate-check --from "$SRC_DOC" --prepare --apply >"$BATS_TEST_TMPDIR/o" 2>&1 || rc=$?
+	expect_eq 0 "$rc" "exit status: $(cat "$BATS_TEST_TMPDIR/o")"
+	grep -qx "running: apctl reserve --adapters 6" "$BATS_TEST_TMPDIR/o" || fail "$(cat "$BATS_TEST_TMPDIR/o")"
+	grep -qx "after the changes: 1 of 1 mdevs can migrate" "$BATS_TEST_TMPDIR/o" || fail "$(cat "$BATS_TEST_TMPDIR/o")"
+	expect_eq "05.0004
+06.0004" "$(cat "$DST_ROOT/sys/devices/vfio_ap/matrix/$U1/matrix")"
+	expect_eq vfio_ap "$(basename "$(readlink "$DST_ROOT/sys/bus/ap/devices/06.0004/driver")")"
+	dst_doc
+	check
+	expect_rc 0
+	# --apply only where this host is the destination
+	apctl migrate-check --to "$DST_DOC" --prepare --apply
+	expect_rc 2
+}
