@@ -469,7 +469,7 @@ int cmd_migrate_check(struct apctl_ctx *ctx, int argc, char **argv)
 				e = strchr(l, '\n');
 				*e = '\0';
 				json_object_array_add(jp, json_object_new_string(l));
-				if (!g.json)
+				if (!g.json && !g.apply)
 					printf("%s\n", l);
 			}
 			free(prep);
