@@ -49,12 +49,12 @@ void usage_migrate_check(FILE *out)
 		"                            ready (its mdev, reservations, the v1 switch)\n"), out);
 	fputs(_("     --apply                with --prepare and --from: run them on this host\n"),
 	      out);
-	fputs(_(" -J, --json[=<style>]       print a JSON document (schema/apctl-migrate.schema.json)\n"),
+	fputs(_(" -J, --json[=<style>]       print a JSON document (apctl-migrate.schema.json)\n"),
 	      out);
 	fputs(_(" -h, --help                 display this help\n"), out);
 	fputs(_("\nExamples:\n"
 		"  ssh dest apctl show --json | apctl migrate-check --to -\n"
-		"  apctl migrate-check --from src.json --to dest.json 11111111-1111-4111-8111-111111111111\n"
+		"  apctl migrate-check --from src.json --to dest.json <uuid>\n"
 		"  ssh src apctl show --json | apctl migrate-check --from - --prepare --apply\n"), out);
 	fputs(_("\nExit status: 0 every mdev checked can migrate (warnings may be printed),\n"
 		"7 at least one cannot, 2 wrong command line or an unknown mdev, 10 a document\n"

@@ -427,11 +427,6 @@ void ap_mig_verdict_free(struct ap_mig_verdict *v)
 	v->n = 0;
 }
 
-static const char *side(bool dst)
-{
-	return dst ? _("destination") : _("source");
-}
-
 static char *ids_text(const struct ap_mask *m)
 {
 	char buf[1024];
@@ -503,8 +498,10 @@ static int check_se(const struct ap_mig_host *src, const struct ap_mig_host *dst
 
 		if (c->se_known && ap_mask_test(&c->se, d))
 			rc |= add(v, AP_MIG_ERROR, "se-bound", (int)a, (int)d,
-				  fmt(0, _("queue %s is bound or associated for Secure Execution on "
-					   "the %s"), q, side(k)),
+				  fmt(0, k ? _("queue %s is bound or associated for Secure Execution "
+					       "on the destination")
+					   : _("queue %s is bound or associated for Secure Execution "
+					       "on the source"), q),
 				  NULL,
 				  fmt(0, _("unbind it in the Secure Execution guest that uses it "
 					   "(se_bind), or take it out of this guest's configuration")));
@@ -524,9 +521,11 @@ static int check_adapter(const struct ap_mig_host *src, const struct ap_mig_host
 	ap_apqn_format(a, d, q);
 	if (!s->functions_known || !t->functions_known) {
 		return add(v, AP_MIG_WARNING, "functions-unknown", (int)a, -1,
-			   fmt(0, _("the facilities of adapter %02x are not known on the %s: "
-				    "its queues were not compared"),
-			       a, side(!t->functions_known)),
+			   fmt(0, !t->functions_known
+					  ? _("the facilities of adapter %02x are not known on the "
+					      "destination: its queues were not compared")
+					  : _("the facilities of adapter %02x are not known on the "
+					      "source: its queues were not compared"), a),
 			   NULL, fmt(0, _("run a kernel of 6.4 or later, which shows "
 					  "ap_functions")));
 	}
@@ -565,10 +564,15 @@ static int check_adapter(const struct ap_mig_host *src, const struct ap_mig_host
 					   "command filtering"), a));
 	} else {
 		rc |= add(v, AP_MIG_WARNING, "slcf-unknown", (int)a, -1,
-			  fmt(0, _("adapter %02x: command filtering (SLCF) was not compared: "
-				   "Linux shows it from 6.17 on, and apctl cannot tell that the "
-				   "%s's kernel is that new (it can from 6.19 on)"),
-			      a, side(src->slcf_visible)),
+			  fmt(0, src->slcf_visible
+					 ? _("adapter %02x: command filtering (SLCF) was not compared: "
+					     "Linux shows it from 6.17 on, and apctl cannot tell that "
+					     "the destination's kernel is that new (it can from 6.19 "
+					     "on)")
+					 : _("adapter %02x: command filtering (SLCF) was not compared: "
+					     "Linux shows it from 6.17 on, and apctl cannot tell that "
+					     "the source's kernel is that new (it can from 6.19 on)"),
+			      a),
 			  NULL, fmt(0, _("compare the adapters' command filtering on the HMC")));
 	}
 	if ((s->functions & AP_FUNC_CLASS_MASK) == AP_FUNC_CLASS_FULL &&
@@ -690,10 +694,14 @@ static int check_v1(const struct ap_mig_mdev *sm, const struct ap_mig_mdev *tm,
 
 		if (m->migratable != 1)
 			rc |= add(v, AP_MIG_ERROR, "migratable-off", -1, -1,
-				  fmt(0, _("migration is switched off for mdev %s on the %s"),
-				      m->uuid, side(k)),
+				  fmt(0, k ? _("migration is switched off for mdev %s on the "
+					       "destination")
+					   : _("migration is switched off for mdev %s on the source"),
+				      m->uuid),
 				  k ? NULL : strdup("migration disabled for the VFIO device"),
-				  fmt(0, _("on the %s: apctl mdev modify %s --migratable on"), side(k),
+				  fmt(0, k ? _("on the destination: apctl mdev modify %s --migratable "
+					       "on")
+					   : _("on the source: apctl mdev modify %s --migratable on"),
 				      m->uuid));
 	}
 	if (ns != nt) {
@@ -747,16 +755,24 @@ int ap_mig_check(const struct ap_mig_host *src, const struct ap_mig_host *dst, c
 
 		if (h->variant == AP_MIG_NONE)
 			rc |= add(v, AP_MIG_ERROR, "no-support", -1, -1,
-				  fmt(0, _("the %s's kernel cannot migrate guests with AP queues: "
-					   "the matrix device's features lack 'migratable' and "
-					   "no mdev has a 'migratable' attribute"), side(k)),
+				  strdup(k ? _("the destination's kernel cannot migrate guests with "
+					       "AP queues: the matrix device's features lack "
+					       "'migratable' and no mdev has a 'migratable' attribute")
+					   : _("the source's kernel cannot migrate guests with AP "
+					       "queues: the matrix device's features lack "
+					       "'migratable' and no mdev has a 'migratable' "
+					       "attribute")),
 				  NULL,
-				  fmt(0, _("run a kernel with vfio_ap live migration support on "
-					   "the %s"), side(k)));
+				  strdup(k ? _("run a kernel with vfio_ap live migration support on "
+					       "the destination")
+					   : _("run a kernel with vfio_ap live migration support on "
+					       "the source")));
 		if (h->se_guest)
 			rc |= add(v, AP_MIG_ERROR, "se-guest", -1, -1,
-				  fmt(0, _("the %s is a Secure Execution guest: the kernel refuses "
-					   "migration from inside one"), side(k)),
+				  strdup(k ? _("the destination is a Secure Execution guest: the "
+					       "kernel refuses migration from inside one")
+					   : _("the source is a Secure Execution guest: the kernel "
+					       "refuses migration from inside one")),
 				  NULL, NULL);
 	}
 	if (src->variant != AP_MIG_NONE && dst->variant != AP_MIG_NONE &&

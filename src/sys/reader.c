@@ -34,6 +34,7 @@ struct rctx {
 	struct ap_dirlist bus;	/* listing of bus/ap */
 	bool scans;		/* bus/ap/scans exists: >= 5.18 (chkstop files) */
 	const struct ap_sel *sel;	/* the devices whose own files are read; NULL all */
+	bool no_migratable;	/* the first mdev had no 'migratable' attribute: none has */
 };
 
 static void bad_content(struct rctx *c, const char *buf, size_t len)
@@ -764,13 +765,17 @@ static void read_mdev(struct rctx *c, struct ap_mdev *md)
 	read_mdev_live(c, md);
 	/* the v1 migration patch's per-mdev switch, where the kernel has it */
 	md->migratable = AP_UNK;
-	if (rfile(c, false, &buf, &len, MATRIX "/%s/migratable", name) == 0) {
+	if (c->no_migratable) {
+		/* a kernel-wide property: not looked for again */
+	} else if ((err = rfile(c, false, &buf, &len, MATRIX "/%s/migratable", name)) == 0) {
 		caps->mdev_migratable = true;
 		if (!strcmp(buf, "0\n") || !strcmp(buf, "1\n"))
 			md->migratable = buf[0] == '1';
 		else
 			bad_content(c, buf, len);
 		free(buf);
+	} else if (err == ENOENT && !caps->mdev_migratable) {
+		c->no_migratable = true;
 	}
 	if (!(c->flags & AP_RD_GUEST))
 		return;
