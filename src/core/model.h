@@ -64,8 +64,8 @@ struct ap_queue {
 	/* driverctl's saved override /etc/driverctl.d/ap-AA.DDDD (its first
 	 * line; "" when there is none), which it sets again at boot */
 	char saved_override[32];
-	/* ap_functions of a queue bound to vfio_ap (AP_RD_QFUNC): the card's
-	 * word plus the Secure Execution bind state */
+	/* ap_functions of a queue a running guest uses (AP_RD_QFUNC): the
+	 * card's word plus the Secure Execution bind state */
 	bool functions_known;
 	uint32_t functions;
 };
@@ -168,6 +168,10 @@ struct ap_host {
 	bool driverctl_boot;
 	size_t n_saved_overrides;
 	char saved_gone[AP_PERSIST_TEXT_MAX];	/* "05.0004, 06.00ab" of those gone */
+
+	/* AP_RD_QFUNC was read: the queues a running guest uses have their
+	 * ap_functions (functions_known); no other queue can be SE bound */
+	bool qfunc_read;
 
 	struct ap_card *cards;		/* ascending by id */
 	size_t n_cards;

@@ -399,6 +399,8 @@ static struct json_object *card_doms_json(const struct ap_out_env *e, const void
 	size_t lo = 0, hi = h->n_queues;
 	char *t;
 
+	if (which == CD_SE && !h->qfunc_read)
+		return NULL;	/* not read: unknown */
 	while (lo < hi) {	/* the card's first queue: they are sorted */
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -410,10 +412,9 @@ static struct json_object *card_doms_json(const struct ap_out_env *e, const void
 	for (size_t i = lo; i < h->n_queues && h->queues[i].apid == id; i++) {
 		const struct ap_queue *q = &h->queues[i];
 
-		if (which == CD_SE && q->driver == AP_DRV_VFIO_AP && !q->functions_known)
-			return NULL;	/* not read: unknown */
 		if (which == CD_ALL || (q->driver == AP_DRV_VFIO_AP &&
-					(which == CD_VFIO || (q->functions & AP_FUNC_SE_BS))))
+					(which == CD_VFIO || (q->functions_known &&
+							      (q->functions & AP_FUNC_SE_BS)))))
 			ap_mask_set(&m, q->apqi);
 	}
 	t = ap_out_idlist(&m, AP_IDS_DEC);

@@ -606,35 +606,52 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 
 /*
  * What a live migration check needs of the queues (6.4+, where queues have
- * ap_functions): the word of each queue bound to vfio_ap (the card's copy
- * lacks the Secure Execution bind state), and whether this host is a Secure
- * Execution guest (its queues have se_bind).
+ * ap_functions): whether this host is a Secure Execution guest (its queues
+ * have se_bind), and the word of each queue a running guest uses (the
+ * card's copy lacks the Secure Execution bind state, and only a guest can
+ * bind a queue, so the others are not read: on a host like the maximal one
+ * that would be 65536 reads).
  */
 static void read_qfuncs(struct rctx *c, const struct ap_sel *sel)
 {
-	struct ap_host *h = &c->m->host;
+	struct ap_model *m = c->m;
+	struct ap_host *h = &m->host;
 	char *buf;
 	size_t len;
+	int a, d;
 
+	if (!h->caps.bus_features)
+		return;
+	h->qfunc_read = true;
 	if (h->n_queues &&
 	    rfile(c, false, &buf, &len, DEVS "/%02x.%04x/se_bind", h->queues[0].apid,
 		  h->queues[0].apqi) == 0) {
 		h->caps.se_guest = true;
 		free(buf);
 	}
-	for (size_t i = 0; i < h->n_queues; i++) {
-		struct ap_queue *q = &h->queues[i];
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
 
-		if (q->driver != AP_DRV_VFIO_AP || !ap_sel_has_queue(sel, q->apid, q->apqi))
+		if (!md->active || !md->in_use || !md->guest_known)
 			continue;
-		if (rfile(c, false, &buf, &len, DEVS "/%02x.%04x/ap_functions", q->apid,
-			  q->apqi))
-			continue;	/* gone meanwhile: unknown */
-		if (ap_parse_hex32(buf, len, &q->functions) == 0)
-			q->functions_known = true;
-		else
-			bad_content(c, buf, len);
-		free(buf);
+		ap_mask_for_each(a, &md->guest.apm) {
+			ap_mask_for_each(d, &md->guest.aqm) {
+				struct ap_queue *q = ap_host_find_queue(h, (unsigned int)a,
+									(unsigned int)d);
+
+				if (!q || q->functions_known || q->driver != AP_DRV_VFIO_AP ||
+				    !ap_sel_has_queue(sel, q->apid, q->apqi))
+					continue;
+				if (rfile(c, false, &buf, &len, DEVS "/%02x.%04x/ap_functions",
+					  q->apid, q->apqi))
+					continue;	/* gone meanwhile: unknown */
+				if (ap_parse_hex32(buf, len, &q->functions) == 0)
+					q->functions_known = true;
+				else
+					bad_content(c, buf, len);
+				free(buf);
+			}
+		}
 	}
 }
 
@@ -889,6 +906,8 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 	caps = &m->host.caps;
 	if (flags & (AP_RD_QUEUE_DETAIL | AP_RD_QFUNC))
 		c.flags |= AP_RD_QUEUES;
+	if (flags & AP_RD_QFUNC)
+		c.flags |= AP_RD_GUEST | AP_RD_MDEVS;
 	if (flags & AP_RD_GUEST)
 		c.flags |= AP_RD_MDEVS;
 
@@ -976,8 +995,6 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 			}
 		}
 	}
-	if ((flags & AP_RD_QFUNC) && caps->bus_features)
-		read_qfuncs(&c, sel);
 	if ((c.flags & AP_RD_QUEUES) && caps->driver_override) {
 		/* Every override where one can be set: the kernel takes them only
 		 * while the masks are the defaults (or set on the command line).
@@ -1017,6 +1034,8 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 		if (ret)
 			goto out;
 	}
+	if (flags & AP_RD_QFUNC)
+		read_qfuncs(&c, sel);
 	if (flags & AP_RD_DEFS) {
 		err = ap_mdevdefs_read(p, m, d);
 		if (err == ENOMEM) {

@@ -144,7 +144,9 @@ expect_one() {
 }
 
 @test "migrate-check: rule se-bound: a queue bound for Secure Execution, on either side" {
-	mig_hosts . '.adapters[0].se_bound = [4]'
+	# only a guest can bind a queue: on the destination, the incoming guest
+	# (QEMU has the mdev open); apctl reads the word of the queues guests use
+	mig_hosts . '.adapters[0].se_bound = [4] | .mdevs[0] += {"adapters": [5], "domains": [4], "attached": true}'
 	check
 	expect_one "queue 05.0004 is bound or associated for Secure Execution on the destination" \
 		"unbind it in the Secure Execution guest that uses it (se_bind), or take it out of this guest's configuration"
