@@ -289,6 +289,8 @@ static int finish_json(struct mig *g, int rc, const char *error)
 	json_object_object_add(g->out, "error", ap_json_string_or_null(error));
 	ap_json_print(g->out, stdout);
 	apctl_json_done();
+	json_object_put(g->out);
+	g->out = NULL;
 	return rc;
 }
 

@@ -455,16 +455,9 @@ static const char *type_name(int t, char *buf, size_t n)
 
 static const char *mode_word(uint32_t f)
 {
-	switch (ap_mode_from_functions(f)) {
-	case AP_MODE_ACCEL:
-		return "accel";
-	case AP_MODE_CCA:
-		return "cca";
-	case AP_MODE_EP11:
-		return "ep11";
-	default:
-		return "?";
-	}
+	const char *n = ap_mode_name(ap_mode_from_functions(f));
+
+	return n ? n : "?";
 }
 
 /* the v1 kernel's line for incompatible queues (the documentation gives it) */

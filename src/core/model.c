@@ -257,3 +257,18 @@ void ap_host_drop_queue(struct ap_host *h, struct ap_queue *q)
 {
 	remove_at(h->queues, &h->n_queues, sizeof(*q), q);
 }
+
+const char *ap_mode_name(enum ap_mode m)
+{
+	switch (m) {
+	case AP_MODE_ACCEL:
+		return "accel";
+	case AP_MODE_CCA:
+		return "cca";
+	case AP_MODE_EP11:
+		return "ep11";
+	case AP_MODE_UNKNOWN:
+	default:
+		return NULL;
+	}
+}

@@ -274,5 +274,7 @@ void ap_model_sort(struct ap_model *m);
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
 enum ap_mode ap_mode_from_functions(uint32_t functions);
+/* "accel", "cca", "ep11"; NULL when unknown */
+const char *ap_mode_name(enum ap_mode m);
 
 #endif

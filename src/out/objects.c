@@ -36,17 +36,7 @@ const char *ap_out_driver_name(enum ap_driver d)
 
 const char *ap_out_mode_name(enum ap_mode m)
 {
-	switch (m) {
-	case AP_MODE_ACCEL:
-		return "accel";
-	case AP_MODE_CCA:
-		return "cca";
-	case AP_MODE_EP11:
-		return "ep11";
-	case AP_MODE_UNKNOWN:
-	default:
-		return NULL;
-	}
+	return ap_mode_name(m);
 }
 
 const char *ap_out_qstatus_name(enum ap_qstatus s)
