@@ -165,11 +165,15 @@ static int jmatrix(struct jctx *c, struct json_object *o, const char *what, stru
 	if (!json_object_is_type(o, json_type_object))
 		return jfail(c, _("%s is not an object"), what);
 	snprintf(w, sizeof(w), "%s.adapters", what);
-	if (!json_object_object_get_ex(o, "adapters", &v) || jmask(c, v, w, &mx->apm))
+	if (!json_object_object_get_ex(o, "adapters", &v))
 		return jfail(c, _("%s: no valid 'adapters'"), what);
+	if (jmask(c, v, w, &mx->apm))
+		return -1;
 	snprintf(w, sizeof(w), "%s.domains", what);
-	if (!json_object_object_get_ex(o, "domains", &v) || jmask(c, v, w, &mx->aqm))
+	if (!json_object_object_get_ex(o, "domains", &v))
 		return jfail(c, _("%s: no valid 'domains'"), what);
+	if (jmask(c, v, w, &mx->aqm))
+		return -1;
 	snprintf(w, sizeof(w), "%s.control_domains", what);
 	if (json_object_object_get_ex(o, "control_domains", &v) && jmask(c, v, w, &mx->adm))
 		return -1;
