@@ -365,7 +365,14 @@ static void json_error_doc(int rc)
 
 	json_object_object_add(d, "api_level", json_object_new_int(1));
 	json_object_object_add(d, "version", json_object_new_string(PACKAGE_VERSION));
-	if (json_fb.change) {
+	if (!strcmp(json_fb.command, "migrate-check")) {
+		/* schema/apctl-migrate.schema.json */
+		json_object_object_add(d, "command", json_object_new_string("migrate-check"));
+		json_object_object_add(d, "source", json_object_new_string(""));
+		json_object_object_add(d, "destination", json_object_new_string(""));
+		json_object_object_add(d, "variant", NULL);
+		json_object_object_add(d, "mdevs", json_object_new_array());
+	} else if (json_fb.change) {
 		json_object_object_add(d, "command", json_object_new_string(json_fb.command));
 		json_object_object_add(d, "dry_run", json_object_new_boolean(json_fb.dry_run));
 		json_object_object_add(d, "problems", json_object_new_array());

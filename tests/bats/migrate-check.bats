@@ -253,6 +253,14 @@ expect_one() {
 Try 'apctl migrate-check --help' for more information."
 	apctl migrate-check --to "$BATS_TEST_TMPDIR/none.json"
 	expect_rc 2
+	# --json on every exit path, also for an error of the global options
+	apctl migrate-check --json --root
+	expect_rc 2
+	mig_json_valid
+	expect_eq '{"status":"usage","exit_code":2}' "$(jqo '{status, exit_code}')"
+	apctl migrate-check --json --to - --from -
+	expect_rc 2
+	mig_json_valid
 }
 
 # documents that are not usable: a clear error, exit 10, nothing else
