@@ -193,6 +193,17 @@ expect_one() {
 		"run a kernel with vfio_ap live migration support on the destination"
 }
 
+@test "migrate-check: rule not-active: a named mdev that is only defined on the source" {
+	mig_hosts . .
+	define "$U2" manual '{"assign_adapter": "5"}, {"assign_domain": "0x47"}'
+	check "$U2"
+	expect_rc 7
+	expect_eq "mdev $U2: cannot migrate (1 errors, 0 warnings)
+  error: mdev $U2 is not active on the source: there is no guest configuration to move
+0 of 1 mdevs can migrate
+" "$out"
+}
+
 @test "migrate-check: --json: the verdict and findings, valid against the schema" {
 	mig_hosts . '.apmask = "0xfbffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"'
 	apctl migrate-check --to "$DST_DOC" --json
