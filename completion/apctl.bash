@@ -19,33 +19,35 @@ _apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent --m
 _apctl_opts_release=$_apctl_opts_reserve
 _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
 _apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --reserve --define --autostart $_apctl_opts_change"
-_apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= --domains= --add-domains= --remove-domains= -c= --control-domains= --add-control-domains= --remove-control-domains= --active -p --persistent $_apctl_opts_change"
+_apctl_opts_mdev_modify="-a= --adapters= --add-adapters= --remove-adapters= -d= --domains= --add-domains= --remove-domains= -c= --control-domains= --add-control-domains= --remove-control-domains= --active -p --persistent --migratable= $_apctl_opts_change"
 _apctl_opts_mdev_remove="--undefine -t= --timeout= $_apctl_opts_change"
 _apctl_opts_mdev_start="--autostart --reserve $_apctl_opts_change"
 _apctl_opts_mdev_stop="-t= --timeout= $_apctl_opts_change"
 _apctl_opts_mdev_define="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --autostart --manual $_apctl_opts_change"
 _apctl_opts_mdev_undefine=$_apctl_opts_change
 _apctl_opts_repair="--forward --discard $_apctl_opts_change"
+# live guest migration (issue 12); a '-' in a command name is '_' in the key
+_apctl_opts_migrate_check='--to= --from= --prepare --apply -J --json -h --help'
 
-_apctl_commands='show check reserve release mdev repair help'
+_apctl_commands='show check reserve release mdev repair migrate-check help'
 _apctl_mdev_commands='list create modify remove start stop define undefine help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
 # output columns (-o) per table
 _apctl_cols_cards='CARD TYPE MODE STATUS DRIVER QUEUES RESERVED HWTYPE RAWTYPE DEPTH FUNCTIONS CLASS CONFIG CHKSTOP ONLINE'
 _apctl_cols_queues='CARD.DOM TYPE MODE STATUS DRIVER OWNER MDEV DEFINED CONFIG CHKSTOP ONLINE OVERRIDE'
-_apctl_cols_mdevs='UUID INDEX STATE ACTIVE DEFINED START GUEST ADAPTERS DOMAINS CONTROL APQNS GUESTAPQNS NOTE'
+_apctl_cols_mdevs='UUID INDEX STATE ACTIVE DEFINED START GUEST ADAPTERS DOMAINS CONTROL APQNS GUESTAPQNS NOTE MIGRATABLE'
 
 # _apctl_optnames KEY: the option names of a command, one per word
 _apctl_optnames() {
-	local v="_apctl_opts_$1"
+	local v="_apctl_opts_${1//-/_}"
 
 	printf '%s\n' ${!v} | sed 's/=$//'
 }
 
 # _apctl_takes_arg KEY OPTION: true if OPTION of that command takes an argument
 _apctl_takes_arg() {
-	local v="_apctl_opts_$1" o
+	local v="_apctl_opts_${1//-/_}" o
 
 	for o in ${!v}; do
 		[[ $o == "$2=" ]] && return 0
@@ -292,6 +294,13 @@ _apctl() {
 		--mode)
 			_apctl_words_reply 'masks override'
 			;;
+		--migratable)
+			_apctl_words_reply 'on off'
+			;;
+		--to | --from)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			[[ - == "$cur"* ]] && COMPREPLY+=(-)
+			;;
 		-a | --adapters | --add-adapters | --remove-adapters)
 			case $key in
 			reserve) _apctl_list_reply $(_apctl_adapters unreserved) ;;
@@ -358,6 +367,9 @@ _apctl() {
 		;;
 	repair)
 		COMPREPLY=()
+		;;
+	migrate-check)
+		_apctl_words_reply "$(_apctl_uuids)"	# the mdevs to check (the source's)
 		;;
 	reserve | release)
 		COMPREPLY=()

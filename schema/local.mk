@@ -2,3 +2,4 @@
 # The JSON Schema of apctl's documents (show, check, mdev list), installed
 # into $(pkgdatadir) and used by the tests to validate every JSON output.
 dist_pkgdata_DATA += schema/apctl.schema.json
+dist_pkgdata_DATA += schema/apctl-migrate.schema.json

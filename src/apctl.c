@@ -30,6 +30,9 @@ static const struct apctl_cmd commands[] = {
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
+	{ "migrate-check", cmd_migrate_check,
+	  N_("check that guests' crypto configuration can migrate to another host"),
+	  usage_migrate_check },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -362,7 +365,14 @@ static void json_error_doc(int rc)
 
 	json_object_object_add(d, "api_level", json_object_new_int(1));
 	json_object_object_add(d, "version", json_object_new_string(PACKAGE_VERSION));
-	if (json_fb.change) {
+	if (!strcmp(json_fb.command, "migrate-check")) {
+		/* schema/apctl-migrate.schema.json */
+		json_object_object_add(d, "command", json_object_new_string("migrate-check"));
+		json_object_object_add(d, "source", json_object_new_string(""));
+		json_object_object_add(d, "destination", json_object_new_string(""));
+		json_object_object_add(d, "variant", NULL);
+		json_object_object_add(d, "mdevs", json_object_new_array());
+	} else if (json_fb.change) {
 		struct json_object *probs = json_object_new_array();
 
 		/* the error is also the one problem, for readers of problems[] */

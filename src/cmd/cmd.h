@@ -32,6 +32,7 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_release(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_migrate_check(struct apctl_ctx *ctx, int argc, char **argv);
 
 /* mdev subcommands, dispatched by cmd_mdev() in src/cmd/mdev.c */
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
@@ -59,6 +60,7 @@ void usage_mdev(FILE *out);
 void usage_reserve(FILE *out);
 void usage_release(FILE *out);
 void usage_repair(FILE *out);
+void usage_migrate_check(FILE *out);
 
 /* messages: "apctl: " + text + "\n" on stderr */
 void apctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

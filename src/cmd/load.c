@@ -306,6 +306,8 @@ unsigned int apctl_read_flags(unsigned int needs)
 		f |= AP_RD_GUEST;
 	if (needs & AP_NEED_DEFS)
 		f |= AP_RD_DEFS;
+	if (needs & AP_NEED_QFUNC)
+		f |= AP_RD_QFUNC;
 	return f;
 }
 

@@ -103,4 +103,11 @@ int apctl_print_table(struct libscols_table *tb, FILE *out);
 /* print a JSON document (and release it); 0 or APCTL_EXIT_FAILURE */
 int apctl_print_json(struct json_object *doc, FILE *out);
 
+/* show.c: the summary document of 'apctl show --json' (NULL: memory), the
+ * flags to load it with, and its host.migration object */
+unsigned int apctl_summary_read_flags(void);
+struct json_object *apctl_summary_doc(struct apctl_view *v);
+struct ap_host;
+struct json_object *apctl_migration_json(const struct ap_host *h);
+
 #endif

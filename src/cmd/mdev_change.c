@@ -90,6 +90,10 @@ void usage_mdev_modify(FILE *out)
 		"                            remove control domains\n"), out);
 	fputs(_("     --active               change only the live mdev\n"
 		" -p, --persistent           change only the mdevctl definition\n"), out);
+	fputs(_("     --migratable on|off    allow or forbid the live migration of the guest\n"
+		"                            (the mdev's 'migratable' switch, which only the\n"
+		"                            first version of the kernel's vfio_ap migration\n"
+		"                            support has; see apctl migrate-check)\n"), out);
 	chg_usage_common(out);
 	fputs(_("\nRemoving adapters or domains from an mdev a guest uses asks for confirmation\n"
 		"(-y to skip).\n"), out);
@@ -376,6 +380,8 @@ struct modify {
 	bool active, persistent;	/* as given; neither: whatever exists */
 	struct ap_matrix old, mx;	/* live */
 	bool did_live, did_def;
+	bool edits;			/* adapters, domains or control domains given */
+	int migratable;			/* --migratable: 1 on, 0 off, -1 not given */
 };
 
 static int apply_edit(struct chg_txn *t, const struct ap_model *m, const struct edit *e, int dim,
@@ -428,6 +434,16 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 				 _("no mdev %s: it is neither active nor defined (see 'apctl mdev "
 				   "list')"), mo->uuid);
 		return APCTL_EXIT_USAGE;
+	}
+	if (mo->migratable >= 0) {
+		/* the v1 live migration patches' switch of the live mdev */
+		ap_request_init(&req, AP_REQ_MDEV_MIGRATABLE);
+		snprintf(req.uuid, sizeof(req.uuid), "%s", mo->uuid);
+		req.migratable = mo->migratable == 1;
+		chg_validate(t, m, &req);
+		chg_request(t, &req);
+		if (!mo->edits)
+			return 0;
 	}
 	live = md->active && (mo->active || !mo->persistent);
 	def = md->defined && (mo->persistent || !mo->active);
@@ -508,6 +524,14 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 	char *a, *d, *c;
 
 	(void)m;
+	if (doc && mo->migratable >= 0)
+		json_object_object_add(doc, "migratable", json_object_new_boolean(mo->migratable));
+	if (!doc && mo->migratable >= 0 && chg_txn_nsteps(t))
+		apctl_note(chg_txn_ctx(t), mo->migratable ? _("mdev %s: live migration allowed")
+							  : _("mdev %s: live migration forbidden"),
+			   mo->uuid);
+	if (!mo->edits)
+		return;
 	if (doc) {
 		json_object_object_add(doc, "uuid", json_object_new_string(mo->uuid));
 		json_object_object_add(doc, "adapters", ap_json_mask(&mo->mx.apm, AP_IDS_ADAPTER));
@@ -530,6 +554,7 @@ static void modify_report(struct chg_txn *t, const struct ap_model *m, struct js
 
 enum {
 	OPT_ADD_A = 0x100, OPT_RM_A, OPT_ADD_D, OPT_RM_D, OPT_ADD_C, OPT_RM_C, OPT_ACTIVE,
+	OPT_MIGRATABLE,
 };
 
 /* where an adapter/domain/control-domain option of modify stores its list */
@@ -573,6 +598,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 		{ "remove-control-domains", required_argument, NULL, OPT_RM_C },
 		{ "active", no_argument, NULL, OPT_ACTIVE },
 		{ "persistent", no_argument, NULL, 'p' },
+		{ "migratable", required_argument, NULL, OPT_MIGRATABLE },
 		CHG_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -586,6 +612,7 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 	int opt, rc, dim;
 
 	memset(&mo, 0, sizeof(mo));
+	mo.migratable = -1;
 	chg_opts_init(&o);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":a:d:c:p" CHG_SHORTOPTS, longopts, NULL)) != -1) {
@@ -600,6 +627,15 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 			break;
 		case 'p':
 			mo.persistent = true;
+			break;
+		case OPT_MIGRATABLE:
+			if (mo.migratable >= 0)
+				return apctl_usage_error(cmd, _("option '%s' given twice"),
+							 "--migratable");
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return apctl_usage_error(cmd, _("--migratable takes on or off, not "
+								"'%s'"), optarg);
+			mo.migratable = !strcmp(optarg, "on");
 			break;
 		default:
 			if (!chg_opt(&o, opt, optarg, cmd, usage_mdev_modify, argv, &rc))
@@ -619,7 +655,11 @@ int cmd_mdev_modify(struct apctl_ctx *ctx, int argc, char **argv)
 	rc = chg_parse_uuid(cmd, argv[optind], mo.uuid);
 	if (rc)
 		return rc;
-	if (!any)
+	mo.edits = any;
+	if (mo.migratable >= 0 && mo.persistent && !mo.active)
+		return apctl_usage_error(cmd, _("--migratable switches the live mdev; an mdevctl "
+						"definition has no such setting"));
+	if (!any && mo.migratable < 0)
 		return apctl_usage_error(cmd, _("nothing to change: give adapters, domains or "
 						"control domains to set, add or remove"));
 	for (dim = 0; dim < 3; dim++)

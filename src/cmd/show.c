@@ -16,6 +16,7 @@
 #include "cmd/load.h"
 #include "core/apqn.h"
 #include "core/exitcodes.h"
+#include "core/migrate.h"
 #include "core/owner.h"
 #include "core/select.h"
 #include "i18n.h"
@@ -395,6 +396,18 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 	return 0;
 }
 
+/* host.migration: what 'apctl migrate-check' needs to know of the kernel */
+struct json_object *apctl_migration_json(const struct ap_host *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "variant",
+			       ap_json_string_or_null(ap_mig_variant_name(ap_mig_variant_of(h))));
+	json_object_object_add(o, "se_guest", json_object_new_boolean(h->caps.se_guest));
+	json_object_object_add(o, "slcf_visible", json_object_new_boolean(ap_mig_slcf_visible(h)));
+	return o;
+}
+
 static struct json_object *host_json(const struct ap_host *h)
 {
 	struct json_object *o = json_object_new_object(), *caps, *cfg, *res, *per, *b, *files;
@@ -489,6 +502,7 @@ static struct json_object *host_json(const struct ap_host *h)
 			       h->available_instances < 0
 				       ? NULL
 				       : json_object_new_int64(h->available_instances));
+	json_object_object_add(o, "migration", apctl_migration_json(h));
 	return o;
 }
 
@@ -959,6 +973,34 @@ struct shown {
 	struct json_object *filter;	/* "filter": {...}, NULL without one */
 };
 
+static void summary_keys(struct apctl_view *v, struct json_object *doc)
+{
+	const struct ap_host *h = &v->m.host;
+
+	json_object_object_add(doc, "host", host_json(h));
+	json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, h->cards,
+						      sizeof(h->cards[0]), h->n_cards));
+	json_object_object_add(doc, "mdevs", array_of(&ap_mdev_cols, &v->env, v->m.mdevs,
+						      sizeof(v->m.mdevs[0]), v->m.n_mdevs));
+	json_object_object_add(doc, "problems", apctl_view_problems_json(v));
+}
+
+unsigned int apctl_summary_read_flags(void)
+{
+	return read_flags[V_SUMMARY] | AP_RD_QFUNC;
+}
+
+struct json_object *apctl_summary_doc(struct apctl_view *v)
+{
+	struct json_object *doc = ap_json_doc_new("summary");
+
+	if (!doc)
+		return NULL;
+	summary_keys(v, doc);
+	json_object_object_add(doc, "diagnostics", apctl_view_diags_json(v));
+	return doc;
+}
+
 static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev *md,
 		     struct shown *sh, FILE *out)
 {
@@ -977,13 +1019,7 @@ static int view_json(struct apctl_view *v, enum view view, const struct ap_mdev 
 	}
 	switch (view) {
 	case V_SUMMARY:
-		json_object_object_add(doc, "host", host_json(h));
-		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, h->cards,
-							      sizeof(h->cards[0]), h->n_cards));
-		json_object_object_add(doc, "mdevs",
-				       array_of(&ap_mdev_cols, &v->env, v->m.mdevs,
-						sizeof(v->m.mdevs[0]), v->m.n_mdevs));
-		json_object_object_add(doc, "problems", apctl_view_problems_json(v));
+		summary_keys(v, doc);
 		break;
 	case V_CARDS:
 		json_object_object_add(doc, "cards", array_of(&ap_card_cols, &v->env, sh->rows,
@@ -1338,6 +1374,9 @@ int cmd_show(struct apctl_ctx *ctx, int argc, char **argv)
 		flags_extra = AP_RD_MDEVS | AP_RD_DEFS;
 
 	flags = read_flags[view] | flags_extra;
+	/* the summary document carries what 'apctl migrate-check' needs */
+	if (o.json && view == V_SUMMARY)
+		flags |= AP_RD_QFUNC;
 	cs = view_cols(view);
 	if (cs) {
 		if (o.json) {

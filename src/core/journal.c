@@ -34,6 +34,7 @@ static const char *const verify_kinds[] = {
 	[AP_VERIFY_OVERRIDE] = "override",
 	[AP_VERIFY_DRIVER] = "driver",
 	[AP_VERIFY_NOT_DRIVER] = "not-driver",
+	[AP_VERIFY_MIGRATABLE] = "migratable",
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -721,6 +722,8 @@ int ap_journal_apply_step(struct ap_model *m, const struct ap_step *s)
 
 			ap_mask_or(x, x, &s->verify.must_set);
 			ap_mask_andnot(x, x, &s->verify.must_clear);
+		} else if (s->verify.kind == AP_VERIFY_MIGRATABLE) {
+			md->migratable = s->verify.text[0] == '1';
 		} else {
 			md->live = s->verify.matrix;
 		}

@@ -126,6 +126,7 @@ struct ap_mdev *ap_model_get_mdev(struct ap_model *m, const char *uuid)
 		return NULL;
 	/* uuid is at most 36 characters; longer input is cut */
 	strncpy(d->uuid, uuid, AP_UUID_STRLEN - 1);
+	d->migratable = AP_UNK;	/* the reader sets it where the kernel has it */
 	return d;
 }
 
@@ -255,4 +256,19 @@ void ap_host_drop_card(struct ap_host *h, struct ap_card *c)
 void ap_host_drop_queue(struct ap_host *h, struct ap_queue *q)
 {
 	remove_at(h->queues, &h->n_queues, sizeof(*q), q);
+}
+
+const char *ap_mode_name(enum ap_mode m)
+{
+	switch (m) {
+	case AP_MODE_ACCEL:
+		return "accel";
+	case AP_MODE_CCA:
+		return "cca";
+	case AP_MODE_EP11:
+		return "ep11";
+	case AP_MODE_UNKNOWN:
+	default:
+		return NULL;
+	}
 }

@@ -64,6 +64,10 @@ struct ap_queue {
 	/* driverctl's saved override /etc/driverctl.d/ap-AA.DDDD (its first
 	 * line; "" when there is none), which it sets again at boot */
 	char saved_override[32];
+	/* ap_functions of a queue a running guest uses (AP_RD_QFUNC): the
+	 * card's word plus the Secure Execution bind state */
+	bool functions_known;
+	uint32_t functions;
 };
 
 /* What the running kernel offers, detected from files that exist. */
@@ -83,6 +87,11 @@ struct ap_caps {
 	bool queue_status;	/* vfio_ap queue 'status' (>= 5.17) */
 	bool driver_override;	/* >= 6.19: all-ones EBUSY rule, override rules */
 	bool bindings_complete_count;
+	/* live guest migration (a patch series, not mainline): the per-mdev
+	 * 'migratable' attribute of its v1 was seen; the queues have se_bind
+	 * (this host is a Secure Execution guest; read with AP_RD_QFUNC) */
+	bool mdev_migratable;
+	bool se_guest;
 };
 
 /*
@@ -160,6 +169,10 @@ struct ap_host {
 	size_t n_saved_overrides;
 	char saved_gone[AP_PERSIST_TEXT_MAX];	/* "05.0004, 06.00ab" of those gone */
 
+	/* AP_RD_QFUNC was read: the queues a running guest uses have their
+	 * ap_functions (functions_known); no other queue can be SE bound */
+	bool qfunc_read;
+
 	struct ap_card *cards;		/* ascending by id */
 	size_t n_cards;
 	struct ap_queue *queues;	/* ascending by (apid, apqi) */
@@ -187,6 +200,8 @@ struct ap_mdev {
 	struct ap_matrix def;		/* from the definition (valid if defined) */
 	char def_file[AP_UUID_STRLEN];	/* the definition's file name, as it is on disk
 					 * (mdevctl also reads upper case); "" = uuid */
+	int8_t migratable;		/* the v1 'migratable' attribute: 0/1, AP_UNK when
+					 * the kernel has none (set by the reader) */
 };
 
 /*
@@ -249,9 +264,17 @@ void ap_model_sort(struct ap_model *m);
 #define AP_FUNC_CLASS_MASK	0x00FF0000u
 #define AP_FUNC_CLASS_FULL	0x00800000u	/* full native function set */
 #define AP_FUNC_CLASS_STATELESS	0x00400000u	/* stateless / restricted function set */
+#define AP_FUNC_APSC	0x80000000u
+#define AP_FUNC_AP4KM	0x40000000u	/* 4K modular exponentiation */
+#define AP_FUNC_AP4KC	0x20000000u	/* 4K CRT */
+#define AP_FUNC_APXA	0x02000000u
+#define AP_FUNC_SLCF	0x01000000u	/* command filtering; shown from Linux 6.17 */
+#define AP_FUNC_SE_BS	0x0000C000u	/* SE bind state (queues only) */
 
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
 enum ap_mode ap_mode_from_functions(uint32_t functions);
+/* "accel", "cca", "ep11"; NULL when unknown */
+const char *ap_mode_name(enum ap_mode m);
 
 #endif

@@ -367,6 +367,23 @@ static void probe_step(struct ap_step *s, const char *apqn, const char *drv)
 	fmt(s->what, sizeof(s->what), _("probe queue %s again (it binds to %s)"), apqn, drv);
 }
 
+/* [v1 live migration patches] the mdev's 'migratable' switch */
+static void migratable_step(struct ap_step *s, const char *uuid, bool on)
+{
+	s->kind = AP_STEP_SYSFS_WRITE;
+	fmt(s->uuid, sizeof(s->uuid), "%s", uuid);
+	fmt(s->path, sizeof(s->path), "%s/%s/migratable", AP_SYSFS_MATRIX, uuid);
+	fmt(s->data, sizeof(s->data), "%d", on ? 1 : 0);
+	s->verify.kind = AP_VERIFY_MIGRATABLE;
+	fmt(s->verify.path, sizeof(s->verify.path), "%s", s->path);
+	fmt(s->verify.text, sizeof(s->verify.text), "%d", on ? 1 : 0);
+	fmt(s->what, sizeof(s->what),
+	    on ? _("allow live migration of mdev %s (migratable)")
+	       : _("forbid live migration of mdev %s (migratable)"), uuid);
+	fmt(s->repair, sizeof(s->repair), "apctl mdev modify %s --migratable %s", uuid,
+	    on ? "off" : "on");
+}
+
 static void saved_path(char *buf, size_t size, const char *apqn)
 {
 	fmt(buf, size, "%s/ap-%s", AP_FILE_DRIVERCTL_DIR, apqn);
@@ -693,6 +710,18 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 				      : _("define it for mdevctl, started on request"));
 			fmt(s->repair, sizeof(s->repair), "apctl mdev remove --undefine %s", r->uuid);
 		}
+		return 0;
+	case AP_REQ_MDEV_MIGRATABLE:
+		if (!d || !d->active)
+			return -1;
+		if (d->migratable == (r->migratable ? 1 : 0))
+			return 0;
+		s = push(b);
+		if (s)
+			migratable_step(s, r->uuid, r->migratable);
+		s = push_inv(b);
+		if (s)
+			migratable_step(s, r->uuid, d->migratable == 1);
 		return 0;
 	case AP_REQ_MDEV_MODIFY:
 		if (!d || (r->active && !d->active))
@@ -1104,6 +1133,11 @@ int ap_step_rederive(const struct ap_step *s, struct ap_step *out, const char **
 		}
 		if (v->kind == AP_VERIFY_MDEV_MATRIX) {
 			ap_config_step(out, s->uuid, &v->matrix, &v->matrix);
+			break;
+		}
+		if (v->kind == AP_VERIFY_MIGRATABLE) {
+			if (!strcmp(v->text, "0") || !strcmp(v->text, "1"))
+				migratable_step(out, s->uuid, v->text[0] == '1');
 			break;
 		}
 		if (v->kind != AP_VERIFY_MDEV_ID || v->dim > DIM_CDOM)

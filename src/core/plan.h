@@ -126,6 +126,9 @@ enum ap_verify_kind {
 	/* the device 'path' is not bound to driver 'text' (an unbind: it
 	 * still holds once a later probe bound the queue elsewhere) */
 	AP_VERIFY_NOT_DRIVER,
+	/* the mdev's 'migratable' file 'path' reads 'text' ("0" or "1") and a
+	 * newline (the v1 live migration patches) */
+	AP_VERIFY_MIGRATABLE,
 };
 
 struct ap_verify {

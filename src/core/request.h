@@ -20,6 +20,8 @@ enum ap_req_kind {
 				 * modifying the definition of an mdev that has none adds one */
 	AP_REQ_MDEV_REMOVE,	/* remove the live mdev and/or its definition */
 	AP_REQ_OVERRIDES,	/* [>= 6.19] give queues to vfio_ap (or back) by driver_override */
+	AP_REQ_MDEV_MIGRATABLE,	/* switch an active mdev's 'migratable' attribute (the v1
+				 * live migration patches only): 'migratable' */
 };
 
 /* an edit of one 256-bit mask */
@@ -65,6 +67,9 @@ struct ap_request {
 	 */
 	struct ap_mask ovr[AP_MAX_ID + 1];
 	bool ovr_release;
+
+	/* AP_REQ_MDEV_MIGRATABLE: the new value of the switch */
+	bool migratable;
 };
 
 /* zeroes *r and sets the kind (targets default to active only) */

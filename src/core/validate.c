@@ -54,6 +54,7 @@ const char *ap_problem_kind_name(enum ap_problem_kind kind)
 		[AP_PROB_OVERRIDE_REFUSED] = "override-refused",
 		[AP_PROB_OVERRIDE_TAKES_ASSIGNED] = "override-takes-assigned",
 		[AP_PROB_BOOT_OVERRIDES_DIFFER] = "boot-overrides-differ",
+		[AP_PROB_NO_MIGRATABLE] = "no-migratable",
 	};
 
 	if ((unsigned int)kind < sizeof(names) / sizeof(names[0]) && names[kind])
@@ -395,6 +396,28 @@ static void state_apply(struct ctx *c, struct state *st)
 			d->defined = true;
 			d->def = r->matrix;
 			d->autostart = r->set_autostart && r->autostart;
+		}
+		return;
+	case AP_REQ_MDEV_MIGRATABLE:
+		d = state_find(st, r->uuid);
+		if (!d || !d->active) {
+			p = add(c, AP_PROB_MDEV_NOT_FOUND, AP_SEV_ERROR, NULL, AP_SIDE_ACTIVE);
+			if (p) {
+				snprintf(p->mdev, sizeof(p->mdev), "%s", r->uuid);
+				p->message = xasprintf(_("there is no active mdev %s"), r->uuid);
+			}
+		} else if (d->migratable == AP_UNK) {
+			p = add(c, AP_PROB_NO_MIGRATABLE, AP_SEV_ERROR, NULL, AP_SIDE_ACTIVE);
+			if (p) {
+				snprintf(p->mdev, sizeof(p->mdev), "%s", r->uuid);
+				p->message = xasprintf(_("this kernel has no 'migratable' switch for "
+							 "mdev %s: only the first version of the vfio_ap "
+							 "live migration patches has one; with later "
+							 "versions every mdev can migrate (see 'apctl "
+							 "migrate-check')"), r->uuid);
+			}
+		} else {
+			d->migratable = r->migratable;
 		}
 		return;
 	case AP_REQ_MDEV_MODIFY:

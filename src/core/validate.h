@@ -90,6 +90,7 @@ enum ap_problem_kind {
 	AP_PROB_OVERRIDE_TAKES_ASSIGNED,	/* an override release of an mdev's APQN */
 	AP_PROB_BOOT_OVERRIDES_DIFFER,	/* live overrides the next boot does not set
 					 * again, or saved ones it cannot set */
+	AP_PROB_NO_MIGRATABLE,		/* the kernel has no per-mdev 'migratable' switch */
 };
 
 enum ap_severity {

@@ -36,17 +36,7 @@ const char *ap_out_driver_name(enum ap_driver d)
 
 const char *ap_out_mode_name(enum ap_mode m)
 {
-	switch (m) {
-	case AP_MODE_ACCEL:
-		return "accel";
-	case AP_MODE_CCA:
-		return "cca";
-	case AP_MODE_EP11:
-		return "ep11";
-	case AP_MODE_UNKNOWN:
-	default:
-		return NULL;
-	}
+	return ap_mode_name(m);
 }
 
 const char *ap_out_qstatus_name(enum ap_qstatus s)
@@ -382,6 +372,62 @@ static struct json_object *card_online_json(const struct ap_out_env *e, const vo
 	return tri_json(CARD(o)->online);
 }
 
+/*
+ * The domains of a card's queues (all, those bound to vfio_ap, those bound
+ * to vfio_ap whose ap_functions shows a Secure Execution bind state) as a
+ * range list: what a live migration check needs of a host, compactly.
+ */
+enum card_doms { CD_ALL, CD_VFIO, CD_SE };
+
+static struct json_object *card_doms_json(const struct ap_out_env *e, const void *o,
+					  enum card_doms which)
+{
+	const struct ap_host *h = &e->m->host;
+	unsigned int id = CARD(o)->id;
+	struct ap_mask m = { 0 };
+	struct json_object *j;
+	size_t lo = 0, hi = h->n_queues;
+	char *t;
+
+	if (which == CD_SE && !h->qfunc_read)
+		return NULL;	/* not read: unknown */
+	while (lo < hi) {	/* the card's first queue: they are sorted */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->queues[mid].apid < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < h->n_queues && h->queues[i].apid == id; i++) {
+		const struct ap_queue *q = &h->queues[i];
+
+		if (which == CD_ALL || (q->driver == AP_DRV_VFIO_AP &&
+					(which == CD_VFIO || (q->functions_known &&
+							      (q->functions & AP_FUNC_SE_BS)))))
+			ap_mask_set(&m, q->apqi);
+	}
+	t = ap_out_idlist(&m, AP_IDS_DEC);
+	j = t ? json_object_new_string(t) : NULL;
+	free(t);
+	return j;
+}
+
+static struct json_object *card_qdoms_json(const struct ap_out_env *e, const void *o)
+{
+	return card_doms_json(e, o, CD_ALL);
+}
+
+static struct json_object *card_vdoms_json(const struct ap_out_env *e, const void *o)
+{
+	return card_doms_json(e, o, CD_VFIO);
+}
+
+static struct json_object *card_sedoms_json(const struct ap_out_env *e, const void *o)
+{
+	return card_doms_json(e, o, CD_SE);
+}
+
 static const struct ap_col card_cols[] = {
 	{ "CARD", N_("card id (hex)"), 1, SCOLS_FL_RIGHT, "id", AP_J_NUMBER,
 	  card_id_text, card_id_json, 0 },
@@ -414,6 +460,11 @@ static const struct ap_col card_cols[] = {
 	  AP_J_BOOLEAN, card_chkstop_text, card_chkstop_json, 0 },
 	{ "ONLINE", N_("1 when the card is online"), 1, SCOLS_FL_RIGHT, "online", AP_J_BOOLEAN,
 	  card_online_text, card_online_json, 0 },
+	{ NULL, NULL, 0, 0, "queue_domains", AP_J_STRING, NULL, card_qdoms_json, AP_NEED_QUEUES },
+	{ NULL, NULL, 0, 0, "vfio_ap_domains", AP_J_STRING, NULL, card_vdoms_json,
+	  AP_NEED_QUEUES },
+	{ NULL, NULL, 0, 0, "se_bound_domains", AP_J_STRING, NULL, card_sedoms_json,
+	  AP_NEED_QFUNC },
 };
 
 const struct ap_colset ap_card_cols = {
@@ -709,6 +760,18 @@ static struct json_object *md_state_json(const struct ap_out_env *e, const void 
 	return json_object_new_string(ap_out_mdev_state(MDEV(o)));
 }
 
+/* the v1 migration patch's per-mdev switch: "-" where the kernel has none */
+static char *md_migratable_text(const struct ap_out_env *e, const void *o)
+{
+	return MDEV(o)->migratable == AP_UNK ? strdup("-") : yesno(MDEV(o)->migratable == 1);
+}
+
+static struct json_object *md_migratable_json(const struct ap_out_env *e, const void *o)
+{
+	return MDEV(o)->migratable == AP_UNK ? NULL
+					     : json_object_new_boolean(MDEV(o)->migratable == 1);
+}
+
 static char *md_active_text(const struct ap_out_env *e, const void *o)
 {
 	return yesno(MDEV(o)->active);
@@ -894,6 +957,9 @@ static const struct ap_col mdev_cols[] = {
 	{ NULL, NULL, 0, 0, "guest", AP_J_OBJECT, NULL, md_guestmx_json, AP_NEED_GUEST },
 	{ NULL, NULL, 0, 0, "guest_truncated", AP_J_BOOLEAN, NULL, md_guestcut_json,
 	  AP_NEED_GUEST },
+	{ "MIGRATABLE", N_("live migration allowed (the kernel's per-mdev switch; - where it "
+			   "has none)"), 1, 0, "migratable", AP_J_BOOLEAN, md_migratable_text,
+	  md_migratable_json, AP_NEED_MDEVS },
 };
 
 const struct ap_colset ap_mdev_cols = {

@@ -76,6 +76,7 @@ struct ap_col {
 #define AP_NEED_MDEVS		0x08	/* active mdevs */
 #define AP_NEED_GUEST		0x10	/* guest_matrix and whether a guest uses it */
 #define AP_NEED_DEFS		0x20	/* mdevctl definitions */
+#define AP_NEED_QFUNC		0x40	/* ap_functions of the queues bound to vfio_ap */
 
 struct ap_colset {
 	const char *what;		/* "cards": the command's noun, for messages */

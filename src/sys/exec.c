@@ -170,7 +170,13 @@ char *ap_exec_reason(const struct ap_step *s, int err, const struct ap_model *m,
 					   "driver_override while apmask or aqmask were changed "
 					   "through sysfs; give the masks back to all ones first "
 					   "(apctl release), or use --mode masks"));
-		if (!s->uuid[0])
+		if (err == EBUSY && s->verify.kind == AP_VERIFY_MIGRATABLE)
+			return xasprintf(_("the kernel refused it (EBUSY): a migration of the "
+					   "guest is in progress; switch it when the migration "
+					   "has ended"));
+		if (err == EINVAL && s->verify.kind == AP_VERIFY_MIGRATABLE)
+			return xasprintf(_("the kernel refused the value (EINVAL)"));
+		if (!s->uuid[0] || s->verify.kind == AP_VERIFY_MIGRATABLE)
 			break;
 		/* ap_config and (un)assign writes: verify.matrix is the matrix after */
 		if (err == EADDRINUSE) {
@@ -537,7 +543,7 @@ static int verify_text(struct ectx *c, const struct ap_verify *v)
 	char *buf;
 	int err;
 
-	if (v->kind == AP_VERIFY_OVERRIDE) {
+	if (v->kind == AP_VERIFY_OVERRIDE || v->kind == AP_VERIFY_MIGRATABLE) {
 		err = ap_path_fmt(c->p, AP_SYSFS, path, sizeof(path), "%s", v->path);
 		if (!err)
 			err = ap_path_read(c->p, path, &buf, &len);
@@ -578,6 +584,7 @@ static int verify(struct ectx *c, const struct ap_verify *v)
 	case AP_VERIFY_OVERRIDE:
 	case AP_VERIFY_DRIVER:
 	case AP_VERIFY_NOT_DRIVER:
+	case AP_VERIFY_MIGRATABLE:
 		return verify_text(c, v);
 	case AP_VERIFY_NONE:
 		return 0;

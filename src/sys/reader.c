@@ -34,6 +34,7 @@ struct rctx {
 	struct ap_dirlist bus;	/* listing of bus/ap */
 	bool scans;		/* bus/ap/scans exists: >= 5.18 (chkstop files) */
 	const struct ap_sel *sel;	/* the devices whose own files are read; NULL all */
+	bool no_migratable;	/* the first mdev had no 'migratable' attribute: none has */
 };
 
 static void bad_content(struct rctx *c, const char *buf, size_t len)
@@ -603,6 +604,57 @@ static void read_queue(struct rctx *c, struct ap_queue *q)
 	}
 }
 
+/*
+ * What a live migration check needs of the queues (6.4+, where queues have
+ * ap_functions): whether this host is a Secure Execution guest (its queues
+ * have se_bind), and the word of each queue a running guest uses (the
+ * card's copy lacks the Secure Execution bind state, and only a guest can
+ * bind a queue, so the others are not read: on a host like the maximal one
+ * that would be 65536 reads).
+ */
+static void read_qfuncs(struct rctx *c, const struct ap_sel *sel)
+{
+	struct ap_model *m = c->m;
+	struct ap_host *h = &m->host;
+	char *buf;
+	size_t len;
+	int a, d;
+
+	if (!h->caps.bus_features)
+		return;
+	h->qfunc_read = true;
+	if (h->n_queues &&
+	    rfile(c, false, &buf, &len, DEVS "/%02x.%04x/se_bind", h->queues[0].apid,
+		  h->queues[0].apqi) == 0) {
+		h->caps.se_guest = true;
+		free(buf);
+	}
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
+
+		if (!md->active || !md->in_use || !md->guest_known)
+			continue;
+		ap_mask_for_each(a, &md->guest.apm) {
+			ap_mask_for_each(d, &md->guest.aqm) {
+				struct ap_queue *q = ap_host_find_queue(h, (unsigned int)a,
+									(unsigned int)d);
+
+				if (!q || q->functions_known || q->driver != AP_DRV_VFIO_AP ||
+				    !ap_sel_has_queue(sel, q->apid, q->apqi))
+					continue;
+				if (rfile(c, false, &buf, &len, DEVS "/%02x.%04x/ap_functions",
+					  q->apid, q->apqi))
+					continue;	/* gone meanwhile: unknown */
+				if (ap_parse_hex32(buf, len, &q->functions) == 0)
+					q->functions_known = true;
+				else
+					bad_content(c, buf, len);
+				free(buf);
+			}
+		}
+	}
+}
+
 /* mdev matrix: ap_config where it exists, else matrix + control_domains */
 static void read_mdev_live(struct rctx *c, struct ap_mdev *md)
 {
@@ -728,6 +780,20 @@ static void read_mdev(struct rctx *c, struct ap_mdev *md)
 
 	md->active = true;
 	read_mdev_live(c, md);
+	/* the v1 migration patch's per-mdev switch, where the kernel has it */
+	md->migratable = AP_UNK;
+	if (c->no_migratable) {
+		/* a kernel-wide property: not looked for again */
+	} else if ((err = rfile(c, false, &buf, &len, MATRIX "/%s/migratable", name)) == 0) {
+		caps->mdev_migratable = true;
+		if (!strcmp(buf, "0\n") || !strcmp(buf, "1\n"))
+			md->migratable = buf[0] == '1';
+		else
+			bad_content(c, buf, len);
+		free(buf);
+	} else if (err == ENOENT && !caps->mdev_migratable) {
+		c->no_migratable = true;
+	}
 	if (!(c->flags & AP_RD_GUEST))
 		return;
 	{
@@ -838,8 +904,10 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 
 	ap_model_init(m);
 	caps = &m->host.caps;
-	if (flags & AP_RD_QUEUE_DETAIL)
+	if (flags & (AP_RD_QUEUE_DETAIL | AP_RD_QFUNC))
 		c.flags |= AP_RD_QUEUES;
+	if (flags & AP_RD_QFUNC)
+		c.flags |= AP_RD_GUEST | AP_RD_MDEVS;
 	if (flags & AP_RD_GUEST)
 		c.flags |= AP_RD_MDEVS;
 
@@ -891,7 +959,7 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 	if (caps->bindings_complete_count)
 		caps->driver_override = true;
 
-	if (flags & (AP_RD_CARDS | AP_RD_QUEUES | AP_RD_QUEUE_DETAIL)) {
+	if (flags & (AP_RD_CARDS | AP_RD_QUEUES | AP_RD_QUEUE_DETAIL | AP_RD_QFUNC)) {
 		ret = read_devices(&c);
 		if (ret)
 			goto out;
@@ -966,6 +1034,8 @@ int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel
 		if (ret)
 			goto out;
 	}
+	if (flags & AP_RD_QFUNC)
+		read_qfuncs(&c, sel);
 	if (flags & AP_RD_DEFS) {
 		err = ap_mdevdefs_read(p, m, d);
 		if (err == ENOMEM) {

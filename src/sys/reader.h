@@ -31,6 +31,8 @@ enum ap_read_flags {
 	AP_RD_DEFS		= 1u << 5,	/* mdevctl definitions */
 	AP_RD_PERSIST		= 1u << 6,	/* 41-ap.rules, kernel command line */
 	AP_RD_ALL		= (1u << 7) - 1,
+	AP_RD_QFUNC		= 1u << 7,	/* ap_functions of the queues bound to vfio_ap,
+						   se_bind (implies AP_RD_QUEUES) */
 };
 
 enum ap_read_result {

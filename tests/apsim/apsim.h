@@ -122,6 +122,9 @@ struct adapter_hw {
 	int depth;
 	unsigned int max_msg_size;
 	char serial[33];
+	mask_t se_bound;	/* domains whose queues report an SE bind state */
+	char mkvp[19];		/* "0x" + 16 hex digits: CCA current master key
+				   verification pattern ("" none) */
 };
 
 struct card {
@@ -161,6 +164,8 @@ struct mdev {
 	bool attached;
 	bool removing;
 	bool req_logged;
+	bool migratable;	/* the v1 'migratable' attribute */
+	bool migrating;		/* apsimctl migration UUID start: a migration runs */
 };
 
 struct fault {
@@ -217,6 +222,10 @@ struct sim {
 	struct fault *faults;
 	int next_fault;
 	bool stopping;
+	/* live guest migration (not mainline): 0 none, 1 the v1 patch series
+	 * (per-mdev 'migratable'), 4 v2-v4 (' migratable' in matrix features) */
+	int migration;
+	bool se_guest;	/* a Secure Execution guest: queues have se_bind/se_associate */
 };
 
 extern struct sim S;

@@ -560,9 +560,16 @@ static int sh_c_depth(const struct node *n, struct sbuf *sb)
 	return 0;
 }
 
+/* the command-filtering bit (SLCF) is in the kernel's ap_functions from
+ * 6.17 on; older kernels drop it */
+static uint32_t shown_functions(uint32_t f)
+{
+	return KV(617) ? f : f & ~0x01000000u;
+}
+
 static int sh_c_functions(const struct node *n, struct sbuf *sb)
 {
-	sb_printf(sb, "0x%08X\n", NC(n)->functions);
+	sb_printf(sb, "0x%08X\n", shown_functions(NC(n)->functions));
 	return 0;
 }
 
@@ -766,10 +773,46 @@ static int sh_q_chkstop(const struct node *n, struct sbuf *sb)
 	return 0;
 }
 
+/* the queue's word is unfiltered: it carries the SE bind state */
+static uint32_t queue_functions(int a, int d)
+{
+	uint32_t f = shown_functions(S.ad[a].functions);
+
+	if (m_test(&S.ad[a].se_bound, (unsigned int)d))
+		f = (f & ~0x0000C000u) | 0x00004000u;
+	return f;
+}
+
 static int sh_q_functions(const struct node *n, struct sbuf *sb)
 {
-	sb_printf(sb, "0x%08X\n", S.ad[n->card].functions);
+	sb_printf(sb, "0x%08X\n", queue_functions(n->card, n->dom));
 	return 0;
+}
+
+/* se_bind / se_associate: only in a Secure Execution guest (6.4+); apsim
+ * shows the state and refuses every change (not simulated) */
+static bool av_se_guest(const struct node *n)
+{
+	return KV(604) && S.se_guest;
+}
+
+static int sh_q_se_bind(const struct node *n, struct sbuf *sb)
+{
+	return show_str(sb, m_test(&S.ad[n->card].se_bound, (unsigned int)n->dom) ? "bound\n"
+										   : "unbound\n");
+}
+
+static int sh_q_se_assoc(const struct node *n, struct sbuf *sb)
+{
+	return show_str(sb, "unassociated\n");
+}
+
+static int st_einval(const struct node *n, const char *buf, size_t len)
+{
+	(void)n;
+	(void)buf;
+	(void)len;
+	return -EINVAL;
 }
 
 static int sh_q_override(const struct node *n, struct sbuf *sb)
@@ -837,7 +880,10 @@ static int sh_q_mkvps(const struct node *n, struct sbuf *sb)
 		return show_str(sb, "WK CUR: - -\nWK NEW: - -\n");
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 3; j++)
-			sb_printf(sb, "%s %s: - -\n", k[i], s[j]);
+			if (i == 0 && j == 1 && S.ad[n->card].mkvp[0])
+				sb_printf(sb, "%s %s: valid %s\n", k[i], s[j], S.ad[n->card].mkvp);
+			else
+				sb_printf(sb, "%s %s: - -\n", k[i], s[j]);
 	return 0;
 }
 
@@ -898,7 +944,37 @@ static void tg_q_subsys(const struct node *n, char *out, size_t sz)
 
 static int sh_m_features(const struct node *n, struct sbuf *sb)
 {
+	if (S.migration == 4)
+		return show_str(sb, "guest_matrix hotplug ap_config migratable\n");
 	return show_str(sb, "guest_matrix hotplug ap_config\n");
+}
+
+/* v1 of the migration series: per-mdev 'migratable', 0 or 1 */
+static bool av_mdev_migratable(const struct node *n)
+{
+	return S.migration == 1 && av_mdev_live(n);
+}
+
+static int sh_mdev_migratable(const struct node *n, struct sbuf *sb)
+{
+	sb_printf(sb, "%d\n", NM(n)->migratable ? 1 : 0);
+	return 0;
+}
+
+static int st_mdev_migratable(const struct node *n, const char *buf, size_t len)
+{
+	unsigned long long v;
+	int rc = k_kstrtoull(buf, 0, &v);
+
+	(void)len;
+	if (rc)
+		return rc;
+	if (v > 1)
+		return -EINVAL;
+	if (NM(n)->migrating)
+		return -EBUSY;
+	NM(n)->migratable = v == 1;
+	return 0;
 }
 
 static int sh_t_name(const struct node *n, struct sbuf *sb)
@@ -1350,6 +1426,8 @@ const struct entry entries[] = {
 	F("config", D_QUEUE, 0444, O_QUEUE, av_always, sh_q_config, NULL),
 	F("chkstop", D_QUEUE, 0444, O_QUEUE, av_518, sh_q_chkstop, NULL),
 	F("ap_functions", D_QUEUE, 0444, O_QUEUE, av_604, sh_q_functions, NULL),
+	F("se_bind", D_QUEUE, 0644, O_QUEUE, av_se_guest, sh_q_se_bind, st_einval),
+	F("se_associate", D_QUEUE, 0644, O_QUEUE, av_se_guest, sh_q_se_assoc, st_einval),
 	F("driver_override", D_QUEUE, 0644, O_QUEUE, av_619, sh_q_override, st_q_override),
 	F("uevent", D_QUEUE, 0644, O_QUEUE, av_always, sh_q_uevent, st_q_uevent),
 	F("online", D_QUEUE, 0644, O_QUEUE_DRV, av_queue_zcrypt, sh_q_online, st_q_online),
@@ -1390,6 +1468,8 @@ const struct entry entries[] = {
 	F("guest_matrix", D_MDEV, 0444, O_MDEV, av_600, sh_guest_matrix, NULL),
 	F("ap_config", D_MDEV, 0644, O_MDEV, av_610, sh_ap_config, st_ap_config),
 	F("remove", D_MDEV, 0200, O_MDEV, av_mdev_live, NULL, st_remove),
+	F("migratable", D_MDEV, 0644, O_MDEV, av_mdev_migratable, sh_mdev_migratable,
+	  st_mdev_migratable),
 	F("uevent", D_MDEV, 0644, O_MDEV, av_always, sh_mdev_uevent, st_mdev_uevent),
 	L("mdev_type", D_MDEV, O_MDEV, av_mdev_live, tg_mdev_type),
 	L("driver", D_MDEV, O_MDEV, av_always, tg_mdev_driver),

@@ -138,12 +138,13 @@ static const char *const host_keys[] = {"name",		 "comment",	    "qci",
 					"interrupts",	 "ap_domain",	    "adapters",
 					"usage_domains", "control_domains", "apmask",
 					"aqmask",	 "mdevs",	    "qci_features",
-					"poll_timeout",	 "config_time",	    NULL};
+					"poll_timeout",	 "config_time",	    "migration",
+					"se_guest",	 NULL};
 static const char *const adapter_keys[] = {
 	"id",	   "ids",   "type",	    "raw_type", "mode",	   "functions", "config",
-	"chkstop", "depth", "max_msg_size", "serialnr", "comment", "class", NULL};
+	"chkstop", "depth", "max_msg_size", "serialnr", "comment", "class", "se_bound", "mkvp", NULL};
 static const char *const mdev_keys[] = {"uuid",	    "adapters", "domains", "control_domains",
-					"attached", "comment",	NULL};
+					"attached", "comment",	"migratable", NULL};
 
 static int type_raw(const char *t)
 {
@@ -191,6 +192,7 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 	int raw = type_raw(t), mode = mode_from(ms);
 	long long f = get(ad, "functions") ? get_int(ad, "functions", 0) : -1;
 	long long cls = -1;
+	mask_t se = {{0}};
 
 	if (check_keys(ad, adapter_keys, "an adapter", err, esz))
 		return -1;
@@ -216,9 +218,24 @@ static int load_adapter(json_object *ad, char *err, size_t esz)
 			return -1;
 		}
 	}
+	if (get(ad, "se_bound") && ids_add(get(ad, "se_bound"), &se, err, esz))
+		return -1;
+	if (get(ad, "mkvp")) {
+		const char *k = json_object_get_string(get(ad, "mkvp"));
+
+		if (strlen(k) != 18 || strncmp(k, "0x", 2) ||
+		    strspn(k + 2, "0123456789abcdef") != 16) {
+			snprintf(err, esz, "bad mkvp '%s' (0x and 16 lowercase hex digits)", k);
+			return -1;
+		}
+	}
 	for (int i = 0; i < NA; i++)
 		if (m_test(&ids, (unsigned int)i)) {
 			setup_adapter(i, raw, mode, f, ad);
+			S.ad[i].se_bound = se;
+			if (get(ad, "mkvp"))
+				snprintf(S.ad[i].mkvp, sizeof(S.ad[i].mkvp), "%s",
+					 json_object_get_string(get(ad, "mkvp")));
 			/* the class replaces the byte, also of an explicit word */
 			if (cls >= 0)
 				S.ad[i].functions = (S.ad[i].functions & ~FUNC_CLASS_MASK) |
@@ -262,6 +279,19 @@ int host_load(const char *path, char *err, size_t esz)
 	S.config_time = (int)get_int(root, "config_time", 30);
 	if (get(root, "ap_domain"))
 		S.ap_domain = (int)get_int(root, "ap_domain", -1);
+	S.se_guest = get_bool(root, "se_guest", false);
+	if (get(root, "migration")) {
+		const char *mv = json_object_get_string(get(root, "migration"));
+
+		if (!strcmp(mv, "v1"))
+			S.migration = 1;
+		else if (!strcmp(mv, "v4"))
+			S.migration = 4;
+		else if (strcmp(mv, "none")) {
+			snprintf(err, esz, "bad migration '%s' (none, v1 or v4)", mv);
+			goto out;
+		}
+	}
 	v = get(root, "qci_features");
 	if (v) {
 		static const char *const fn[] = {"APSC", "APXA", "QACT", "RC8A", "APSB"};
@@ -309,6 +339,7 @@ int host_load(const char *path, char *err, size_t esz)
 			mdev_filter_cdoms(m);
 		}
 		m->attached = get_bool(md, "attached", false);
+		m->migratable = get_bool(md, "migratable", false);
 	}
 	rc = 0;
 out:
@@ -525,6 +556,10 @@ char *dump_json(void)
 					       json_object_new_int(m->adm_max));
 			json_object_object_add(x, "guest_attached",
 					       json_object_new_boolean(m->attached));
+			json_object_object_add(x, "migratable",
+					       json_object_new_boolean(m->migratable));
+			json_object_object_add(x, "migrating",
+					       json_object_new_boolean(m->migrating));
 			json_object_object_add(x, "removing", json_object_new_boolean(m->removing));
 			json_object_object_add(mdevs, m->uuid, x);
 		}
@@ -725,6 +760,15 @@ static int run_cmd(int argc, char **argv, struct sbuf *out)
 			return 1;
 		}
 		guest_attach(m, c[0] == 'a');
+	} else if (!strcmp(c, "migration") && argc == 3 &&
+		   (!strcmp(argv[2], "start") || !strcmp(argv[2], "stop"))) {
+		struct mdev *m = mdev_find(argv[1]);
+
+		if (!m) {
+			sb_printf(out, "%s: no mdev %s\n", c, argv[1]);
+			return 1;
+		}
+		m->migrating = !strcmp(argv[2], "start");
 	} else if (!strcmp(c, "fault")) {
 		return fault_cmd(argc, argv, out);
 	} else if (!strcmp(c, "host") && argc >= 2) {

@@ -7,7 +7,7 @@
 # clang) straight from the sources; `make fuzz-run` runs each for
 # FUZZ_TIME seconds (default 60), writing new inputs to tests/fuzz/work/.
 
-FUZZ_TARGETS = idlist mask matrix cdoms apconfig plan journal
+FUZZ_TARGETS = idlist mask matrix cdoms apconfig plan journal migdoc
 # the sys layer's parsers (built with the sys sources and json-c)
 FUZZ_SYS_TARGETS = mdevdef udevrule cmdline lockfile
 FUZZ_REPLAYS = \
@@ -18,6 +18,7 @@ FUZZ_REPLAYS = \
 	tests/fuzz/fuzz-apconfig-replay \
 	tests/fuzz/fuzz-plan-replay \
 	tests/fuzz/fuzz-journal-replay \
+	tests/fuzz/fuzz-migdoc-replay \
 	tests/fuzz/fuzz-mdevdef-replay \
 	tests/fuzz/fuzz-udevrule-replay \
 	tests/fuzz/fuzz-cmdline-replay \
@@ -49,6 +50,10 @@ tests_fuzz_fuzz_plan_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 tests_fuzz_fuzz_journal_replay_SOURCES = tests/fuzz/fuzz-journal.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_journal_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"journal"'
 tests_fuzz_fuzz_journal_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_migdoc_replay_SOURCES = tests/fuzz/fuzz-migdoc.c tests/fuzz/replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_migdoc_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"migdoc"'
+tests_fuzz_fuzz_migdoc_replay_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_migdoc_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 tests_fuzz_fuzz_mdevdef_replay_SOURCES = tests/fuzz/fuzz-mdevdef.c tests/fuzz/replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_mdevdef_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"mdevdef"'
 tests_fuzz_fuzz_mdevdef_replay_LDADD = $(FUZZ_SYS_REPLAY_LDADD)
@@ -105,4 +110,4 @@ fuzz-run: fuzz
 CLEANFILES += tests/fuzz/fuzz-idlist tests/fuzz/fuzz-mask tests/fuzz/fuzz-matrix \
 	tests/fuzz/fuzz-cdoms tests/fuzz/fuzz-apconfig tests/fuzz/fuzz-plan \
 	tests/fuzz/fuzz-journal tests/fuzz/fuzz-mdevdef tests/fuzz/fuzz-udevrule \
-	tests/fuzz/fuzz-cmdline tests/fuzz/fuzz-lockfile
+	tests/fuzz/fuzz-cmdline tests/fuzz/fuzz-lockfile tests/fuzz/fuzz-migdoc

@@ -9,7 +9,8 @@ CORE_TESTS = \
 	tests/unit/test-owner \
 	tests/unit/test-validate \
 	tests/unit/test-plan \
-	tests/unit/test-escape
+	tests/unit/test-escape \
+	tests/unit/test-migrate
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h tests/unit/masks.h
@@ -32,3 +33,6 @@ tests_unit_test_plan_SOURCES = tests/unit/test-plan.c tests/unit/tap.h tests/uni
 tests_unit_test_plan_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_escape_SOURCES = tests/unit/test-escape.c tests/unit/tap.h
 tests_unit_test_escape_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_migrate_SOURCES = tests/unit/test-migrate.c tests/unit/tap.h
+tests_unit_test_migrate_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_migrate_LDADD = src/core/libapcore.a $(JSONC_LIBS) $(LIBINTL)

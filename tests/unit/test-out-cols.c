@@ -127,7 +127,8 @@ static void test_json(const struct ap_model *m, const struct ap_out_env *env)
 	       "\"driver\":\"cex4card\",\"queues\":4,\"reserved\":true,\"hwtype\":13,"
 	       "\"raw_hwtype\":13,\"depth\":8,\"functions\":\"0x92000000\","
 	       "\"function_class\":\"none\",\"config\":true,"
-	       "\"chkstop\":false,\"online\":true}",
+	       "\"chkstop\":false,\"online\":true,\"queue_domains\":\"4,71,171,255\","
+	       "\"vfio_ap_domains\":\"4,71,171,255\",\"se_bound_domains\":null}",
 	       "card JSON");
 	json_object_put(o);
 	o = ap_json_from_cols(&ap_queue_cols, env, &m->host.queues[1]);

@@ -515,6 +515,8 @@ static bool sim_verify(const struct sim *s, const struct ap_step *st)
 	case AP_VERIFY_DRIVER:
 	case AP_VERIFY_NOT_DRIVER:
 		return false;	/* not simulated here: tests/bats/override-change.bats */
+	case AP_VERIFY_MIGRATABLE:
+		return false;	/* not simulated here: tests/bats/migrate-v1.bats */
 	}
 	return false;
 }
