@@ -30,6 +30,8 @@ static const struct apctl_cmd commands[] = {
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
+	{ "export", cmd_export, N_("print the AP configuration as a document apply takes"), usage_export },
+	{ "apply", cmd_apply, N_("make the AP configuration what a document says, in one change"), usage_apply },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
