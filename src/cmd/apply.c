@@ -20,13 +20,11 @@
  * before it leave, core/validate.h ap_validate_txn):
  *   1. what the masks give to vfio_ap (live, then at boot): nothing of an
  *      mdev can depend on the host keeping it
- *   2. live mdevs that lose APQNs, then those that only gain, then new ones
- *      (an APQN moves from one mdev to another in one run)
- *   3. definitions: written, updated, deleted
+ *   2. live mdevs removed (never one a guest uses: the kernel cannot give a
+ *      guest back its device; the undo of a removal creates the mdev again)
+ *   3. what loses APQNs (live mdevs, then definitions, deletions too), then
+ *      what only gains, then what is new: an APQN moves in one run
  *   4. what the masks give back to the host (at boot, then live)
- *   5. live mdevs removed, last: the kernel cannot give a guest back a
- *      removed device, so nothing may have to be undone after a removal
- *      (core/plan.h)
  */
 #include "config.h"
 
@@ -335,16 +333,16 @@ static const char *type_name(struct json_object *o)
 	case json_type_null:
 		return "null";
 	case json_type_boolean:
-		return "boolean";
+		return "a boolean";
 	case json_type_double:
 	case json_type_int:
-		return "number";
+		return "a number";
 	case json_type_object:
-		return "object";
+		return "an object";
 	case json_type_array:
-		return "array";
+		return "an array";
 	default:
-		return "string";
+		return "a string";
 	}
 }
 
@@ -379,7 +377,7 @@ static int parse_ids(struct chg_txn *t, const struct apply *ap, const char *path
 
 			if (!json_object_is_type(e, json_type_int)) {
 				bad(t, ap, APCTL_EXIT_BADDATA, path,
-				    _("item %zu is a %s; an id is a number"), i, type_name(e));
+				    _("item %zu is %s; an id is a number"), i, type_name(e));
 				rc = -1;
 				continue;
 			}
@@ -396,7 +394,7 @@ static int parse_ids(struct chg_txn *t, const struct apply *ap, const char *path
 		return rc;
 	}
 	bad(t, ap, APCTL_EXIT_BADDATA, path,
-	    _("is a %s; an id list is a string (\"0x5,0x6\", \"\" for none) or an array of "
+	    _("is %s; an id list is a string (\"0x5,0x6\", \"\" for none) or an array of "
 	      "numbers"), type_name(o));
 	return -1;
 }
@@ -435,7 +433,7 @@ static int get_bool(struct chg_txn *t, const struct apply *ap, const char *path,
 	if (!o)
 		return 0;
 	if (!json_object_is_type(o, json_type_boolean)) {
-		bad(t, ap, APCTL_EXIT_BADDATA, path, _("is a %s; true or false expected"),
+		bad(t, ap, APCTL_EXIT_BADDATA, path, _("is %s; true or false expected"),
 		    type_name(o));
 		return -1;
 	}
@@ -480,7 +478,7 @@ static int parse_reserved(struct chg_txn *t, const struct apply *ap, const struc
 	if (!*has)
 		return 0;
 	if (!json_object_is_type(o, json_type_object)) {
-		bad(t, ap, APCTL_EXIT_BADDATA, key, _("is a %s; an object expected"), type_name(o));
+		bad(t, ap, APCTL_EXIT_BADDATA, key, _("is %s; an object expected"), type_name(o));
 		return -1;
 	}
 	rc |= check_keys(t, ap, key, o, keys);
@@ -522,7 +520,7 @@ static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap
 	md->index = i;
 	snprintf(path, sizeof(path), "mdevs[%zu]", i);
 	if (!json_object_is_type(o, json_type_object)) {
-		bad(t, ap, APCTL_EXIT_BADDATA, path, _("is a %s; an object expected"),
+		bad(t, ap, APCTL_EXIT_BADDATA, path, _("is %s; an object expected"),
 		    type_name(o));
 		return -1;
 	}
@@ -568,7 +566,7 @@ static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap
 	snprintf(p, sizeof(p), "%s.definition", path);
 	if (json_object_object_get_ex(o, "definition", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {
-			bad(t, ap, APCTL_EXIT_BADDATA, p, _("is a %s; an object expected"),
+			bad(t, ap, APCTL_EXIT_BADDATA, p, _("is %s; an object expected"),
 			    type_name(v));
 			rc = -1;
 		} else {
@@ -694,9 +692,9 @@ static int parse_doc(struct chg_txn *t, struct apply *ap, const struct ap_host *
 	free(d->mdevs);
 	memset(d, 0, sizeof(*d));
 	if (!json_object_is_type(ap->root, json_type_object)) {
-		bad(t, ap, APCTL_EXIT_BADDATA, "$", _("is a %s; the document is an object"),
+		bad(t, ap, APCTL_EXIT_BADDATA, "$", _("is %s; the document is an object"),
 		    type_name(ap->root));
-		return -1;
+		return APCTL_EXIT_BADDATA;
 	}
 	rc |= check_keys(t, ap, "", ap->root, keys);
 	if (!json_object_object_get_ex(ap->root, "apctl_config", &v)) {
@@ -716,14 +714,14 @@ static int parse_doc(struct chg_txn *t, struct apply *ap, const struct ap_host *
 		size_t n;
 
 		if (!json_object_is_type(v, json_type_array)) {
-			bad(t, ap, APCTL_EXIT_BADDATA, "mdevs", _("is a %s; an array expected"),
+			bad(t, ap, APCTL_EXIT_BADDATA, "mdevs", _("is %s; an array expected"),
 			    type_name(v));
-			return -1;
+			return APCTL_EXIT_BADDATA;
 		}
 		n = json_object_array_length(v);
 		d->mdevs = calloc(n + 1, sizeof(*d->mdevs));
 		if (!d->mdevs)
-			return -1;
+			return APCTL_EXIT_FAILURE;
 		for (size_t i = 0; i < n; i++)
 			rc |= parse_mdev(t, ap, h, i, json_object_array_get_idx(v, i),
 					 &d->mdevs[d->n++]);
@@ -743,8 +741,8 @@ static int parse_doc(struct chg_txn *t, struct apply *ap, const struct ap_host *
 		}
 	}
 	if (rc)
-		return rc;
-	return doc_conflicts(t, ap);
+		return APCTL_EXIT_BADDATA;
+	return doc_conflicts(t, ap) ? APCTL_EXIT_CONFLICT : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -974,6 +972,7 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct ap_request lf, ll, pf, pl, req;
 	bool has_lf = false, has_ll = false, has_pf = false, has_pl = false;
 	struct ap_mask pa, pq;
+	int rc;
 
 	ap->unplug = false;
 	ap->n_changes = 0;
@@ -981,10 +980,10 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		ap->diff = json_object_new_array();
 	if (!mdev_has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
-	if (parse_doc(t, ap, h)) {
-		/* the document's malformed parts first; else its conflicts */
-		return APCTL_EXIT_BADDATA;
-	}
+	/* what is malformed first (exit 10); else what conflicts (exit 4) */
+	rc = parse_doc(t, ap, h);
+	if (rc)
+		return rc;
 
 	/* 1. what the masks give to vfio_ap */
 	if (d->has_reserved &&
@@ -1016,7 +1015,31 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (has_pf)
 		chg_request(t, &pf);
 
-	/* 2. mdevs: what loses APQNs first (live, then definitions), then what
+	/* 2. live mdevs removed: the undo creates them again */
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
+		const struct dmdev *dm = doc_find(d, md->uuid);
+
+		if (!md->active || (dm ? dm->active != T_FALSE : !ap->prune))
+			continue;
+		if (md->in_use) {
+			chg_problem(t, CHG_ERROR, "in-use",
+				    _("mdev %s is in use by a guest; apply does not remove it: stop "
+				      "the guest first, or remove it with apctl mdev remove --force"),
+				    md->uuid);
+			continue;
+		}
+		if (md->remove_pending)
+			continue;
+		ap_request_init(&req, AP_REQ_MDEV_REMOVE);
+		req.active = true;
+		req.recreate = true;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", md->uuid);
+		chg_request(t, &req);
+		difff(t, ap, "mdev", md->uuid, "remove", _("mdev %s: remove"), md->uuid);
+	}
+
+	/* 3. mdevs: what loses APQNs first (live, then definitions), then what
 	 * only gains, then what is new, so that an APQN can move in one run */
 	for (int pass = 0; pass < 4; pass++) {
 		for (size_t i = 0; i < d->n; i++) {
@@ -1073,29 +1096,6 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		chg_request(t, &pl);
 	if (has_ll)
 		chg_request(t, &ll);
-
-	/* 5. live mdevs removed, last */
-	for (size_t i = 0; i < m->n_mdevs; i++) {
-		const struct ap_mdev *md = &m->mdevs[i];
-		const struct dmdev *dm = doc_find(d, md->uuid);
-
-		if (!md->active || (dm ? dm->active != T_FALSE : !ap->prune))
-			continue;
-		if (md->in_use) {
-			chg_problem(t, CHG_ERROR, "in-use",
-				    _("mdev %s is in use by a guest; apply does not remove it: stop "
-				      "the guest first, or remove it with apctl mdev remove --force"),
-				    md->uuid);
-			continue;
-		}
-		if (md->remove_pending)
-			continue;
-		ap_request_init(&req, AP_REQ_MDEV_REMOVE);
-		req.active = true;
-		snprintf(req.uuid, sizeof(req.uuid), "%s", md->uuid);
-		chg_request(t, &req);
-		difff(t, ap, "mdev", md->uuid, "remove", _("mdev %s: remove"), md->uuid);
-	}
 
 	chg_validate_all(t, m);
 	if (!chg_txn_locked(t) && ap->diff) {
