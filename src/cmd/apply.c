@@ -20,11 +20,15 @@
  * before it leave, core/validate.h ap_validate_txn):
  *   1. what the masks give to vfio_ap (live, then at boot): nothing of an
  *      mdev can depend on the host keeping it
- *   2. live mdevs removed (never one a guest uses: the kernel cannot give a
- *      guest back its device; the undo of a removal creates the mdev again)
+ *   2. live mdevs removed whose APQNs the document gives to another mdev or
+ *      to the host (never one a guest uses: the kernel cannot give a guest
+ *      back its device; the undo creates the mdev again, newer to the
+ *      kernel than before: its creation order is the one thing an undo
+ *      cannot restore)
  *   3. what loses APQNs (live mdevs, then definitions, deletions too), then
  *      what only gains, then what is new: an APQN moves in one run
  *   4. what the masks give back to the host (at boot, then live)
+ *   5. the other live removals, last: nothing has to be undone after them
  */
 #include "config.h"
 
@@ -964,6 +968,58 @@ static void def_request(struct chg_txn *t, struct apply *ap, const struct ap_mde
 	free(s);
 }
 
+/* the document gives md's APQNs to another mdev or to the host */
+static bool removal_needed(const struct doc *d, const struct ap_mdev *md)
+{
+	struct ap_mask a;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dmdev *o = &d->mdevs[i];
+
+		if (o->active == T_TRUE && strcmp(o->uuid, md->uuid) &&
+		    ap_mask_intersects(&o->mx.apm, &md->live.apm) &&
+		    ap_mask_intersects(&o->mx.aqm, &md->live.aqm))
+			return true;
+	}
+	return d->has_reserved && host_holds(&md->live, &d->r_apm, &d->r_aqm, &a);
+}
+
+/*
+ * The live mdevs the document removes ("active": false, or with --prune not
+ * named), never one a guest uses.  'needed': those whose APQNs the document
+ * gives to another mdev or the host, removed before that (their undo creates
+ * them again, newer to the kernel than before); else the rest, last, so that
+ * nothing has to be undone after them.
+ */
+static void live_removals(struct chg_txn *t, struct apply *ap, const struct ap_model *m,
+			  bool needed)
+{
+	const struct doc *d = &ap->d;
+	struct ap_request req;
+
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		const struct ap_mdev *md = &m->mdevs[i];
+		const struct dmdev *dm = doc_find(d, md->uuid);
+
+		if (!md->active || (dm ? dm->active != T_FALSE : !ap->prune) ||
+		    md->remove_pending || removal_needed(d, md) != needed)
+			continue;
+		if (md->in_use) {
+			chg_problem(t, CHG_ERROR, "in-use",
+				    _("mdev %s is in use by a guest; apply does not remove it: stop "
+				      "the guest first, or remove it with apctl mdev remove --force"),
+				    md->uuid);
+			continue;
+		}
+		ap_request_init(&req, AP_REQ_MDEV_REMOVE);
+		req.active = true;
+		req.recreate = needed;
+		snprintf(req.uuid, sizeof(req.uuid), "%s", md->uuid);
+		chg_request(t, &req);
+		difff(t, ap, "mdev", md->uuid, "remove", _("mdev %s: remove"), md->uuid);
+	}
+}
+
 static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct apply *ap = arg;
@@ -1015,29 +1071,8 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	if (has_pf)
 		chg_request(t, &pf);
 
-	/* 2. live mdevs removed: the undo creates them again */
-	for (size_t i = 0; i < m->n_mdevs; i++) {
-		const struct ap_mdev *md = &m->mdevs[i];
-		const struct dmdev *dm = doc_find(d, md->uuid);
-
-		if (!md->active || (dm ? dm->active != T_FALSE : !ap->prune))
-			continue;
-		if (md->in_use) {
-			chg_problem(t, CHG_ERROR, "in-use",
-				    _("mdev %s is in use by a guest; apply does not remove it: stop "
-				      "the guest first, or remove it with apctl mdev remove --force"),
-				    md->uuid);
-			continue;
-		}
-		if (md->remove_pending)
-			continue;
-		ap_request_init(&req, AP_REQ_MDEV_REMOVE);
-		req.active = true;
-		req.recreate = true;
-		snprintf(req.uuid, sizeof(req.uuid), "%s", md->uuid);
-		chg_request(t, &req);
-		difff(t, ap, "mdev", md->uuid, "remove", _("mdev %s: remove"), md->uuid);
-	}
+	/* 2. live mdevs removed that the rest needs out of the way */
+	live_removals(t, ap, m, true);
 
 	/* 3. mdevs: what loses APQNs first (live, then definitions), then what
 	 * only gains, then what is new, so that an APQN can move in one run */
@@ -1096,6 +1131,9 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		chg_request(t, &pl);
 	if (has_ll)
 		chg_request(t, &ll);
+
+	/* 5. the other removals, last: nothing has to be undone after them */
+	live_removals(t, ap, m, false);
 
 	chg_validate_all(t, m);
 	if (!chg_txn_locked(t) && ap->diff) {
