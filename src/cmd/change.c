@@ -1361,6 +1361,17 @@ static int finish(struct chg_txn *t, int rc)
 		json_object_put(t->doc);
 		t->doc = NULL;
 	}
+	{
+		const char *e = getenv("APCTL_DEBUG_STATS");
+
+		/* a debugging aid (benchmarks): not translated, stable words;
+		 * both readings of the model, the journal and the writes */
+		if (e && *e && strcmp(e, "0"))
+			fprintf(stderr, "apctl: stats: files_read=%lu dirs_listed=%lu "
+				"links_read=%lu writes=%lu steps=%zu\n",
+				t->path.stats.files_read, t->path.stats.dirs_listed,
+				t->path.stats.links_read, t->path.stats.writes, t->plan.n_steps);
+	}
 	plan_free(t);
 	ap_exec_result_free(&t->res);
 	probs_free(t);
