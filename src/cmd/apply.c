@@ -258,7 +258,7 @@ int cmd_export(struct apctl_ctx *ctx, int argc, char **argv)
 			usage_export(stdout);
 			return APCTL_EXIT_OK;
 		case ':':
-			return apctl_usage_error("export", _("option '%s' needs an argument"),
+			return apctl_usage_error("export", _("option '%s' requires an argument"),
 						 argv[optind - 1]);
 		default:
 			return apctl_usage_error("export", _("invalid option"));
