@@ -50,6 +50,7 @@
 #include "core/request.h"
 #include "i18n.h"
 #include "out/out.h"
+#include "sys/mdevctl.h"
 #include "sys/reader.h"
 
 #define CFG_VERSION 1
@@ -142,16 +143,6 @@ static void add_ids(struct json_object *o, const char *key, const struct ap_mask
 	free(s);
 }
 
-/* ids 0..max cleared in a mask: what it gives to vfio_ap */
-static void reserved_of(const struct ap_mask *mask, unsigned int max, struct ap_mask *r)
-{
-	struct ap_mask all;
-
-	ap_mask_zero(&all);
-	ap_mask_set_range(&all, 0, max);
-	ap_mask_andnot(r, &all, mask);
-}
-
 /* ------------------------------------------------------------------------ */
 /* export */
 
@@ -174,9 +165,9 @@ static struct json_object *reserved_json(const struct ap_host *h, const struct a
 	struct json_object *o = json_object_new_object();
 	struct ap_mask r;
 
-	reserved_of(apm, h->max_adapter, &r);
+	ap_mask_cleared(apm, h->max_adapter, &r);
 	add_ids(o, "adapters", &r);
-	reserved_of(aqm, h->max_domain, &r);
+	ap_mask_cleared(aqm, h->max_domain, &r);
 	add_ids(o, "domains", &r);
 	return o;
 }
@@ -495,21 +486,6 @@ static int parse_reserved(struct chg_txn *t, const struct apply *ap, const struc
 	return rc;
 }
 
-static bool uuid_ok(const char *s)
-{
-	if (strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
 static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap_host *h,
 		      size_t i, struct json_object *o, struct dmdev *md)
 {
@@ -534,7 +510,7 @@ static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap
 		bad(t, ap, APCTL_EXIT_BADDATA, p, _("missing: every mdev needs its UUID"));
 		rc = -1;
 	} else if (!json_object_is_type(v, json_type_string) ||
-		   !uuid_ok(json_object_get_string(v))) {
+		   !ap_uuid_is_valid(json_object_get_string(v))) {
 		bad(t, ap, APCTL_EXIT_BADDATA, p,
 		    _("'%s' is not a UUID (8-4-4-4-12 hex digits)"), json_object_get_string(v));
 		rc = -1;
@@ -834,7 +810,7 @@ static bool mask_reqs(const struct ap_host *h, const struct ap_mask *cur_ap,
 	for (int k = 0; k < 2; k++) {
 		struct ap_mask cur_r, clear, set;
 
-		reserved_of(cur[k], max[k], &cur_r);
+		ap_mask_cleared(cur[k], max[k], &cur_r);
 		/* newly reserved: bits to clear; no longer reserved: bits to set */
 		ap_mask_andnot(&clear, res[k], &cur_r);
 		ap_mask_andnot(&set, &cur_r, res[k]);
@@ -865,8 +841,8 @@ static void mask_diff(struct chg_txn *t, struct apply *ap, const struct ap_host 
 	struct ap_mask ca, cq;
 	char *s[4];
 
-	reserved_of(cur_ap, h->max_adapter, &ca);
-	reserved_of(cur_aq, h->max_domain, &cq);
+	ap_mask_cleared(cur_ap, h->max_adapter, &ca);
+	ap_mask_cleared(cur_aq, h->max_domain, &cq);
 	s[0] = hex_ids(&ca);
 	s[1] = hex_ids(r_apm);
 	s[2] = hex_ids(&cq);

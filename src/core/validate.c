@@ -1016,6 +1016,18 @@ static void check_override_pending(struct ctx *c, const struct state *st, struct
 			       q);
 }
 
+static void check_remove_pending(struct ctx *c, const struct ap_mdev *d)
+{
+	struct ap_problem *p;
+
+	if (!d->active || !d->remove_pending)
+		return;
+	p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d, AP_SIDE_ACTIVE);
+	if (p)
+		p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
+				       d->uuid);
+}
+
 static void audit(struct ctx *c, const struct state *st)
 {
 	struct apqn_set *a = malloc(2 * sizeof(*a));
@@ -1040,14 +1052,7 @@ static void audit(struct ctx *c, const struct state *st)
 		check_cdoms(c, d);
 		if (c->req->boot_audit)
 			check_def_differs(c, d);
-		if (d->active && d->remove_pending) {
-			struct ap_problem *p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d,
-						   AP_SIDE_ACTIVE);
-
-			if (p)
-				p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
-						       d->uuid);
-		}
+		check_remove_pending(c, d);
 	}
 	if (c->req->boot_audit) {
 		check_boot_masks(c, st);
@@ -1686,14 +1691,7 @@ static void audit_scope(struct ctx *c, const struct state *st, const struct ap_m
 			if (scope[j]->active || scope[j]->defined)
 				check_pair(c, d, scope[j], &a[0], &a[1]);
 		check_cdoms(c, d);
-		if (d->active && d->remove_pending) {
-			struct ap_problem *p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d,
-						   AP_SIDE_ACTIVE);
-
-			if (p)
-				p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
-						       d->uuid);
-		}
+		check_remove_pending(c, d);
 	}
 }
 

@@ -1,15 +1,14 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# Fault injection at every write of a multi-step apply, on kernels 7.2 (one
-# ap_config write per mdev) and 6.1 (assign writes): from a host with two
-# guests' mdevs, one document reserves adapter 7 live and at boot, removes
-# an mdev (--prune), moves a domain from one mdev to another, creates a new
-# one, writes, updates and deletes definitions and releases adapter 6's
-# queues of domain 0xff back to the host.  apsim fails the K-th sysfs write
-# (EIO); a read-only /etc/mdevctl.d/matrix or /etc/udev/rules.d fails the
-# file writes (EROFS).  After each failure the state dump and the files
-# below the root are byte-identical to before.  Rows of the fault matrix go
-# to fd 3 as TAP diagnostics.
+# apply as one transaction under faults, kernels 7.2 (an ap_config write per
+# mdev) and 6.1 (assign writes).  The host has three mdevs; one document
+# reserves adapter 7 (live and at boot), gives adapter 8 back, prunes an
+# mdev, moves domain 0xab from one mdev to a new one, and writes, updates
+# and deletes definitions.  Each sysfs write of its plan fails in turn (EIO
+# from apsim), then the definition directory and the udev rule directory
+# are made read-only (EROFS): every failure leaves apsim's dump and the
+# files below the root as they were, byte for byte (fault_each, see
+# change-helpers.bash, reports each row on fd 3).
 
 bats_require_minimum_version 1.5.0
 

@@ -99,9 +99,10 @@ matrix_of() {
 	cat "$MATRIX/$1/matrix"
 }
 
-# expect_schema FILE: FILE is a valid result document (schema/apctl-change.schema.json)
+# expect_schema FILE [SCHEMA]: FILE is a valid document of SCHEMA (default: a
+# result document, schema/apctl-change.schema.json)
 expect_schema() {
-	python3 - "$top_srcdir/schema/apctl-change.schema.json" "$1" <<'PY' >&2
+	python3 - "$top_srcdir/schema/${2:-apctl-change.schema.json}" "$1" <<'PY' >&2
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))

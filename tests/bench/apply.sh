@@ -14,17 +14,16 @@
 #     create end to end with and without the definitions
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-: "${top_builddir:=$PWD}"
-export top_srcdir top_builddir
-APCTL=${APCTL:-$top_builddir/src/apctl}
-export APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
-export APCTL
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$PWD}
+APCTL=${APCTL:-$top_builddir/src/apctl} APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
+export top_srcdir top_builddir APCTL APSIM
 run=$top_srcdir/tests/apsim/apsim-run
 bv=$top_builddir/tests/bench/bench-validate
-[ -x "$APCTL" ] && [ -x "$APSIM" ] && [ -x "$bv" ] ||
-	{ echo "bench: make bench-apply builds apctl, apsim and bench-validate" >&2; exit 2; }
+if [ ! -x "$APCTL" ] || [ ! -x "$APSIM" ] || [ ! -x "$bv" ]; then
+	echo "bench: make bench-apply builds apctl, apsim and bench-validate" >&2
+	exit 2
+fi
 
 echo "apctl apply benchmarks: $("$APCTL" --version), $(nproc) CPUs"
 echo
