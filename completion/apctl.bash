@@ -26,10 +26,13 @@ _apctl_opts_mdev_stop="-t= --timeout= $_apctl_opts_change"
 _apctl_opts_mdev_define="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --autostart --manual $_apctl_opts_change"
 _apctl_opts_mdev_undefine=$_apctl_opts_change
 _apctl_opts_repair="--forward --discard $_apctl_opts_change"
+_apctl_opts_export='--active -p --persistent -J --json -h --help'
+_apctl_opts_apply="--prune $_apctl_opts_change"
+
 # live guest migration (issue 12); a '-' in a command name is '_' in the key
 _apctl_opts_migrate_check='--to= --from= --prepare --apply -J --json -h --help'
 
-_apctl_commands='show check reserve release mdev repair migrate-check help'
+_apctl_commands='show check reserve release mdev repair export apply migrate-check help'
 _apctl_mdev_commands='list create modify remove start stop define undefine help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
@@ -365,8 +368,18 @@ _apctl() {
 			COMPREPLY=()
 		fi
 		;;
-	repair)
+	repair | export)
 		COMPREPLY=()
+		;;
+	apply)
+		# the document: a file, or - for standard input
+		if ((${#pos[@]} == 0)); then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
+		else
+			COMPREPLY=()
+		fi
 		;;
 	migrate-check)
 		_apctl_words_reply "$(_apctl_uuids)"	# the mdevs to check (the source's)

@@ -30,6 +30,8 @@ static const struct apctl_cmd commands[] = {
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
+	{ "export", cmd_export, N_("print the AP configuration as a document apply takes"), usage_export },
+	{ "apply", cmd_apply, N_("make the AP configuration what a document says, in one change"), usage_apply },
 	{ "migrate-check", cmd_migrate_check,
 	  N_("check that guests' crypto configuration can migrate to another host"),
 	  usage_migrate_check },
@@ -327,7 +329,8 @@ static void json_prescan(int argc, char **argv)
 		first = 2;
 	} else {
 		snprintf(json_fb.command, sizeof(json_fb.command), "%s", argv[0]);
-		json_fb.change = !strcmp(argv[0], "reserve") || !strcmp(argv[0], "release");
+		json_fb.change = !strcmp(argv[0], "reserve") || !strcmp(argv[0], "release") ||
+				 !strcmp(argv[0], "apply");
 		json_fb.view = !strcmp(argv[0], "check") ? "check" : "summary";
 		/* the first word that names a view (options may come first) */
 		for (i = 1; !strcmp(argv[0], "show") && i < argc && !strcmp(json_fb.view, "summary");

@@ -12,6 +12,8 @@ src_apctl_SOURCES += src/cmd/inputs.c src/cmd/inputs.h
 src_apctl_SOURCES += src/cmd/repair.c
 # start, stop, define, undefine, the autostart run (issue 10)
 src_apctl_SOURCES += src/cmd/mdev.h src/cmd/mdev_life.c
+# export, apply: the declarative configuration (issue 13)
+src_apctl_SOURCES += src/cmd/apply.c
 # live guest migration: apctl migrate-check (issue 12)
 src_apctl_SOURCES += src/cmd/migrate.c
 # static libraries in dependency order: out and sys use core

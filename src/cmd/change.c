@@ -538,19 +538,12 @@ static int errors_exit(const struct chg_txn *t)
 /* ------------------------------------------------------------------------ */
 /* validation */
 
-unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
-			  const struct ap_request *req)
+static unsigned int add_problems(struct chg_txn *t, const struct ap_problems *pr)
 {
-	struct ap_problems pr;
 	unsigned int errs = 0;
-	size_t i;
 
-	if (ap_validate(m, req, &pr)) {
-		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
-		return 1;
-	}
-	for (i = 0; i < pr.n; i++) {
-		const struct ap_problem *p = &pr.v[i];
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct ap_problem *p = &pr->v[i];
 
 		if (p->preexisting)
 			continue;
@@ -558,10 +551,49 @@ unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
 			    ap_problem_kind_name(p->kind), "%s", p->message);
 		errs += p->severity == AP_SEV_ERROR;
 	}
+	return errs;
+}
+
+unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
+			  const struct ap_request *req)
+{
+	struct ap_problems pr;
+	unsigned int errs;
+
+	if (ap_validate(m, req, &pr)) {
+		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+		return 1;
+	}
+	errs = add_problems(t, &pr);
 	ap_problems_free(&pr);
 	return errs;
 }
 
+unsigned int chg_validate_all(struct chg_txn *t, const struct ap_model *m)
+{
+	struct ap_problems pr;
+	unsigned int errs;
+
+	if (t->oom)
+		return 0;
+	if (ap_validate_txn(m, t->reqs, t->n_reqs, &pr)) {
+		chg_problem_exit(t, APCTL_EXIT_FAILURE, "oom", _("out of memory"));
+		return 1;
+	}
+	errs = add_problems(t, &pr);
+	ap_problems_free(&pr);
+	return errs;
+}
+
+size_t chg_txn_nreqs(const struct chg_txn *t)
+{
+	return t->n_reqs;
+}
+
+struct json_object *chg_txn_doc(const struct chg_txn *t)
+{
+	return t->doc;
+}
 
 /* ------------------------------------------------------------------------ */
 /* rendering */
@@ -800,6 +832,10 @@ static void json_fill(struct chg_txn *t, int rc, const char *status)
 		return;
 	json_object_object_add(t->doc, "status", json_object_new_string(status));
 	json_object_object_add(t->doc, "exit_code", json_object_new_int(rc));
+	/* for configuration management: the system was changed (with
+	 * dry_run: would be) */
+	json_object_object_add(t->doc, "changed", json_object_new_boolean(
+		!rc && t->plan.n_steps && (t->o->dry_run || t->applied)));
 	arr = json_object_new_array();
 	for (i = 0; i < t->n_probs; i++) {
 		struct json_object *p = json_object_new_object();
@@ -1378,6 +1414,17 @@ static int finish(struct chg_txn *t, int rc)
 		ap_json_print(t->doc, stdout);
 		json_object_put(t->doc);
 		t->doc = NULL;
+	}
+	{
+		const char *e = getenv("APCTL_DEBUG_STATS");
+
+		/* a debugging aid (benchmarks): not translated, stable words;
+		 * both readings of the model, the journal and the writes */
+		if (e && *e && strcmp(e, "0"))
+			fprintf(stderr, "apctl: stats: files_read=%lu dirs_listed=%lu "
+				"links_read=%lu writes=%lu steps=%zu\n",
+				t->path.stats.files_read, t->path.stats.dirs_listed,
+				t->path.stats.links_read, t->path.stats.writes, t->plan.n_steps);
 	}
 	plan_free(t);
 	ap_exec_result_free(&t->res);

@@ -188,6 +188,20 @@ unsigned int chg_validate(struct chg_txn *t, const struct ap_model *m,
 			  const struct ap_request *req);
 
 /*
+ * Validate all the change's requests in the order added, each against the
+ * system as the earlier ones leave it (core/validate.h ap_validate_txn), and
+ * add every problem they introduce.  For requests that depend on earlier
+ * ones (mdev create --reserve: the create is checked as if the reservation
+ * were made; apply).  Call once, after the last chg_request(), instead of
+ * chg_validate() per request.  Returns the number of new errors.
+ */
+unsigned int chg_validate_all(struct chg_txn *t, const struct ap_model *m);
+/* the number of requests added so far */
+size_t chg_txn_nreqs(const struct chg_txn *t);
+/* the --json result document (NULL without --json), to add keys while building */
+struct json_object *chg_txn_doc(const struct chg_txn *t);
+
+/*
  * Add a request to the change.  After the build callback, the core planner
  * (core/plan.h) turns the requests, in the order added, into one plan of
  * steps, each with its undo, its read-back check and its repair command;

@@ -32,6 +32,9 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_release(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv);
+/* export, apply: the declarative configuration (src/cmd/apply.c) */
+int cmd_export(struct apctl_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_migrate_check(struct apctl_ctx *ctx, int argc, char **argv);
 
 /* mdev subcommands, dispatched by cmd_mdev() in src/cmd/mdev.c */
@@ -60,6 +63,8 @@ void usage_mdev(FILE *out);
 void usage_reserve(FILE *out);
 void usage_release(FILE *out);
 void usage_repair(FILE *out);
+void usage_export(FILE *out);
+void usage_apply(FILE *out);
 void usage_migrate_check(FILE *out);
 
 /* messages: "apctl: " + text + "\n" on stderr */

@@ -16,13 +16,13 @@
 bool mdev_has_vfio(struct chg_txn *t, const struct ap_model *m);
 
 /*
- * --reserve of create and start: a mask edit reserving the adapters of mx
- * whose APQNs the live masks give to the host (none without reserve).
- * *mm becomes m as it is after that edit (a shallow copy: only the masks
- * differ), the model the create request is validated against.
+ * --reserve of create and start: the request (a mask edit, or on a host
+ * that gives queues by driver_override the overrides) giving vfio_ap the
+ * APQNs of mx the host holds (nothing without reserve).  Added to t
+ * unvalidated: the caller adds its create and calls chg_validate_all().
  */
-int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
-			 bool reserve, struct ap_model *mm, struct ap_queue **qcopy);
+void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
+			  bool reserve);
 
 enum mdev_rm_mode {
 	MDEV_RM_REMOVE = 0,	/* mdev remove [--undefine] */

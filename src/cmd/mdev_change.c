@@ -167,23 +167,22 @@ struct create {
  * the host gives queues away.  A host that gives them by driver_override:
  * the override of each existing queue of mx that is the host's; otherwise a
  * mask edit reserving the adapters of mx whose APQNs the live masks give to
- * the host (nothing without reserve).  *mm becomes m as it is after that
- * change (a shallow copy: only the masks, or with overrides the queue array
- * *qcopy, differ), the model the create request is validated against.  The
- * caller frees *qcopy after the validation.  0 or an exit status.
+ * the host (nothing without reserve).  Adds the request to t unvalidated:
+ * the caller adds its own and validates them together (chg_validate_all),
+ * so that its request is checked against the system as this one leaves it.
  */
-int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
-			 bool reserve, struct ap_model *mm, struct ap_queue **qcopy)
+void mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const struct ap_matrix *mx,
+			  bool reserve)
 {
 	struct ap_request req;
 	struct ap_mask rsv;
 	enum ap_give_mode give;
 
-	*qcopy = NULL;
+	if (!reserve)
+		return;
 	ap_mask_zero(&rsv);
-	*mm = *m;	/* shallow: only the masks differ */
 	give = ap_host_give_mode(&m->host);
-	if (reserve && (give == AP_GIVE_OVERRIDES || give == AP_GIVE_BOTH)) {
+	if (give == AP_GIVE_OVERRIDES || give == AP_GIVE_BOTH) {
 		/* the host gives queues by driver_override: so does --reserve, for
 		 * the matrix's existing queues that are the host's */
 		size_t n = 0;
@@ -199,34 +198,12 @@ int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const stru
 			ap_mask_set(&req.ovr[q->apid], q->apqi);
 			n++;
 		}
-		if (n) {
-			struct ap_queue *qc;
-
-			chg_validate(t, m, &req);
+		if (n)
 			chg_request(t, &req);
-			/* the create is validated as if the overrides were set */
-			qc = malloc(m->host.n_queues * sizeof(*qc));
-			if (!qc) {
-				chg_problem_exit(t, APCTL_EXIT_FAILURE, "memory", "%s",
-						 strerror(ENOMEM));
-				return APCTL_EXIT_FAILURE;
-			}
-			memcpy(qc, m->host.queues, m->host.n_queues * sizeof(*qc));
-			for (size_t i = 0; i < m->host.n_queues; i++) {
-				struct ap_queue *q = &qc[i];
-
-				if (q->apid <= AP_MAX_ID && q->apqi <= AP_MAX_ID &&
-				    ap_mask_test(&req.ovr[q->apid], q->apqi)) {
-					snprintf(q->driver_override, sizeof(q->driver_override),
-						 "vfio_ap");
-					q->driver = AP_DRV_VFIO_AP;
-				}
-			}
-			mm->host.queues = qc;
-			*qcopy = qc;
-		}
-	} else if (reserve) {
-		/* the adapters whose APQNs of this matrix the masks give to the host */
+		return;
+	}
+	/* the adapters whose APQNs of this matrix the masks give to the host */
+	{
 		struct ap_mask d;
 
 		ap_mask_and(&d, &mx->aqm, &m->host.aqmask);
@@ -239,20 +216,15 @@ int mdev_reserve_request(struct chg_txn *t, const struct ap_model *m, const stru
 		req.force = chg_txn_opts(t)->force;
 		req.apmask.change = true;
 		req.apmask.clear = rsv;
-		chg_validate(t, m, &req);
 		chg_request(t, &req);
-		ap_mask_andnot(&mm->host.apmask, &m->host.apmask, &rsv);
 	}
-	return 0;
 }
 
 static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct create *c = arg;
 	struct ap_request req;
-	struct ap_model mm;
-	struct ap_queue *qcopy;
-	int dim, rc;
+	int dim;
 
 	if (!mdev_has_vfio(t, m))
 		return APCTL_EXIT_NOAP;
@@ -264,9 +236,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		    chg_parse_ids(t, dim_opt[dim], c->list[dim], dim_max(m, dim), dim_mask(&c->mx, dim)))
 			return APCTL_EXIT_USAGE;
 
-	rc = mdev_reserve_request(t, m, &c->mx, c->reserve, &mm, &qcopy);
-	if (rc)
-		return rc;
+	mdev_reserve_request(t, m, &c->mx, c->reserve);
 	{
 		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
 
@@ -286,9 +256,8 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	req.autostart = c->autostart;
 	snprintf(req.uuid, sizeof(req.uuid), "%s", c->uuid);
 	req.matrix = c->mx;
-	chg_validate(t, &mm, &req);
 	chg_request(t, &req);
-	free(qcopy);
+	chg_validate_all(t, m);
 	return 0;
 }
 

@@ -151,9 +151,6 @@ static int start_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	struct start *st = arg;
 	const struct ap_mdev *md;
 	struct ap_request req;
-	struct ap_model mm;
-	struct ap_queue *qcopy;
-	int rc;
 
 	st->outcome = START_NONE;
 	if (!mdev_has_vfio(t, m))
@@ -186,16 +183,13 @@ static int start_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			      "(apctl mdev define %s)"), st->uuid, st->uuid, st->uuid);
 		return APCTL_EXIT_CONFLICT;
 	}
-	rc = mdev_reserve_request(t, m, &md->def, st->reserve, &mm, &qcopy);
-	if (rc)
-		return rc;
+	mdev_reserve_request(t, m, &md->def, st->reserve);
 	ap_request_init(&req, AP_REQ_MDEV_CREATE);
 	req.active = true;
 	snprintf(req.uuid, sizeof(req.uuid), "%s", st->uuid);
 	req.matrix = md->def;
-	chg_validate(t, &mm, &req);
 	chg_request(t, &req);
-	free(qcopy);
+	chg_validate_all(t, m);
 	st->outcome = START_STARTED;
 	return 0;
 }

@@ -162,16 +162,6 @@ static void print_ids(FILE *out, const char *label, const struct ap_mask *m, enu
 	free(dec);
 }
 
-/* ids 0..max that are cleared in a mask: what is reserved for vfio_ap */
-static void reserved_ids(const struct ap_mask *mask, unsigned int max, struct ap_mask *r)
-{
-	struct ap_mask all;
-
-	ap_mask_zero(&all);
-	ap_mask_set_range(&all, 0, max);
-	ap_mask_andnot(r, &all, mask);
-}
-
 static const char *persist_name(enum ap_persist_src s)
 {
 	switch (s) {
@@ -348,9 +338,9 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 
 	fputs(_("\nReserved for vfio_ap (cleared in apmask / aqmask)\n"), out);
 	if (h->caps.masks) {
-		reserved_ids(&h->apmask, h->max_adapter, &r);
+		ap_mask_cleared(&h->apmask, h->max_adapter, &r);
 		print_ids(out, _("adapters"), &r, AP_IDS_ADAPTER);
-		reserved_ids(&h->aqmask, h->max_domain, &r);
+		ap_mask_cleared(&h->aqmask, h->max_domain, &r);
 		print_ids(out, _("domains"), &r, AP_IDS_DOMAIN);
 	} else {
 		fprintf(out, "  %s\n", _("unknown: the kernel has no apmask/aqmask"));
@@ -358,11 +348,11 @@ static int summary_text(struct apctl_view *v, const struct apctl_outopts *o, FIL
 	put_label(out, _("at boot"));
 	print_persist_sources(out, h);
 	if (h->persist_apmask_set) {
-		reserved_ids(&h->persist_apmask, h->max_adapter, &r);
+		ap_mask_cleared(&h->persist_apmask, h->max_adapter, &r);
 		print_ids(out, _("  adapters"), &r, AP_IDS_ADAPTER);
 	}
 	if (h->persist_aqmask_set) {
-		reserved_ids(&h->persist_aqmask, h->max_domain, &r);
+		ap_mask_cleared(&h->persist_aqmask, h->max_domain, &r);
 		print_ids(out, _("  domains"), &r, AP_IDS_DOMAIN);
 	}
 	give_mode_print(h, out);
@@ -452,9 +442,9 @@ static struct json_object *host_json(const struct ap_host *h)
 		json_object_object_add(o, "apmask", ap_json_mask(&h->apmask, AP_IDS_ADAPTER));
 		json_object_object_add(o, "aqmask", ap_json_mask(&h->aqmask, AP_IDS_DOMAIN));
 		res = json_object_new_object();
-		reserved_ids(&h->apmask, h->max_adapter, &r);
+		ap_mask_cleared(&h->apmask, h->max_adapter, &r);
 		json_object_object_add(res, "adapters", ap_json_mask(&r, AP_IDS_ADAPTER));
-		reserved_ids(&h->aqmask, h->max_domain, &r);
+		ap_mask_cleared(&h->aqmask, h->max_domain, &r);
 		json_object_object_add(res, "domains", ap_json_mask(&r, AP_IDS_DOMAIN));
 		json_object_object_add(o, "reserved", res);
 	} else {

@@ -199,3 +199,12 @@ void ap_mask_format(const struct ap_mask *m, char buf[AP_MASK_STRLEN])
 		*p++ = hex[(m->w[d / 16] >> (60 - 4 * (d % 16))) & 0xf];
 	*p = '\0';
 }
+
+void ap_mask_cleared(const struct ap_mask *m, unsigned int max, struct ap_mask *out)
+{
+	struct ap_mask all;
+
+	ap_mask_zero(&all);
+	ap_mask_set_range(&all, 0, max);
+	ap_mask_andnot(out, &all, m);
+}

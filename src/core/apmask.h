@@ -44,6 +44,9 @@ bool ap_mask_intersects(const struct ap_mask *a, const struct ap_mask *b);
 unsigned int ap_mask_weight(const struct ap_mask *m);
 /* clear every id above max (ids max+1..255) */
 void ap_mask_limit(struct ap_mask *m, unsigned int max);
+/* the ids 0..max whose bit is clear in m (what apmask/aqmask reserve for
+ * vfio_ap) */
+void ap_mask_cleared(const struct ap_mask *m, unsigned int max, struct ap_mask *out);
 /* value of a hex digit in either case, or -1 */
 int ap_hexval(int c);
 

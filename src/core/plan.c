@@ -645,6 +645,41 @@ static void configure(struct builder *b, const struct ap_host *h, const char *uu
 	}
 }
 
+/* the undo of removing an mdev no guest uses: create it again, then its
+ * live matrix (one ap_config write, else the assign writes) */
+static void recreate_undo(struct builder *b, const struct ap_host *h, const char *uuid,
+			  const struct ap_matrix *live)
+{
+	struct ap_matrix empty, cur, lv = *live;
+	struct ap_step *s;
+	int id;
+
+	memset(&empty, 0, sizeof(empty));
+	s = push_inv(b);
+	if (s)
+		create_step(s, uuid);
+	if (ap_mask_is_empty(&live->apm) && ap_mask_is_empty(&live->aqm) &&
+	    ap_mask_is_empty(&live->adm))
+		return;
+	if (h->caps.ap_config) {
+		s = push_inv(b);
+		if (s)
+			ap_config_step(s, uuid, &empty, live);
+		return;
+	}
+	cur = empty;
+	for (int w = 0; w < 3; w++) {
+		ap_mask_for_each(id, dim_mask(&lv, w)) {
+			struct ap_matrix before = cur;
+
+			ap_mask_set(dim_mask(&cur, w), (unsigned int)id);
+			s = push_inv(b);
+			if (s)
+				id_step(s, uuid, (enum dim)w, true, (unsigned int)id, &before, &cur);
+		}
+	}
+}
+
 /* the file name of mdev d's definition: the one on disk (its case may
  * differ), else the uuid */
 static const char *def_file(const struct ap_mdev *d, const char *uuid)
@@ -775,11 +810,14 @@ static int plan_mdev(struct builder *b, const struct ap_model *m, const struct a
 			fmt(s->what, sizeof(s->what), "%s", _("delete its mdevctl definition"));
 			restore_step(b, r->uuid, def_file(d, r->uuid), true);
 		}
-		/* last, and without an undo (see plan.h) */
+		/* last, and without an undo (see plan.h); with 'recreate' the
+		 * undo creates it again */
 		if (r->active) {
 			s = push(b);
 			if (s)
 				remove_step(s, r->uuid);
+			if (r->recreate && d)
+				recreate_undo(b, &m->host, r->uuid, &d->live);
 		}
 		return 0;
 	}

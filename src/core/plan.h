@@ -31,7 +31,9 @@
  * - mdev remove: the definition first (UNDEFINE_MDEV, undo FILE_RESTORE),
  *   MDEV_REMOVE last and without an undo: the kernel blocks it while a
  *   guest holds the device, and a guest's attachment cannot be recreated,
- *   so nothing may have to be undone after it.
+ *   so nothing may have to be undone after it.  With req->recreate (an mdev
+ *   no guest uses) the undo creates it again with its live matrix, and
+ *   later steps may follow (apply).
  * - Definitions: a FILE step with the model-level content (uuid, matrix,
  *   autostart); the sys layer writes the mdevctl JSON.
  * - Live changes come before the definition (except for remove, above).

@@ -58,6 +58,10 @@ struct ap_request {
 	/* REMOVE: also delete, as it is, the definition file apctl cannot read
 	 * (model baddefs); the validator has nothing to check for it */
 	bool undefine_unreadable;
+	/* REMOVE of the live mdev: its undo creates it again with its live
+	 * matrix (apply, where later steps may fail; only for an mdev no
+	 * guest uses: a guest's attachment cannot be recreated) */
+	bool recreate;
 
 	/*
 	 * AP_REQ_OVERRIDES: the queues (ovr[apid] has bit apqi), each to get

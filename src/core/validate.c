@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,11 @@ struct state {
 	struct ap_mask papm, paqm;	/* effective persistent masks */
 	struct ap_mdev *mdevs;
 	size_t n;
+	size_t n_sorted;		/* mdevs[0..n_sorted) are in uuid order (the model's);
+					 * mdevs a transaction creates are appended */
 	struct ap_queue *qcopy;		/* driver_override requests: the edited queues */
+	struct ap_queue **qold;		/* earlier copies, freed at the end */
+	size_t n_qold;
 };
 
 /* an APQN set as 256 domain masks, one per adapter */
@@ -292,12 +297,12 @@ static const char *sides_text(unsigned int sides, bool autostart)
 
 /* ---- state --------------------------------------------------------------- */
 
-static int state_init(struct state *st, const struct ap_model *m)
+static int state_init(struct state *st, const struct ap_model *m, size_t extra)
 {
 	st->host = m->host;
 	ap_host_persistent_masks(&m->host, &st->papm, &st->paqm);
-	st->n = m->n_mdevs;
-	st->mdevs = malloc((m->n_mdevs + 1) * sizeof(*st->mdevs));
+	st->n = st->n_sorted = m->n_mdevs;
+	st->mdevs = malloc((m->n_mdevs + extra + 1) * sizeof(*st->mdevs));
 	if (!st->mdevs)
 		return -1;
 	if (m->n_mdevs)
@@ -305,9 +310,32 @@ static int state_init(struct state *st, const struct ap_model *m)
 	return 0;
 }
 
-static struct ap_mdev *state_find(struct state *st, const char *uuid)
+static void state_fini(struct state *st)
 {
-	for (size_t i = 0; i < st->n; i++)
+	free(st->mdevs);
+	free(st->qcopy);
+	for (size_t i = 0; i < st->n_qold; i++)
+		free(st->qold[i]);
+	free(st->qold);
+}
+
+/* a binary search in the model's mdevs, then the few a transaction added */
+static struct ap_mdev *state_find(const struct state *st, const char *uuid)
+{
+	size_t lo = 0, hi = st->n_sorted;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(st->mdevs[mid].uuid, uuid);
+
+		if (!r)
+			return &st->mdevs[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = st->n_sorted; i < st->n; i++)
 		if (!strcmp(st->mdevs[i].uuid, uuid))
 			return &st->mdevs[i];
 	return NULL;
@@ -336,14 +364,30 @@ static void state_apply(struct ctx *c, struct state *st)
 	case AP_REQ_OVERRIDES: {
 		const char *want = r->ovr_release ? "" : "vfio_ap";
 
+		struct ap_queue *qc;
+
 		if (!st->host.n_queues)
 			return;
-		st->qcopy = malloc(st->host.n_queues * sizeof(*st->qcopy));
-		if (!st->qcopy) {
+		/* a new copy: an earlier state of the transaction may still
+		 * look at the previous one */
+		qc = malloc(st->host.n_queues * sizeof(*qc));
+		if (!qc) {
 			c->oom = 1;
 			return;
 		}
-		memcpy(st->qcopy, st->host.queues, st->host.n_queues * sizeof(*st->qcopy));
+		memcpy(qc, st->host.queues, st->host.n_queues * sizeof(*qc));
+		if (st->qcopy) {
+			struct ap_queue **v = realloc(st->qold, (st->n_qold + 1) * sizeof(*v));
+
+			if (!v) {
+				free(qc);
+				c->oom = 1;
+				return;
+			}
+			st->qold = v;
+			v[st->n_qold++] = st->qcopy;
+		}
+		st->qcopy = qc;
 		st->host.queues = st->qcopy;
 		for (size_t i = 0; i < st->host.n_queues; i++) {
 			struct ap_queue *q = &st->qcopy[i];
@@ -374,15 +418,8 @@ static void state_apply(struct ctx *c, struct state *st)
 						       d->uuid, sides_text(sides, p->mdev_autostart));
 		}
 		if (!d) {
-			/* keep uuid order: problems come out sorted */
-			size_t at = 0;
-
-			while (at < st->n && strcmp(st->mdevs[at].uuid, r->uuid) < 0)
-				at++;
-			memmove(&st->mdevs[at + 1], &st->mdevs[at],
-				(st->n - at) * sizeof(*st->mdevs));
-			st->n++;
-			d = &st->mdevs[at];
+			/* appended: the audit sorts what it looks at */
+			d = &st->mdevs[st->n++];
 			memset(d, 0, sizeof(*d));
 			snprintf(d->uuid, sizeof(d->uuid), "%s", r->uuid);
 		}
@@ -1002,6 +1039,18 @@ static void check_override_pending(struct ctx *c, const struct state *st, struct
 			       q);
 }
 
+static void check_remove_pending(struct ctx *c, const struct ap_mdev *d)
+{
+	struct ap_problem *p;
+
+	if (!d->active || !d->remove_pending)
+		return;
+	p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d, AP_SIDE_ACTIVE);
+	if (p)
+		p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
+				       d->uuid);
+}
+
 static void audit(struct ctx *c, const struct state *st)
 {
 	struct apqn_set *a = malloc(2 * sizeof(*a));
@@ -1026,14 +1075,7 @@ static void audit(struct ctx *c, const struct state *st)
 		check_cdoms(c, d);
 		if (c->req->boot_audit)
 			check_def_differs(c, d);
-		if (d->active && d->remove_pending) {
-			struct ap_problem *p = add(c, AP_PROB_REMOVE_PENDING, AP_SEV_WARNING, d,
-						   AP_SIDE_ACTIVE);
-
-			if (p)
-				p->message = xasprintf(_("mdev %s: removal pending: the guest still holds the device; the kernel completes the removal when the guest releases it"),
-						       d->uuid);
-		}
+		check_remove_pending(c, d);
 	}
 	if (c->req->boot_audit) {
 		check_boot_masks(c, st);
@@ -1089,7 +1131,7 @@ static void check_mask_take(struct ctx *c, const struct state *before,
 			    const struct state *after, struct apqn_set *s, struct apqn_set *rule)
 {
 	const struct ap_request *r = c->req;
-	const struct ap_host *h = &c->model->host;
+	const struct ap_host *h = &before->host;
 	struct ap_mask new_ap, new_aq;
 
 	ap_mask_andnot(&new_ap, &after->host.apmask, &before->host.apmask);
@@ -1358,21 +1400,15 @@ static void check_override_request(struct ctx *c, const struct state *before,
 	}
 }
 
-static void check_mdev_request(struct ctx *c, const struct state *before,
-			       const struct state *after)
+/* old: the request's mdev before it (NULL: none), now: after it; h: the host
+ * as the transaction's earlier requests leave it */
+static void check_mdev_request(struct ctx *c, const struct ap_host *h, const struct ap_mdev *old,
+			       const struct ap_mdev *now)
 {
 	const struct ap_request *r = c->req;
-	const struct ap_host *h = &c->model->host;
-	const struct ap_mdev *old = NULL, *now = NULL;
 	struct ap_problem *p;
 	char q[160];
 
-	for (size_t i = 0; i < before->n; i++)
-		if (!strcmp(before->mdevs[i].uuid, r->uuid))
-			old = &before->mdevs[i];
-	for (size_t i = 0; i < after->n; i++)
-		if (!strcmp(after->mdevs[i].uuid, r->uuid))
-			now = &after->mdevs[i];
 	if (!r->active)
 		return;
 
@@ -1498,80 +1534,194 @@ void ap_problems_free(struct ap_problems *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int ap_validate(const struct ap_model *m, const struct ap_request *req,
-		struct ap_problems *out)
+/* ---- the ownership index ---------------------------------------------------- */
+
+/*
+ * Which mdevs hold an adapter (by[0]) or a domain (by[1]), live or defined:
+ * built once per transaction from the model, then only appended to (a
+ * request adds the mdev it changes to the lists of ids it did not hold).
+ * Stale entries do no harm: the pair check looks at the real matrices.
+ * A request's candidates are the holders of the ids it touches, from the
+ * dimension with the shorter lists: the cost of one change grows with the
+ * APQNs it touches and their holders, not with the number of mdevs.
+ */
+struct idlist_u32 {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct owner_index {
+	struct idlist_u32 by[2][256];
+	uint32_t *seen;		/* per mdev slot: the generation that saw it last */
+	uint32_t gen;
+	const struct ap_mdev **scope;	/* scratch: the mdevs one audit looks at */
+	size_t n_scope;
+};
+
+static int ix_push(struct idlist_u32 *l, uint32_t v)
 {
-	struct ap_request none;
-	struct state before = { 0 }, after = { 0 };
-	struct ap_problems old = { 0 };
-	struct ctx c = { .model = m, .req = req, .out = out };
-	size_t first_audit;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4;
+		uint32_t *nv = realloc(l->v, cap * sizeof(*nv));
 
-	memset(out, 0, sizeof(*out));
-	if (!req) {
-		ap_request_init(&none, AP_REQ_NONE);
-		req = c.req = &none;
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
 	}
-	if (state_init(&before, m) || state_init(&after, m))
-		goto oom;
+	l->v[l->n++] = v;
+	return 0;
+}
 
-	state_apply(&c, &after);
-	if (req->kind == AP_REQ_MASKS) {
-		struct apqn_set *s = malloc(2 * sizeof(*s));
+/* the adapters (dim 0) or domains (dim 1) an mdev claims on either side */
+static void md_ids(const struct ap_mdev *d, int dim, struct ap_mask *out)
+{
+	ap_mask_zero(out);
+	if (d->active)
+		ap_mask_or(out, out, dim ? &d->live.aqm : &d->live.apm);
+	if (d->defined)
+		ap_mask_or(out, out, dim ? &d->def.aqm : &d->def.apm);
+}
 
-		if (!s)
-			goto oom;
-		check_masks_blocked(&c, &before, &after, &s[0]);
-		check_empty_masks(&c, &after);
-		check_mask_take(&c, &before, &after, &s[0], &s[1]);
-		free(s);
-	} else if (req->kind == AP_REQ_OVERRIDES) {
-		struct apqn_set *s = malloc(sizeof(*s));
+/* add slot i to the lists of the ids in add[] */
+static int ix_add(struct owner_index *ix, uint32_t i, const struct ap_mask add[2])
+{
+	int id;
 
-		if (!s)
-			goto oom;
-		check_override_request(&c, &before, s);
-		free(s);
-	} else if (req->kind != AP_REQ_NONE) {
-		check_mdev_request(&c, &before, &after);
+	for (int dim = 0; dim < 2; dim++)
+		ap_mask_for_each(id, &add[dim])
+			if (ix_push(&ix->by[dim][id], i))
+				return -1;
+	return 0;
+}
+
+static int ix_build(struct owner_index *ix, const struct state *st, size_t cap)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->seen = calloc(cap + 1, sizeof(*ix->seen));
+	ix->scope = malloc((cap + 1) * sizeof(*ix->scope));
+	if (!ix->seen || !ix->scope)
+		return -1;
+	for (size_t i = 0; i < st->n; i++) {
+		struct ap_mask ids[2];
+
+		md_ids(&st->mdevs[i], 0, &ids[0]);
+		md_ids(&st->mdevs[i], 1, &ids[1]);
+		if (ix_add(ix, (uint32_t)i, ids))
+			return -1;
 	}
-	first_audit = out->n;
-	audit(&c, &after);
-	if (c.oom)
-		goto oom;
+	return 0;
+}
 
-	if (req->kind != AP_REQ_NONE) {
-		struct ctx oc = { .model = m, .req = req, .out = &old };
+static void ix_free(struct owner_index *ix)
+{
+	for (int dim = 0; dim < 2; dim++)
+		for (int i = 0; i < 256; i++)
+			free(ix->by[dim][i].v);
+	free(ix->seen);
+	free(ix->scope);
+}
 
-		audit(&oc, &before);
-		if (oc.oom)
-			goto oom;
-		for (size_t i = first_audit; i < out->n; i++)
-			for (size_t k = 0; k < old.n; k++)
-				if (same_problem(&out->v[i], &old.v[k]))
-					out->v[i].preexisting = true;
-		/* a new host-owned problem caused by a mask edit is reported
-		 * once, as mask-takes-assigned */
-		if (req->kind == AP_REQ_MASKS || req->kind == AP_REQ_OVERRIDES) {
-			for (size_t i = first_audit; i < out->n;) {
-				bool dup = false;
+static void ix_take(struct owner_index *ix, const struct state *st, uint32_t i)
+{
+	if (ix->seen[i] == ix->gen)
+		return;
+	ix->seen[i] = ix->gen;
+	if (st->mdevs[i].active || st->mdevs[i].defined)
+		ix->scope[ix->n_scope++] = &st->mdevs[i];
+}
 
-				if (out->v[i].kind == AP_PROB_HOST_OWNED && !out->v[i].preexisting)
-					for (size_t k = 0; k < first_audit; k++)
-						if ((out->v[k].kind == AP_PROB_MASK_TAKES_ASSIGNED ||
-						     out->v[k].kind == AP_PROB_OVERRIDE_TAKES_ASSIGNED) &&
-						    !strcmp(out->v[k].mdev, out->v[i].mdev))
-							dup = true;
-				if (dup)
-					remove_at(out, i);
-				else
-					i++;
-			}
+/* the scope: slot 'self' (SIZE_MAX: none) and the holders of ids[0] x ids[1]
+ * ('any': of ids[0] or ids[1], for mask edits) */
+static void ix_collect(struct owner_index *ix, const struct state *st, size_t self,
+		       const struct ap_mask ids[2], bool any)
+{
+	size_t cost[2] = { 0, 0 };
+	int id;
+
+	ix->gen++;
+	ix->n_scope = 0;
+	if (self != SIZE_MAX)
+		ix_take(ix, st, (uint32_t)self);
+	for (int dim = 0; dim < 2; dim++)
+		ap_mask_for_each(id, &ids[dim])
+			cost[dim] += ix->by[dim][id].n;
+	for (int dim = 0; dim < 2; dim++) {
+		/* a product: the holders of the cheaper side are enough */
+		if (!any && dim != (cost[0] <= cost[1] ? 0 : 1))
+			continue;
+		ap_mask_for_each(id, &ids[dim]) {
+			const struct idlist_u32 *l = &ix->by[dim][id];
+
+			for (size_t k = 0; k < l->n; k++)
+				if (l->v[k] < st->n)
+					ix_take(ix, st, l->v[k]);
 		}
 	}
+}
+
+static void mask_xor(struct ap_mask *r, const struct ap_mask *a, const struct ap_mask *b)
+{
+	struct ap_mask x, y;
+
+	ap_mask_andnot(&x, a, b);
+	ap_mask_andnot(&y, b, a);
+	ap_mask_or(r, &x, &y);
+}
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	const struct ap_mdev *const *x = a, *const *y = b;
+
+	return strcmp((*x)->uuid, (*y)->uuid);
+}
+
+/*
+ * The audit of the parties a request touches, in the order the whole audit
+ * would report them: 'target' (an mdev request's mdev: every check, and its
+ * pairs with the scope), or with no target every scope mdev's host check
+ * (a mask or driver_override edit changes nothing else about them).
+ */
+static void audit_scope(struct ctx *c, const struct state *st, const struct ap_mdev *const *scope,
+			size_t n, const char *target, struct apqn_set *a)
+{
+	if (!target && c->req->kind == AP_REQ_OVERRIDES)
+		check_override_pending(c, st, &a[0]);
+	for (size_t i = 0; i < n; i++) {
+		const struct ap_mdev *d = scope[i];
+		int r;
+
+		if (!d->active && !d->defined)
+			continue;
+		if (!target) {
+			check_host(c, st, d, &a[0]);
+			continue;
+		}
+		r = strcmp(d->uuid, target);
+		if (r < 0) {
+			const struct ap_mdev *t = state_find(st, target);
+
+			if (t && (t->active || t->defined))
+				check_pair(c, d, t, &a[0], &a[1]);
+			continue;
+		}
+		if (r > 0)
+			continue;
+		check_ids(c, st, d);
+		check_config(c, st, d);
+		check_host(c, st, d, &a[0]);
+		for (size_t j = i + 1; j < n; j++)
+			if (scope[j]->active || scope[j]->defined)
+				check_pair(c, d, scope[j], &a[0], &a[1]);
+		check_cdoms(c, d);
+		check_remove_pending(c, d);
+	}
+}
+
+static void count_problems(struct ap_problems *out)
+{
+	out->n_errors = out->n_warnings = out->new_errors = out->new_warnings = 0;
 	for (size_t i = 0; i < out->n; i++) {
-		if (!out->v[i].message)
-			goto oom;
 		if (out->v[i].severity == AP_SEV_ERROR) {
 			out->n_errors++;
 			out->new_errors += !out->v[i].preexisting;
@@ -1580,16 +1730,220 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 			out->new_warnings += !out->v[i].preexisting;
 		}
 	}
+}
+
+/* one request of a transaction, against st as the earlier ones left it */
+static int validate_step(struct ctx *c, struct state *st, struct owner_index *ix,
+			 struct apqn_set *a)
+{
+	const struct ap_request *req = c->req;
+	struct ap_problems *out = c->out, old = { 0 };
+	struct ap_host before_host = st->host;
+	struct ap_mask before_papm = st->papm, before_paqm = st->paqm;
+	struct ap_mdev old_md, *d;
+	bool had = false, mdev_req = req->kind == AP_REQ_MDEV_CREATE ||
+				     req->kind == AP_REQ_MDEV_MODIFY ||
+				     req->kind == AP_REQ_MDEV_REMOVE;
+	size_t first_audit, slot = SIZE_MAX;
+	struct ap_mask ids[2], before_ids[2];
+
+	if (mdev_req) {
+		d = state_find(st, req->uuid);
+		if (d) {
+			old_md = *d;
+			had = true;
+			md_ids(d, 0, &before_ids[0]);
+			md_ids(d, 1, &before_ids[1]);
+		} else {
+			ap_mask_zero(&before_ids[0]);
+			ap_mask_zero(&before_ids[1]);
+		}
+	}
+	state_apply(c, st);
+	if (c->oom)
+		return -1;
+	if (req->kind == AP_REQ_MASKS) {
+		struct state bst = *st;
+
+		bst.host = before_host;
+		bst.papm = before_papm;
+		bst.paqm = before_paqm;
+		check_masks_blocked(c, &bst, st, &a[0]);
+		check_empty_masks(c, st);
+		check_mask_take(c, &bst, st, &a[0], &a[1]);
+	} else if (req->kind == AP_REQ_OVERRIDES) {
+		struct state bst = *st;
+
+		bst.host = before_host;
+		check_override_request(c, &bst, &a[0]);
+	}
+	if (mdev_req) {
+		d = state_find(st, req->uuid);
+		check_mdev_request(c, &before_host, had ? &old_md : NULL, d);
+		if (!d)
+			return c->oom ? -1 : 0;
+		slot = (size_t)(d - st->mdevs);
+		md_ids(d, 0, &ids[0]);
+		md_ids(d, 1, &ids[1]);
+		/* the index learns the ids the mdev did not hold */
+		{
+			struct ap_mask add[2];
+
+			ap_mask_andnot(&add[0], &ids[0], &before_ids[0]);
+			ap_mask_andnot(&add[1], &ids[1], &before_ids[1]);
+			if (ix_add(ix, (uint32_t)slot, add))
+				return -1;
+		}
+		ap_mask_or(&ids[0], &ids[0], &before_ids[0]);
+		ap_mask_or(&ids[1], &ids[1], &before_ids[1]);
+		ix_collect(ix, st, slot, ids, false);
+	} else {
+		/* the ids whose owner the edit changes */
+		struct ap_mask x;
+
+		ap_mask_zero(&ids[0]);
+		ap_mask_zero(&ids[1]);
+		if (req->kind == AP_REQ_MASKS) {
+			mask_xor(&ids[0], &before_host.apmask, &st->host.apmask);
+			mask_xor(&x, &before_papm, &st->papm);
+			ap_mask_or(&ids[0], &ids[0], &x);
+			mask_xor(&ids[1], &before_host.aqmask, &st->host.aqmask);
+			mask_xor(&x, &before_paqm, &st->paqm);
+			ap_mask_or(&ids[1], &ids[1], &x);
+		} else {
+			for (unsigned int ad = 0; ad <= AP_MAX_ID; ad++)
+				if (!ap_mask_is_empty(&req->ovr[ad]))
+					ap_mask_set(&ids[0], ad);
+		}
+		ix_collect(ix, st, SIZE_MAX, ids, true);
+	}
+	qsort(ix->scope, ix->n_scope, sizeof(*ix->scope), cmp_uuid);
+
+	first_audit = out->n;
+	audit_scope(c, st, ix->scope, ix->n_scope, mdev_req ? req->uuid : NULL, a);
+	if (c->oom)
+		return -1;
+	/* the same parties before the request */
+	{
+		struct ctx oc = *c;
+		struct ap_host after_host = st->host;
+		struct ap_mask after_papm = st->papm, after_paqm = st->paqm;
+		struct ap_mdev now_md;
+
+		oc.out = &old;
+		st->host = before_host;
+		st->papm = before_papm;
+		st->paqm = before_paqm;
+		if (mdev_req) {
+			now_md = st->mdevs[slot];
+			if (had) {
+				st->mdevs[slot] = old_md;
+			} else {
+				st->mdevs[slot].active = false;
+				st->mdevs[slot].defined = false;
+			}
+		}
+		audit_scope(&oc, st, ix->scope, ix->n_scope, mdev_req ? req->uuid : NULL, a);
+		st->host = after_host;
+		st->papm = after_papm;
+		st->paqm = after_paqm;
+		if (mdev_req)
+			st->mdevs[slot] = now_md;
+		if (oc.oom) {
+			ap_problems_free(&old);
+			return -1;
+		}
+	}
+	for (size_t i = first_audit; i < out->n; i++)
+		for (size_t k = 0; k < old.n; k++)
+			if (same_problem(&out->v[i], &old.v[k]))
+				out->v[i].preexisting = true;
 	ap_problems_free(&old);
-	free(before.mdevs);
-	free(after.mdevs);
-	free(after.qcopy);
+	/* a new host-owned problem caused by a mask edit is reported once, as
+	 * mask-takes-assigned */
+	if (req->kind == AP_REQ_MASKS || req->kind == AP_REQ_OVERRIDES) {
+		for (size_t i = first_audit; i < out->n;) {
+			bool dup = false;
+
+			if (out->v[i].kind == AP_PROB_HOST_OWNED && !out->v[i].preexisting)
+				for (size_t k = 0; k < first_audit; k++)
+					if ((out->v[k].kind == AP_PROB_MASK_TAKES_ASSIGNED ||
+					     out->v[k].kind == AP_PROB_OVERRIDE_TAKES_ASSIGNED) &&
+					    !strcmp(out->v[k].mdev, out->v[i].mdev))
+						dup = true;
+			if (dup)
+				remove_at(out, i);
+			else
+				i++;
+		}
+	}
 	return 0;
-oom:
-	ap_problems_free(&old);
-	ap_problems_free(out);
-	free(before.mdevs);
-	free(after.mdevs);
-	free(after.qcopy);
-	return -1;
+}
+
+int ap_validate_txn(const struct ap_model *m, const struct ap_request *reqs, size_t n,
+		    struct ap_problems *out)
+{
+	struct state st = { 0 };
+	struct owner_index ix;
+	struct apqn_set *a = NULL;
+	struct ctx c = { .model = m, .out = out };
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ix, 0, sizeof(ix));
+	if (state_init(&st, m, n) || ix_build(&ix, &st, m->n_mdevs + n))
+		goto done;
+	a = malloc(2 * sizeof(*a));
+	if (!a)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		c.req = &reqs[i];
+		if (reqs[i].kind == AP_REQ_NONE)
+			continue;
+		if (validate_step(&c, &st, &ix, a))
+			goto done;
+	}
+	rc = 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (!out->v[i].message)
+			rc = -1;
+	count_problems(out);
+done:
+	if (rc)
+		ap_problems_free(out);
+	free(a);
+	ix_free(&ix);
+	state_fini(&st);
+	return rc;
+}
+
+int ap_validate(const struct ap_model *m, const struct ap_request *req,
+		struct ap_problems *out)
+{
+	struct ap_request none;
+	struct state st = { 0 };
+	struct ctx c = { .model = m, .out = out };
+
+	if (req && req->kind != AP_REQ_NONE)
+		return ap_validate_txn(m, req, 1, out);
+	/* the whole audit: apctl check, and what commands report as it is */
+	memset(out, 0, sizeof(*out));
+	if (!req) {
+		ap_request_init(&none, AP_REQ_NONE);
+		req = &none;
+	}
+	c.req = req;
+	if (state_init(&st, m, 0))
+		return -1;
+	audit(&c, &st);
+	state_fini(&st);
+	for (size_t i = 0; i < out->n; i++)
+		if (!out->v[i].message)
+			c.oom = 1;
+	if (c.oom) {
+		ap_problems_free(out);
+		return -1;
+	}
+	count_problems(out);
+	return 0;
 }

@@ -143,6 +143,20 @@ int ap_validate(const struct ap_model *m, const struct ap_request *req,
 		struct ap_problems *out);
 void ap_problems_free(struct ap_problems *p);
 
+/*
+ * Validate the n requests of one transaction in order, each against the
+ * system as the ones before it leave it (a mask edit, then the create that
+ * needs it): what the planner (ap_plan_build_n) will do.  A problem is
+ * 'preexisting' when it existed before the request that shows it, so each
+ * is new once at most.  Only the parties a request touches are looked at:
+ * its mdev and the holders of the adapters and domains it claims (or whose
+ * owner a mask edit changes), found in an index of the model built once
+ * per call; the whole audit is ap_validate() with AP_REQ_NONE (check).
+ * ap_validate() with one request is ap_validate_txn() with n = 1.
+ */
+int ap_validate_txn(const struct ap_model *m, const struct ap_request *reqs, size_t n,
+		    struct ap_problems *out);
+
 /* stable names for JSON: "apqn-shared", "host-owned", ... */
 const char *ap_problem_kind_name(enum ap_problem_kind kind);
 /* "error", "warning" */

@@ -16,27 +16,8 @@ load helpers
 load change-helpers
 
 teardown() {
-	local m
-
-	for m in "${RO_MOUNTS[@]}"; do
-		umount "$m" 2>/dev/null || true
-	done
+	ro_teardown
 	sim_stop
-}
-
-RO_MOUNTS=()
-
-# make a directory below the root read-only (writes fail with EROFS)
-ro_dir() {
-	local d=$APSIM_ROOT/$1
-
-	mkdir -p "$d"
-	mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || fail "cannot make $d read-only"
-	RO_MOUNTS+=("$d")
-}
-
-rw_dir() {
-	umount "$APSIM_ROOT/$1"
 }
 
 # descriptions of the plan's steps, one a line

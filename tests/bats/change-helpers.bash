@@ -17,6 +17,11 @@
 #   expect_no_events     nothing reached the simulated kernel log or uevent log
 #   nsteps ARGS...       number of steps apctl plans for ARGS (--dry-run --json)
 #   sysfs_steps ARGS...  the 1-based numbers of the plan's sysfs writes, one a line
+#   ro_dir DIR / rw_dir DIR   make DIR below the root read-only (writes fail with
+#                        EROFS) and writable again; ro_teardown undoes them all
+#   fault_each ARGS...   fail each sysfs write of the plan of apctl ARGS in turn
+#                        (EIO): exit 1, "nothing was changed", state as before;
+#                        rows of the fault matrix to fd 3 ($KERNEL names the kernel)
 
 # the files below the root that apctl may change
 _etc_state() {
@@ -94,7 +99,50 @@ matrix_of() {
 	cat "$MATRIX/$1/matrix"
 }
 
-# expect_schema FILE: FILE is a valid result document (schema/apctl-change.schema.json)
+# expect_schema FILE [SCHEMA]: FILE is a valid document of SCHEMA (default: a
+# result document, schema/apctl-change.schema.json)
 expect_schema() {
-	schema_check "$top_srcdir/schema/apctl-change.schema.json" "$1"
+	schema_check "$top_srcdir/schema/${2:-apctl-change.schema.json}" "$1"
+}
+
+RO_MOUNTS=()
+
+ro_dir() {
+	local d=$APSIM_ROOT/$1
+
+	mkdir -p "$d"
+	mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || fail "cannot make $d read-only"
+	RO_MOUNTS+=("$d")
+}
+
+rw_dir() {
+	umount "$APSIM_ROOT/$1"
+}
+
+ro_teardown() {
+	local m
+
+	for m in "${RO_MOUNTS[@]}"; do
+		umount "$m" 2>/dev/null || true
+	done
+	RO_MOUNTS=()
+}
+
+fault_each() {
+	local -a idx
+	local k
+
+	mapfile -t idx < <(sysfs_steps "$@")
+	[ "${#idx[@]}" -gt 0 ] || fail "no sysfs step planned for: $*" || return 1
+	snap before
+	for ((k = 1; k <= ${#idx[@]}; k++)); do
+		ctl fault add '*' --errno EIO --nth "$k" >/dev/null
+		run "$APCTL" "$@"
+		ctl fault clear >/dev/null
+		[ "$status" -eq 1 ] || fail "write $k: exit $status, expected 1: $output" || return 1
+		[[ $output == *"Input/output error (EIO)"* && $output == *"nothing was changed"* ]] ||
+			fail "write $k: $output" || return 1
+		expect_snap before || return 1
+		echo "# fault matrix: ${KERNEL} ${*:1:2} | write $k/${#idx[@]} | EIO -> exit 1, undone, state equal" >&3
+	done
 }

@@ -33,11 +33,6 @@ killed_create() {
 	ctl fault clear >/dev/null
 }
 
-# the schema of show/check/mdev list/repair documents
-expect_view_schema() {
-	schema_check "$top_srcdir/schema/apctl.schema.json" "$1"
-}
-
 MSG_HEAD=
 interrupted_msg() {
 	printf "an earlier change was interrupted: 'apctl mdev create --uuid %s -a 5,6 -d 4,0xab --define' (process %s), %s of 6 steps done; run 'apctl repair' to undo it (or 'apctl repair --forward' to complete it)" "$U7" "$KILLED" "$1"
@@ -66,7 +61,7 @@ interrupted_msg() {
 	run --separate-stderr "$APCTL" check --json
 	[ "$status" -eq 7 ]
 	echo "$output" >"$BATS_TEST_TMPDIR/check.json"
-	expect_view_schema "$BATS_TEST_TMPDIR/check.json"
+	expect_schema "$BATS_TEST_TMPDIR/check.json" apctl.schema.json
 	expect_eq "interrupted 6 in-flight" \
 		"$(jq -r '[.change_journal.state, (.change_journal.steps | length), .change_journal.steps[4].state] | join(" ")' "$BATS_TEST_TMPDIR/check.json")"
 	# another change is refused, nothing written (the stale lock stays too)
@@ -82,7 +77,7 @@ interrupted_msg() {
 	run --separate-stderr "$APCTL" repair --dry-run --json
 	[ "$status" -eq 0 ]
 	echo "$output" >"$BATS_TEST_TMPDIR/repair.json"
-	expect_view_schema "$BATS_TEST_TMPDIR/repair.json"
+	expect_schema "$BATS_TEST_TMPDIR/repair.json" apctl.schema.json
 	expect_eq "undo 1" "$(jq -r '"\(.mode) \(.writes)"' "$BATS_TEST_TMPDIR/repair.json")"
 	expect_snap_all killed
 	run "$APCTL" repair -y

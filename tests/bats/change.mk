@@ -22,7 +22,9 @@ CHANGE_BATS = \
 	tests/bats/change-repair.bats \
 	tests/bats/override.bats \
 	tests/bats/override-change.bats \
-	tests/bats/change-crash-override.bats
+	tests/bats/change-crash-override.bats \
+	tests/bats/apply.bats \
+	tests/bats/apply-faults.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif

@@ -12,43 +12,9 @@ bats_require_minimum_version 1.5.0
 load helpers
 load change-helpers
 
-RO_MOUNTS=()
-
 teardown() {
-	local m
-
-	for m in "${RO_MOUNTS[@]}"; do
-		umount "$m" 2>/dev/null || true
-	done
+	ro_teardown
 	sim_stop
-}
-
-ro_dir() {
-	local d=$APSIM_ROOT/$1
-
-	mkdir -p "$d"
-	mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || fail "cannot make $d read-only"
-	RO_MOUNTS+=("$d")
-}
-
-# fault_each CMD...: fail each sysfs write of CMD's plan in turn
-fault_each() {
-	local -a idx
-	local k
-
-	mapfile -t idx < <(sysfs_steps "$@")
-	[ "${#idx[@]}" -gt 0 ] || fail "no sysfs step planned for: $*" || return 1
-	snap before
-	for ((k = 1; k <= ${#idx[@]}; k++)); do
-		ctl fault add '*' --errno EIO --nth "$k" >/dev/null
-		run "$APCTL" "$@"
-		ctl fault clear >/dev/null
-		[ "$status" -eq 1 ] || fail "write $k: exit $status, expected 1: $output" || return 1
-		[[ $output == *"Input/output error (EIO)"* && $output == *"nothing was changed"* ]] ||
-			fail "write $k: $output" || return 1
-		expect_snap before || return 1
-		echo "# fault matrix: ${KERNEL} ${*:1:2} | write $k/${#idx[@]} | EIO -> exit 1, undone, state equal" >&3
-	done
 }
 
 # the definitions: U1 (5 x 4,0xab, control 4) and U2 (6 x 0x47), manual

@@ -146,7 +146,7 @@ provoke() {
 	[[ $rc == "$code" ]] || fail "apctl $*: exit $rc, expected $code; $(cat "$BATS_TEST_TMPDIR/err")" || return 1
 	[[ " $* " == *" --json "* ]] || return 0
 	case $1 in
-	reserve | release) schema=apctl-change ;;
+	reserve | release | apply) schema=apctl-change ;;
 	mdev) [[ $2 == list ]] && schema=apctl || schema=apctl-change ;;
 	*) schema=apctl ;;
 	esac
@@ -171,6 +171,7 @@ provoke() {
 	# 2: a wrong command line, an mdev that does not exist, --yes missing without a terminal
 	for c in "show --bogus --json" "show cards --json -o CARD" "check --bogus --json" \
 		"mdev list --bogus --json" "reserve --bogus --json" "mdev create --json" \
+		"apply --json" "apply --bogus --json" \
 		"show mdev $U4 --json" "mdev modify $U4 --add-domains 4 --json" \
 		"mdev remove $U4 --json"; do
 		# shellcheck disable=SC2086

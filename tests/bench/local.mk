@@ -1,7 +1,14 @@
 # SPDX-License-Identifier: MIT
 # Benchmarks print figures; they are not tests (make bench).
-EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh
-.PHONY: bench bench-journal
+EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh tests/bench/apply.sh
+.PHONY: bench bench-journal bench-apply
+# in-process validation cost (issue 13): built by make bench-apply only
+EXTRA_PROGRAMS += tests/bench/bench-validate
+tests_bench_bench_validate_SOURCES = tests/bench/bench-validate.c
+tests_bench_bench_validate_LDADD = src/core/libapcore.a $(LIBINTL)
+bench-apply: src/apctl tests/apsim/apsim tests/apsim/apsimctl tests/bench/bench-validate
+	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(abs_top_srcdir)/tests/bench/apply.sh
 bench: src/apctl tests/apsim/apsim tests/apsim/apsimctl
 	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(abs_top_srcdir)/tests/bench/bench.sh $(BENCH_RUNS)

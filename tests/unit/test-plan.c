@@ -271,6 +271,18 @@ static void test_mdev_ap_config(void)
 		is_int(p.steps[0].kind, AP_STEP_MDEV_REMOVE, "remove step");
 	ap_plan_free(&p);
 
+	/* apply: a removal with later steps gets an undo that creates it again */
+	r.recreate = true;
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1 && p.n_undo == 2,
+	   "remove with recreate: create and ap_config as its undo");
+	if (p.n_undo == 2) {
+		is_int(p.undo[0].kind, AP_STEP_MDEV_CREATE, "undo 1: create");
+		is_int(p.undo[1].verify.kind, AP_VERIFY_MDEV_MATRIX, "undo 2: the live matrix");
+		ok(ap_mask_equal(&p.undo[1].verify.matrix.aqm, &d->live.aqm), "...the old domains");
+	}
+	ap_plan_free(&p);
+	r.recreate = false;
+
 	/* remove the definition too */
 	d->defined = true;
 	d->def = d->live;
@@ -357,6 +369,22 @@ static void test_mdev_assign(void)
 				 strrchr(p.undo[i].path, '/') + 1, p.undo[i].data);
 		is_str(got, "unassign_domain=0x9 unassign_adapter=0x7 assign_adapter=0x6 "
 		       "assign_domain=0x4 assign_control_domain=0x4 ", "modify undo: reverse");
+	}
+	ap_plan_free(&p);
+
+	/* remove with recreate: create, then adapters, domains, control domains */
+	ap_request_init(&r, AP_REQ_MDEV_REMOVE);
+	strcpy(r.uuid, U1);
+	r.recreate = true;
+	ok(!ap_plan_build(&m, &r, &p) && p.n_steps == 1, "remove with recreate without ap_config");
+	{
+		char got[4096] = "";
+
+		for (size_t i = 0; i < p.n_undo; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s ",
+				 strrchr(p.undo[i].path, '/') + 1);
+		is_str(got, "create assign_adapter assign_adapter assign_domain assign_domain "
+		       "assign_control_domain ", "recreate: the assign order the kernel accepts");
 	}
 	ap_plan_free(&p);
 
