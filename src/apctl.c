@@ -29,6 +29,7 @@ static const struct apctl_cmd commands[] = {
 	{ "reserve", cmd_reserve, N_("give adapters or domains to vfio_ap (edit apmask/aqmask)"), usage_reserve },
 	{ "release", cmd_release, N_("give adapters or domains back to the host drivers"), usage_release },
 	{ "mdev", cmd_mdev, N_("list, create, modify and remove vfio_ap mediated devices"), usage_mdev },
+	{ "monitor", cmd_monitor, N_("print AP and vfio_ap events and what they mean for guests"), usage_monitor },
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,6 +12,8 @@ src_apctl_SOURCES += src/cmd/inputs.c src/cmd/inputs.h
 src_apctl_SOURCES += src/cmd/repair.c
 # start, stop, define, undefine, the autostart run (issue 10)
 src_apctl_SOURCES += src/cmd/mdev.h src/cmd/mdev_life.c
+# apctl monitor: events explained (issue 11)
+src_apctl_SOURCES += src/cmd/monitor.c
 # static libraries in dependency order: out and sys use core
 src_apctl_LDADD = src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a \
 	$(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)

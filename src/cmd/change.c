@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/change.h"
+#include "sys/uevent.h"
 #include "cmd/cmd.h"
 #include "cmd/inputs.h"
 #include "core/apqn.h"
@@ -45,6 +46,7 @@ void chg_opts_init(struct chg_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->wait = CHG_WAIT_DEFAULT;
 	o->timeout = CHG_TIMEOUT_DEFAULT;
+	o->settle = -1;
 }
 
 int chg_parse_seconds(const char *cmd, const char *opt, const char *arg, int max, int *out)
@@ -85,6 +87,12 @@ int chg_opt(struct chg_opts *o, int opt, const char *arg, const char *cmd,
 		return chg_parse_seconds(cmd, "--wait", arg, CHG_WAIT_MAX, &o->wait);
 	case CHG_OPT_IGNORE_DEF:
 		return chg_ignore_def_opt(o, arg, cmd);
+	case CHG_OPT_SETTLE:
+		o->settle = CHG_SETTLE_DEFAULT;
+		return arg ? chg_parse_seconds(cmd, "--settle", arg, CHG_SETTLE_MAX, &o->settle) : 0;
+	case CHG_OPT_NO_SETTLE:
+		o->settle = 0;
+		return 0;
 	case CHG_OPT_HELP:
 		usage(stdout);
 		return -1;
@@ -122,6 +130,15 @@ void chg_usage_common(FILE *out)
 		"                            which apctl cannot read (otherwise refused;\n"
 		"                            may be repeated)\n"), out);
 	fputs(_(" -h, --help                 display this help\n"), out);
+}
+
+void chg_usage_settle(FILE *out)
+{
+	fputs(_("     --settle[=<seconds>]   after the masks changed, wait at most this long\n"
+		"                            (default 10) for the kernel to report that the\n"
+		"                            queues are bound again (it runs a bus scan to\n"
+		"                            ask); the default on a system with udev\n"
+		"     --no-settle            return as soon as the change is made\n"), out);
 }
 
 void chg_usage_exit(FILE *out, const char *force)
@@ -1334,12 +1351,69 @@ static int finish(struct chg_txn *t, int rc)
 	return rc;
 }
 
+/* --settle: does the plan rebind queues (a mask or driver_override write)? */
+static bool settle_wanted(const struct chg_txn *t)
+{
+	int secs = t->o->settle;
+
+	if (secs < 0)
+		secs = ap_path_is_real(&t->path) && ap_evsrc_udev_running() ? CHG_SETTLE_DEFAULT : 0;
+	if (!secs)
+		return false;
+	for (size_t i = 0; i < t->plan.n_steps; i++) {
+		const struct ap_step *s = &t->plan.steps[i];
+		size_t n = strlen(s->path);
+
+		if (s->kind == AP_STEP_SYSFS_WRITE &&
+		    (!strcmp(s->path, "bus/ap/apmask") || !strcmp(s->path, "bus/ap/aqmask") ||
+		     (n > 16 && !strcmp(s->path + n - 16, "/driver_override"))))
+			return true;
+	}
+	return false;
+}
+
+static void settle_listen(struct chg_txn *t, struct ap_evsrc **ev)
+{
+	int err = ap_evsrc_open(&t->path, false, ev);
+
+	if (err) {
+		*ev = NULL;
+		apctl_warn(_("cannot listen to udev events (%s): not waiting for the queues to be "
+			     "bound again"), strerror(err));
+	}
+}
+
+static void settle_wait(struct chg_txn *t, struct ap_evsrc *ev)
+{
+	int secs = t->o->settle < 0 ? CHG_SETTLE_DEFAULT : t->o->settle;
+	unsigned long count = 0;
+	int err;
+
+	err = ap_settle(&t->path, ev, secs * 1000, &count);
+	if (t->doc)
+		json_object_object_add(t->doc, "settled", json_object_new_boolean(!err));
+	if (!err) {
+		apctl_note(t->ctx, _("the kernel reports the bindings complete"));
+		return;
+	}
+	if (err == ETIMEDOUT)
+		apctl_warn(P_("the kernel did not report the bindings complete within %d second: "
+			      "the change is made, but a command run now may still see queues "
+			      "being bound (see 'apctl show queues')",
+			      "the kernel did not report the bindings complete within %d seconds: "
+			      "the change is made, but a command run now may still see queues "
+			      "being bound (see 'apctl show queues')", secs), secs);
+	else
+		apctl_warn(_("cannot wait for the bindings to complete: %s"), strerror(err));
+}
+
 int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_ops *ops, void *arg)
 {
 	struct chg_txn t = { .ctx = ctx, .o = o, .ops = ops, .arg = arg };
 	struct ap_model m1, m2;
 	struct sigaction sa, old_int, old_term, old_hup, old_pipe;
 	struct ap_lock lk;
+	struct ap_evsrc *ev = NULL;
 	const char *q;
 	int rc, r;
 
@@ -1454,7 +1528,10 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 				    "nothing was written"));
 		}
 	}
-	/* 4-5: apply, undo on failure */
+	/* 4-5: apply, undo on failure; listen first when the change rebinds
+	 * queues and --settle waits for the kernel to finish */
+	if (!rc && t.plan.n_steps && settle_wanted(&t))
+		settle_listen(&t, &ev);
 	if (!rc && t.plan.n_steps) {
 		rc = apply(&t);
 		ctx->changed = rc == APCTL_EXIT_OK;
@@ -1472,6 +1549,11 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		apctl_warn(_("SIG%s arrived during the change: apctl finished it first, so "
 			     "that nothing is left half-done"),
 			   got_signal == SIGINT ? "INT" : got_signal == SIGTERM ? "TERM" : "HUP");
+	if (ev) {
+		if (!rc)
+			settle_wait(&t, ev);
+		ap_evsrc_close(ev);
+	}
 	if (!rc && ops->report)
 		ops->report(&t, &m2, t.doc, arg);
 	ap_model_free(&m2);

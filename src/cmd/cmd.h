@@ -32,6 +32,9 @@ int cmd_mdev(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_reserve(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_release(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv);
+/* apctl monitor (issue 11) */
+int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv);
+void usage_monitor(FILE *out);
 
 /* mdev subcommands, dispatched by cmd_mdev() in src/cmd/mdev.c */
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
