@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -201,7 +202,7 @@ static bool emit(struct mon *mo, const struct ap_event *ev, const struct ap_ev_n
 			json_object_object_add(props, k, json_object_new_string(eq + 1));
 		}
 		json_object_object_add(o, "properties", props);
-		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), stdout);
+		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
 		putchar('\n');
 		json_object_put(o);
 	} else {
@@ -526,7 +527,10 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 	rc = APCTL_EXIT_OK;
 	goto out;
 lost:
-	/* the output went away (EPIPE): stop quietly, as a pipe's reader expects */
+	/* the output went away (EPIPE): stop quietly, as a pipe's reader
+	 * expects; drop what is buffered so that nothing tries again */
+	__fpurge(stdout);
+	clearerr(stdout);
 	rc = APCTL_EXIT_FAILURE;
 out:
 	ap_evsrc_close(src);

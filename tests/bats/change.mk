@@ -22,10 +22,13 @@ CHANGE_BATS = \
 	tests/bats/change-repair.bats \
 	tests/bats/override.bats \
 	tests/bats/override-change.bats \
-	tests/bats/change-crash-override.bats
+	tests/bats/change-crash-override.bats \
+	tests/bats/monitor.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
 EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash tests/bats/crash-lib.bash
 # the JSON Schema of their --json result documents
 dist_pkgdata_DATA += schema/apctl-change.schema.json
+# apctl monitor --json: one object per line (issue 11)
+dist_pkgdata_DATA += schema/apctl-event.schema.json
