@@ -51,7 +51,8 @@ void usage_monitor(FILE *out)
 		"reports changed mdev assignments and definitions and udev rule files,\n"
 		"for which the kernel sends no event.  Runs until interrupted.\n"), out);
 	fputs(_("\nOptions:\n"), out);
-	fputs(_(" -J, --json             one JSON object per line (schema/apctl-event.schema.json)\n"
+	fputs(_(" -J, --json[=<style>]   one JSON object per line, compact whatever the\n"
+		"                        style (schema/apctl-event.schema.json)\n"
 		" -a, --adapters <list>  only events of these adapters\n"
 		" -m, --mdev <uuid>      only events of this mdev and its APQNs\n"
 		" -c, --count <n>        stop after n events\n"
@@ -388,8 +389,9 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":Ja:m:c:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'J':
+			/* the style is checked as everywhere; a line is always compact */
 			mo.json = true;
-			if (optarg && (rc = apctl_json_style_opt("monitor", optarg)))
+			if ((rc = apctl_json_style_opt("monitor", optarg)))
 				return rc;
 			break;
 		case 'a': {
@@ -421,9 +423,9 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 			usage_monitor(stdout);
 			return APCTL_EXIT_OK;
 		case ':':
-			return apctl_usage_error("monitor", _("option '%s' needs a value"), argv[optind - 1]);
+			return apctl_usage_error("monitor", _("option '%s' requires an argument"), argv[optind - 1]);
 		default:
-			return apctl_usage_error("monitor", _("unknown option '%s'"), argv[optind - 1]);
+			return apctl_usage_error("monitor", _("unrecognized option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -439,7 +441,8 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);	/* a closed output is EPIPE on the write */
 
 	if ((err = ap_path_init(&mo.p, ctx->root))) {
-		apctl_err(_("cannot use the root directory: %s"), strerror(err));
+		apctl_err(_("invalid root directory '%s': %s"), ctx->root ? ctx->root : "",
+			  strerror(err));
 		return APCTL_EXIT_USAGE;
 	}
 	ap_diags_init(&mo.d);

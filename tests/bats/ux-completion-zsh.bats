@@ -52,9 +52,9 @@ blocks() {
 
 @test "zsh: commands, global options, command options" {
 	zcomp "apctl " "apctl re" "apctl -" "apctl check -" "apctl help "
-	expect_eq "$(blocks $'check\nhelp\nmdev\nrelease\nrepair\nreserve\nshow' \
+	expect_eq "$(blocks $'check\nhelp\nmdev\nmonitor\nrelease\nrepair\nreserve\nshow' \
 		$'release\nrepair\nreserve' "$(code_opt_words apctl)" "$(code_opt_words check)" \
-		$'check\nmdev\nrelease\nrepair\nreserve\nshow')" "$output"
+		$'check\nmdev\nmonitor\nrelease\nrepair\nreserve\nshow')" "$output"
 }
 
 @test "zsh: mdev subcommands, mdev help, show views" {
