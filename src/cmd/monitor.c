@@ -76,6 +76,7 @@ struct mon {
 	struct ap_mask adapters;
 	char mdev[AP_UUID_STRLEN];
 	long count;	/* events printed */
+	unsigned long polls;	/* re-readings of the mdevs (no event exists) */
 };
 
 static bool mdev_has_adapter(const struct ap_model *m, const char *uuid, int a)
@@ -285,6 +286,7 @@ static bool poll_mdevs(struct mon *mo)
 
 	if (!old)
 		return true;
+	mo->polls++;
 	for (size_t i = 0; i < n && ok; i++) {
 		struct ap_ev_note note;
 		struct ap_mdev *cur;
@@ -354,6 +356,21 @@ static bool file_event(struct mon *mo, const struct ap_event *ev)
 	return emit(mo, ev, &note);
 }
 
+/* APCTL_DEBUG_STATS: what the start and the events read (benchmarks) */
+static void debug_stats(const struct mon *mo, const struct ap_path_stats *start)
+{
+	const char *e = getenv("APCTL_DEBUG_STATS");
+
+	if (!e || !*e || !strcmp(e, "0"))
+		return;
+	/* a debugging aid: not translated, stable words */
+	fprintf(stderr, "apctl: stats: start_files=%lu start_dirs=%lu events=%ld "
+		"event_files=%lu event_dirs=%lu polls=%lu\n",
+		start->files_read, start->dirs_listed, mo->count,
+		mo->p.stats.files_read - start->files_read,
+		mo->p.stats.dirs_listed - start->dirs_listed, mo->polls);
+}
+
 static int parse_count(const char *opt, const char *arg, long *out)
 {
 	char *end;
@@ -382,6 +399,7 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 	long maxcount = 0, timeout = 0;
 	struct ap_evsrc *src = NULL;
 	struct timespec t0, t;
+	struct ap_path_stats start = { 0 };
 	struct sigaction sa;
 	int opt, rc, err;
 
@@ -460,6 +478,7 @@ int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv)
 	rc = read_all(&mo);
 	if (rc)
 		goto out;
+	start = mo.p.stats;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!mon_stop && (!maxcount || mo.count < maxcount)) {
 		struct ap_event ev;
@@ -536,6 +555,7 @@ lost:
 	clearerr(stdout);
 	rc = APCTL_EXIT_FAILURE;
 out:
+	debug_stats(&mo, &start);
 	ap_evsrc_close(src);
 	ap_model_free(&mo.m);
 	ap_diags_free(&mo.d);

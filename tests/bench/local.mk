@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 # Benchmarks print figures; they are not tests (make bench).
-EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh
-.PHONY: bench bench-journal
+EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh tests/bench/monitor.sh
+.PHONY: bench bench-journal bench-monitor
 bench: src/apctl tests/apsim/apsim tests/apsim/apsimctl
 	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(abs_top_srcdir)/tests/bench/bench.sh $(BENCH_RUNS)
 bench-journal: src/apctl tests/apsim/apsim tests/apsim/apsimctl
 	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		$(abs_top_srcdir)/tests/bench/journal.sh $(BENCH_PAIRS)
+# issue 11: show queues on the maximal host, reserve, the monitor's cost per event
+bench-monitor: src/apctl tests/apsim/apsim tests/apsim/apsimctl
+	$(AM_V_at)top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(abs_top_srcdir)/tests/bench/monitor.sh
