@@ -103,10 +103,13 @@ enum ap_ev_kind ap_event_classify(const struct ap_event *ev, struct ap_ev_object
 			if (strlen(rest) >= sizeof(a) || !parse_card(rest, &obj->apid))
 				return AP_EVK_IGNORED;
 		} else {
+			int card;
+
 			snprintf(a, sizeof(a), "%.*s", (int)(slash - rest), rest);
 			snprintf(q, sizeof(q), "%s", slash + 1);
-			if (!parse_card(a, &obj->apid) || !parse_queue(q, &obj->apid, &obj->apqi) ||
-			    strlen(slash + 1) >= sizeof(q))
+			/* the queue's adapter is the card it is under */
+			if (!parse_card(a, &card) || !parse_queue(q, &obj->apid, &obj->apqi) ||
+			    strlen(slash + 1) >= sizeof(q) || card != obj->apid)
 				return AP_EVK_IGNORED;
 		}
 		if (!strcmp(act, "change"))

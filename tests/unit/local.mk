@@ -9,7 +9,8 @@ CORE_TESTS = \
 	tests/unit/test-owner \
 	tests/unit/test-validate \
 	tests/unit/test-plan \
-	tests/unit/test-escape
+	tests/unit/test-escape \
+	tests/unit/test-event
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h
@@ -32,3 +33,5 @@ tests_unit_test_plan_SOURCES = tests/unit/test-plan.c tests/unit/tap.h
 tests_unit_test_plan_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_escape_SOURCES = tests/unit/test-escape.c tests/unit/tap.h
 tests_unit_test_escape_LDADD = src/core/libapcore.a $(LIBINTL)
+tests_unit_test_event_SOURCES = tests/unit/test-event.c tests/unit/tap.h
+tests_unit_test_event_LDADD = src/core/libapcore.a $(LIBINTL)
