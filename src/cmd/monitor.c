@@ -77,6 +77,7 @@ struct mon {
 	char mdev[AP_UUID_STRLEN];
 	long count;	/* events printed */
 	unsigned long polls;	/* re-readings of the mdevs (no event exists) */
+	unsigned long poll_files;	/* ...and the files they read */
 };
 
 static bool mdev_has_adapter(const struct ap_model *m, const char *uuid, int a)
@@ -284,6 +285,8 @@ static bool poll_mdevs(struct mon *mo)
 	struct ap_event ev = { .source = AP_EVS_POLL };
 	bool ok = true;
 
+	unsigned long f0 = mo->p.stats.files_read;
+
 	if (!old)
 		return true;
 	mo->polls++;
@@ -300,6 +303,7 @@ static bool poll_mdevs(struct mon *mo)
 			ok = emit(mo, &ev, &note);
 	}
 	free(old);
+	mo->poll_files += mo->p.stats.files_read - f0;
 	return ok;
 }
 
@@ -365,10 +369,10 @@ static void debug_stats(const struct mon *mo, const struct ap_path_stats *start)
 		return;
 	/* a debugging aid: not translated, stable words */
 	fprintf(stderr, "apctl: stats: start_files=%lu start_dirs=%lu events=%ld "
-		"event_files=%lu event_dirs=%lu polls=%lu\n",
+		"event_files=%lu event_dirs=%lu polls=%lu poll_files=%lu\n",
 		start->files_read, start->dirs_listed, mo->count,
-		mo->p.stats.files_read - start->files_read,
-		mo->p.stats.dirs_listed - start->dirs_listed, mo->polls);
+		mo->p.stats.files_read - start->files_read - mo->poll_files,
+		mo->p.stats.dirs_listed - start->dirs_listed, mo->polls, mo->poll_files);
 }
 
 static int parse_count(const char *opt, const char *arg, long *out)

@@ -200,6 +200,18 @@ PY
 	expect_eq "adapter 05 configured off" "$output"
 }
 
+@test "--mdev: the events of that mdev and of its guest's APQNs only" {
+	mdev_u1
+	w "$TYPE/create" "$U2" >/dev/null
+	SENTINEL=card05 mon_start --mdev "$U1"
+	w devices/ap/card06/config 0 >/dev/null
+	w "$MATRIX/$U2/remove" 1 >/dev/null
+	w devices/ap/card05/config 0 >/dev/null
+	wait_line "adapter 05 configured off"
+	run -0 lines
+	expect_eq "adapter 05 configured off: APQNs 05.0004 leave the guest of mdev $U1" "$output"
+}
+
 @test "--count and --timeout stop the monitor with 0; SIGTERM too" {
 	run -0 timeout 20 "$APSIM_RUN" --enter "$APSIM_ROOT" -- "$APCTL" monitor --timeout 1
 	expect_eq "" "$output"

@@ -3,7 +3,8 @@
 #
 # Benchmarks of issue 11 against apsim on the maximal host (256 adapters x
 # 256 domains).  Prints figures; asserts nothing.
-#   tests/bench/monitor.sh            (from a build tree, or with top_builddir set)
+#   tests/bench/monitor.sh [monitor]  (from a build tree, or with top_builddir set;
+#                                      'monitor': only part 3)
 # 1. 'show queues' (default columns): sysfs files read and wall time, on 6.12
 #    and 7.2; lszcrypt -V beside it when an lszcrypt is on PATH (s390-tools;
 #    it needs a /sys to read: it runs in apsim-run --ns).
@@ -29,6 +30,7 @@ export -f ms
 
 echo "issue 11 benchmarks: $("$APCTL" --version), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+if [ "${1:-}" != monitor ]; then
 printf '%-34s %10s %10s\n' "show queues (maximal host)" "ms" "files"
 for k in 6.12 7.2; do
 	"$run" --host maximal --kernel "$k" -- bash -c '
@@ -49,9 +51,10 @@ else
 fi
 echo
 "$run" --host maximal --kernel 7.2 -- bash -c '
-	t0=$(date +%s%N); "$APCTL" reserve 5,6 --yes --no-settle >/dev/null
+	t0=$(date +%s%N); "$APCTL" reserve 5,6 --yes --no-settle >/dev/null 2>&1
 	printf "%-34s %10s\n" "reserve 5,6 --yes, 7.2 (ms)" "$(ms "$t0")"'
 echo
+fi
 # 3. the monitor: 100 mdevs, one APQN each (adapter n, domain 0xf0 + n % 8)
 "$run" --host maximal --kernel 7.2 --netns -- bash -c '
 	S=$SYSFS_ROOT M=$SYSFS_ROOT/devices/vfio_ap/matrix
@@ -72,14 +75,18 @@ echo
 		"$@"
 		wait "$pid" || true
 		local t=$(ms "$t0")
-		out=$(sed -n "s/.*start_files=\([0-9]*\).*events=\([0-9]*\) event_files=\([0-9]*\).*polls=\([0-9]*\).*/\1 \2 \3 \4/p" "$APSIM_ROOT/mon.err")
+		out=$(sed -n "s/.*start_files=\([0-9]*\).*events=\([0-9]*\) event_files=\([0-9]*\).*polls=\([0-9]*\) poll_files=\([0-9]*\).*/\1 \2 \3 \4 \5/p" "$APSIM_ROOT/mon.err")
 		set -- $out
-		printf "%-34s %8s %8s %12s %10s %6s\n" "$name" "$2" "$1" \
+		printf "%-34s %8s %8s %12s %10s %12s\n" "$name" "$2" "$1" \
 			"$(awk "BEGIN { printf \"%.1f\", $3 / $2 }")" \
-			"$(awk "BEGIN { printf \"%.2f\", $t / $2 }")" "$4"
+			"$(awk "BEGIN { printf \"%.2f\", $t / $2 }")" \
+			"$(awk "BEGIN { printf \"%.0f\", $4 ? $5 / $4 : 0 }")"
 	}
-	printf "%-34s %8s %8s %12s %10s %6s\n" "monitor, 100 mdevs, 7.2" events start \
-		"files/event" "ms/event" polls
+	# files/event: what the events read (the mdev re-readings, every 2 s
+	# without events, are apart: files/poll); ms/event: from the first
+	# write to the last line, generator included
+	printf "%-34s %8s %8s %12s %10s %12s\n" "monitor, 100 mdevs, 7.2" events start \
+		"files/event" "ms/event" "files/poll"
 	masks() { for i in $(seq 5); do echo -0xe0 >"$S/bus/ap/aqmask"; echo +0xe0 >"$S/bus/ap/aqmask"; done; }
 	configs() { for i in $(seq 0 99); do echo 0 >"$S/devices/ap/card$(printf %02x "$i")/config"; done; }
 	creates() { for i in $(seq 100 199); do
