@@ -321,7 +321,7 @@ static bool file_event(struct mon *mo, const struct ap_event *ev)
 
 		if (!ap_uuid_is_valid(name))
 			return true;
-		snprintf(uuid, sizeof(uuid), "%s", name);
+		snprintf(uuid, sizeof(uuid), "%.36s", name);
 		for (char *s = uuid; *s; s++)
 			if (*s >= 'A' && *s <= 'F')
 				*s = (char)(*s - 'A' + 'a');
