@@ -15,7 +15,7 @@ _apctl_opts_global='--root= -q --quiet -V --verbose -h --help -v --version'
 _apctl_opts_show='-o= --output= -n --noheadings -r --raw -J --json --format= --mdev= -h --help'
 _apctl_opts_check='-J --json --format= -h --help'
 _apctl_opts_change='--dry-run -y --yes -f --force -w= --wait= -J --json --ignore-definition= -h --help'
-_apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent --mode= $_apctl_opts_change"
+_apctl_opts_reserve="-a= --adapters= -d= --domains= --active -p --persistent --mode= --settle --no-settle $_apctl_opts_change"
 _apctl_opts_release=$_apctl_opts_reserve
 _apctl_opts_mdev_list='--active --defined -o= --output= -n --noheadings -r --raw -J --json --format= -h --help'
 _apctl_opts_mdev_create="-u= --uuid= -a= --adapters= -d= --domains= -c= --control-domains= --reserve --define --autostart $_apctl_opts_change"
@@ -32,7 +32,10 @@ _apctl_opts_apply="--prune $_apctl_opts_change"
 # live guest migration (issue 12); a '-' in a command name is '_' in the key
 _apctl_opts_migrate_check='--to= --from= --prepare --apply -J --json -h --help'
 
-_apctl_commands='show check reserve release mdev repair export apply migrate-check help'
+# apctl monitor (issue 11)
+_apctl_opts_monitor='-J --json -a= --adapters= -m= --mdev= -c= --count= -t= --timeout= -h --help'
+
+_apctl_commands='show check reserve release mdev repair export apply monitor migrate-check help'
 _apctl_mdev_commands='list create modify remove start stop define undefine help'
 _apctl_show_views='cards queues mdevs matrix mdev'
 
@@ -291,7 +294,7 @@ _apctl() {
 				_apctl_words_reply 'table json'
 			fi
 			;;
-		--mdev)
+		--mdev | -m)
 			_apctl_words_reply "$(_apctl_uuids)"
 			;;
 		--mode)
@@ -306,6 +309,7 @@ _apctl() {
 			;;
 		-a | --adapters | --add-adapters | --remove-adapters)
 			case $key in
+			monitor) _apctl_list_reply $(_apctl_adapters all) ;;
 			reserve) _apctl_list_reply $(_apctl_adapters unreserved) ;;
 			release) _apctl_list_reply $(_apctl_adapters reserved) ;;
 			*) _apctl_list_reply $(_apctl_adapters all) ;;
@@ -368,7 +372,7 @@ _apctl() {
 			COMPREPLY=()
 		fi
 		;;
-	repair | export)
+	repair | export | monitor)
 		COMPREPLY=()
 		;;
 	apply)

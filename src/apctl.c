@@ -32,6 +32,7 @@ static const struct apctl_cmd commands[] = {
 	{ "repair", cmd_repair, N_("undo (or complete) a change that was interrupted"), usage_repair },
 	{ "export", cmd_export, N_("print the AP configuration as a document apply takes"), usage_export },
 	{ "apply", cmd_apply, N_("make the AP configuration what a document says, in one change"), usage_apply },
+	{ "monitor", cmd_monitor, N_("print AP and vfio_ap events and what they mean for guests"), usage_monitor },
 	{ "migrate-check", cmd_migrate_check,
 	  N_("check that guests' crypto configuration can migrate to another host"),
 	  usage_migrate_check },
@@ -154,6 +155,16 @@ int apctl_usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fputs(_("Try 'apctl --help' for more information.\n"), stderr);
 	return APCTL_EXIT_USAGE;
+}
+
+int apctl_option_error(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
+					 argv[optind - 1]);
+	if (optopt && optopt < 0x100)
+		return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
+	return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
 }
 
 static void usage(FILE *out)
@@ -471,14 +482,8 @@ int main(int argc, char **argv)
 		case 'v':
 			printf("apctl %s\n", PACKAGE_VERSION);
 			return checked_stdout(NULL, APCTL_EXIT_OK);
-		case ':':
-			return apctl_usage_error(NULL, _("option '%s' requires an argument"),
-						 argv[optind - 1]);
 		default:
-			if (optopt && optopt < 0x100)
-				return apctl_usage_error(NULL, _("invalid option -- '%c'"), optopt);
-			return apctl_usage_error(NULL, _("unrecognized option '%s'"),
-						 argv[optind - 1]);
+			return apctl_option_error(NULL, opt, argv);
 		}
 	}
 	if (optind >= argc)

@@ -16,6 +16,8 @@ src_apctl_SOURCES += src/cmd/mdev.h src/cmd/mdev_life.c
 src_apctl_SOURCES += src/cmd/apply.c
 # live guest migration: apctl migrate-check (issue 12)
 src_apctl_SOURCES += src/cmd/migrate.c
+# apctl monitor: events explained (issue 11)
+src_apctl_SOURCES += src/cmd/monitor.c
 # static libraries in dependency order: out and sys use core
 src_apctl_LDADD = src/out/libapout.a src/sys/libapsys.a src/core/libapcore.a \
 	$(JSONC_LIBS) $(SMARTCOLS_LIBS) $(UDEV_LIBS) $(UUID_LIBS) $(LIBINTL)

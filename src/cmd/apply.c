@@ -248,15 +248,8 @@ int cmd_export(struct apctl_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage_export(stdout);
 			return APCTL_EXIT_OK;
-		case ':':
-			return apctl_usage_error("export", _("option '%s' requires an argument"),
-						 argv[optind - 1]);
 		default:
-			if (optopt && optopt < 0x100)
-				return apctl_usage_error("export", _("invalid option -- '%c'"),
-							 optopt);
-			return apctl_usage_error("export", _("unrecognized option '%s'"),
-						 argv[optind - 1]);
+			return apctl_option_error("export", opt, argv);
 		}
 	}
 	if (optind < argc)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/change.h"
+#include "sys/uevent.h"
 #include "cmd/cmd.h"
 #include "cmd/inputs.h"
 #include "core/apqn.h"
@@ -45,6 +46,7 @@ void chg_opts_init(struct chg_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->wait = CHG_WAIT_DEFAULT;
 	o->timeout = CHG_TIMEOUT_DEFAULT;
+	o->settle = -1;
 }
 
 int chg_parse_seconds(const char *cmd, const char *opt, const char *arg, int max, int *out)
@@ -85,12 +87,17 @@ static int shared_opt(struct chg_opts *o, int opt, const char *arg, const char *
 		return chg_parse_seconds(cmd, "--wait", arg, CHG_WAIT_MAX, &o->wait);
 	case CHG_OPT_IGNORE_DEF:
 		return chg_ignore_def_opt(o, arg, cmd);
+	case CHG_OPT_SETTLE:
+		o->settle = CHG_SETTLE_DEFAULT;
+		return arg ? chg_parse_seconds(cmd, "--settle", arg, CHG_SETTLE_MAX, &o->settle) : 0;
+	case CHG_OPT_NO_SETTLE:
+		o->settle = 0;
+		return 0;
 	case CHG_OPT_HELP:
 		usage(stdout);
 		return -1;
 	case ':':
-		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
-					 argv[optind - 1]);
+		return apctl_option_error(cmd, opt, argv);
 	case '?':
 		/* the letters of the views (util-linux): not those of a change */
 		if (optopt == 'n')
@@ -99,9 +106,7 @@ static int shared_opt(struct chg_opts *o, int opt, const char *arg, const char *
 		if (optopt == 'r' && !strcmp(cmd, "mdev create"))
 			return apctl_usage_error(cmd, _("-r is --raw of the views; to reserve the "
 							"adapters first write --reserve"));
-		if (optopt && optopt < 0x100)
-			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
-		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
+		return apctl_option_error(cmd, opt, argv);
 	}
 	return 1;
 }
@@ -138,6 +143,15 @@ void chg_usage_common(FILE *out)
 		"                            which apctl cannot read (otherwise refused;\n"
 		"                            may be repeated)\n"), out);
 	fputs(_(" -h, --help                 display this help\n"), out);
+}
+
+void chg_usage_settle(FILE *out)
+{
+	fputs(_("     --settle[=<seconds>]   after the masks changed, wait at most this long\n"
+		"                            (default 10) for the kernel to report that the\n"
+		"                            queues are bound again (it runs a bus scan to\n"
+		"                            ask); the default on a system with udev\n"
+		"     --no-settle            return as soon as the change is made\n"), out);
 }
 
 void chg_usage_exit(FILE *out, const char *force)
@@ -328,6 +342,7 @@ struct chg_txn {
 	void *arg;
 	struct ap_path path;
 	bool locked;
+	bool reread;		/* the model is read a second time (under the lock) */
 	bool lock_ticked;	/* a progress line without its newline is on stderr */
 	bool oom;
 	struct ap_request *reqs;	/* what the build callback asked for */
@@ -1103,9 +1118,9 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 	 * cards' detail files (six per card) */
 	r = ap_read_model(&t->path, AP_RD_QUEUES | AP_RD_GUEST | AP_RD_MDEVS |
 			  AP_RD_DEFS | AP_RD_PERSIST, m, d);
-	/* the first reading's warnings are shown (--verbose); the one under
-	 * the lock would only repeat them.  Errors: see chg_check_inputs(). */
-	for (i = 0; i < d->n && !t->locked; i++) {
+	/* the first reading's warnings are shown (--verbose); a second one
+	 * under the lock would only repeat them.  Errors: see chg_check_inputs(). */
+	for (i = 0; i < d->n && !t->reread; i++) {
 		if (d->v[i].level != AP_DIAG_ERROR && t->ctx->verbose)
 			apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
 	}
@@ -1126,7 +1141,7 @@ static int read_model(struct chg_txn *t, struct ap_model *m)
 
 		/* refused before the other inputs are checked: what could not
 		 * be read is shown as it was before that check existed */
-		for (i = 0; i < d->n && !t->locked; i++)
+		for (i = 0; i < d->n && !t->reread; i++)
 			if (d->v[i].level == AP_DIAG_ERROR)
 				apctl_warn("%s: %s", d->v[i].path, d->v[i].msg);
 		ap_path_fmt(&t->path, AP_SYSFS, f, sizeof(f), "bus/ap/%s",
@@ -1195,7 +1210,7 @@ static int build(struct chg_txn *t, struct ap_model *m)
 	if (r == APCTL_EXIT_USAGE || errors_exit(t) == APCTL_EXIT_USAGE) {
 		/* a wrong command line is said first, after what could not be
 		 * read (as warnings: the change is not made anyway) */
-		for (size_t i = 0; i < t->diags.n && !t->locked; i++)
+		for (size_t i = 0; i < t->diags.n && !t->reread; i++)
 			if (t->diags.v[i].level == AP_DIAG_ERROR)
 				apctl_warn("%s: %s", t->diags.v[i].path, t->diags.v[i].msg);
 		return APCTL_EXIT_USAGE;
@@ -1326,6 +1341,13 @@ static void lock_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void 
 			  lock_content(h, c, sizeof(c)));
 }
 
+/* the lock taken without waiting: a holder is not waited for (nor said) */
+static void lock_try_cb(enum ap_lock_event ev, const struct ap_lock_holder *h, void *data)
+{
+	if (ev == AP_LOCK_EV_STALE || ev == AP_LOCK_EV_UNTRUSTED)
+		lock_cb(ev, h, data);
+}
+
 static int take_lock(struct chg_txn *t, struct ap_lock *lk)
 {
 	int r;
@@ -1435,13 +1457,141 @@ static int finish(struct chg_txn *t, int rc)
 	return rc;
 }
 
+/* CHG_DONE: plan_unlocked() finished the command successfully (dry run,
+ * nothing to change) */
+#define CHG_DONE (-1)
+
+/*
+ * After build(): a refusal, a dry run, nothing to change, the question.
+ * may_ask: a question may be put to the terminal (before the lock).
+ * 0 to go on, CHG_DONE, or an exit code.
+ */
+static int after_build(struct chg_txn *t, struct ap_model *m, int rc, bool may_ask)
+{
+	const char *q;
+
+	print_problems(t);
+	if (rc) {
+		size_t n = n_errors(t);
+
+		if (rc == APCTL_EXIT_CONFLICT && n)
+			apctl_err(P_("refused (%zu problem); nothing was written",
+				     "refused (%zu problems); nothing was written", n), n);
+		plan_free(t);	/* a refused plan is no plan */
+		return rc;
+	}
+	if (t->o->dry_run) {
+		if (!t->o->json)
+			print_plan(t, stdout);
+		else if (t->ops->report)
+			/* the command's keys (uuid, outcome, ...) as the plan
+			 * would make them; dry_run says that it did not */
+			t->ops->report(t, m, t->doc, t->arg);
+		return CHG_DONE;
+	}
+	if (!t->plan.n_steps) {
+		apctl_note(t->ctx, _("nothing to change"));
+		if (t->ops->report)
+			t->ops->report(t, m, t->doc, t->arg);
+		return CHG_DONE;
+	}
+	q = t->ops->confirm ? t->ops->confirm(t, m, t->arg) : NULL;
+	if (q && !t->o->yes) {
+		if (!may_ask || !isatty(STDIN_FILENO)) {
+			/* the command line lacks --yes: a usage matter, not a conflict */
+			chg_problem_exit(t, APCTL_EXIT_USAGE, "confirm",
+					 _("this change needs confirmation and there is no "
+					   "terminal to ask: add --yes; nothing was written (the "
+					   "question: %s)"), q);
+			apctl_err("%s", t->probs[t->n_probs - 1].msg);
+			return APCTL_EXIT_USAGE;
+		}
+		if (!ask(q)) {
+			apctl_err(_("not confirmed; nothing was written"));
+			return APCTL_EXIT_CONFLICT;
+		}
+	}
+	return 0;
+}
+
+/* read, plan and validate before the lock; ask the question; 0 to go on */
+static int plan_unlocked(struct chg_txn *t)
+{
+	struct ap_model m1;
+	int rc;
+
+	ap_model_init(&m1);
+	rc = read_model(t, &m1);
+	if (!rc)
+		rc = after_build(t, &m1, build(t, &m1), true);
+	ap_model_free(&m1);
+	return rc;
+}
+
+/* --settle: does the plan rebind queues (a mask or driver_override write)? */
+static bool settle_wanted(const struct chg_txn *t)
+{
+	int secs = t->o->settle;
+
+	if (secs < 0)
+		secs = ap_path_is_real(&t->path) && ap_evsrc_udev_running() ? CHG_SETTLE_DEFAULT : 0;
+	if (!secs)
+		return false;
+	for (size_t i = 0; i < t->plan.n_steps; i++) {
+		const struct ap_step *s = &t->plan.steps[i];
+		size_t n = strlen(s->path);
+
+		if (s->kind == AP_STEP_SYSFS_WRITE &&
+		    (!strcmp(s->path, "bus/ap/apmask") || !strcmp(s->path, "bus/ap/aqmask") ||
+		     (n > 16 && !strcmp(s->path + n - 16, "/driver_override"))))
+			return true;
+	}
+	return false;
+}
+
+static void settle_listen(struct chg_txn *t, struct ap_evsrc **ev)
+{
+	int err = ap_evsrc_open(&t->path, false, ev);
+
+	if (err) {
+		*ev = NULL;
+		apctl_warn(_("cannot listen to udev events (%s): not waiting for the queues to be "
+			     "bound again"), strerror(err));
+	}
+}
+
+static void settle_wait(struct chg_txn *t, struct ap_evsrc *ev)
+{
+	int secs = t->o->settle < 0 ? CHG_SETTLE_DEFAULT : t->o->settle;
+	unsigned long count = 0;
+	int err;
+
+	err = ap_settle(&t->path, ev, secs * 1000, &count);
+	if (t->doc)
+		json_object_object_add(t->doc, "settled", json_object_new_boolean(!err));
+	if (!err) {
+		apctl_note(t->ctx, _("the kernel reports the bindings complete"));
+		return;
+	}
+	if (err == ETIMEDOUT)
+		apctl_warn(P_("the kernel did not report the bindings complete within %d second: "
+			      "the change is made, but a command run now may still see queues "
+			      "being bound (see 'apctl show queues')",
+			      "the kernel did not report the bindings complete within %d seconds: "
+			      "the change is made, but a command run now may still see queues "
+			      "being bound (see 'apctl show queues')", secs), secs);
+	else
+		apctl_warn(_("cannot wait for the bindings to complete: %s"), strerror(err));
+}
+
 int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_ops *ops, void *arg)
 {
 	struct chg_txn t = { .ctx = ctx, .o = o, .ops = ops, .arg = arg };
-	struct ap_model m1, m2;
+	struct ap_model m2;
 	struct sigaction sa, old_int, old_term, old_hup, old_pipe;
 	struct ap_lock lk;
-	const char *q;
+	struct ap_evsrc *ev = NULL;
+	bool once, done = false;
 	int rc, r;
 
 	r = ap_path_init(&t.path, ctx->root);
@@ -1473,66 +1623,27 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	if (rc)
 		return finish(&t, rc);
 
-	/* 1-2: read, plan, validate */
-	ap_model_init(&m1);
-	rc = read_model(&t, &m1);
-	if (rc) {
-		ap_model_free(&m1);
-		return finish(&t, rc);
+	/*
+	 * 1-2: read, plan, validate.  Where no question can be asked (--yes,
+	 * or no terminal) and the lock is free, the model is read once, under
+	 * the lock: a reading before it would only be repeated there (on the
+	 * maximal host one reading is most of a command's time).  A question
+	 * is asked before the lock is taken, so that the lock is not held
+	 * while a person thinks, and a busy lock is waited for with a plan
+	 * that was checked (and a refusal does not wait for it); the model is
+	 * then read again under it.
+	 */
+	once = !o->dry_run && (o->yes || !isatty(STDIN_FILENO)) &&
+	       ap_lock_init(&lk, &t.path, 0) == 0 && ap_lock_acquire(&lk, 0, lock_try_cb, &t) == 0;
+	if (!once) {
+		rc = plan_unlocked(&t);
+		if (rc)
+			return finish(&t, rc == CHG_DONE ? APCTL_EXIT_OK : rc);
+		/* 3: lock, re-read, re-validate */
+		rc = take_lock(&t, &lk);
+		if (rc)
+			return finish(&t, rc);
 	}
-	rc = build(&t, &m1);
-	print_problems(&t);
-	if (rc) {
-		size_t n = n_errors(&t);
-
-		if (rc == APCTL_EXIT_CONFLICT && n)
-			apctl_err(P_("refused (%zu problem); nothing was written",
-				     "refused (%zu problems); nothing was written", n), n);
-		plan_free(&t);	/* a refused plan is no plan */
-		ap_model_free(&m1);
-		return finish(&t, rc);
-	}
-	if (o->dry_run) {
-		if (!o->json)
-			print_plan(&t, stdout);
-		else if (ops->report)
-			/* the command's keys (uuid, outcome, ...) as the plan
-			 * would make them; dry_run says that it did not */
-			ops->report(&t, &m1, t.doc, arg);
-		ap_model_free(&m1);
-		return finish(&t, APCTL_EXIT_OK);
-	}
-	if (!t.plan.n_steps) {
-		apctl_note(ctx, _("nothing to change"));
-		if (ops->report)
-			ops->report(&t, &m1, t.doc, arg);
-		ap_model_free(&m1);
-		return finish(&t, APCTL_EXIT_OK);
-	}
-	q = ops->confirm ? ops->confirm(&t, &m1, arg) : NULL;
-	if (q && !o->yes) {
-		if (!isatty(STDIN_FILENO)) {
-			/* the command line lacks --yes: a usage matter, not a conflict */
-			chg_problem_exit(&t, APCTL_EXIT_USAGE, "confirm",
-					 _("this change needs confirmation and there is no "
-					   "terminal to ask: add --yes; nothing was written (the "
-					   "question: %s)"), q);
-			apctl_err("%s", t.probs[t.n_probs - 1].msg);
-			ap_model_free(&m1);
-			return finish(&t, APCTL_EXIT_USAGE);
-		}
-		if (!ask(q)) {
-			apctl_err(_("not confirmed; nothing was written"));
-			ap_model_free(&m1);
-			return finish(&t, APCTL_EXIT_CONFLICT);
-		}
-	}
-	ap_model_free(&m1);
-
-	/* 3: lock, re-read, re-validate */
-	rc = take_lock(&t, &lk);
-	if (rc)
-		return finish(&t, rc);
 	/* from here to the unlock a signal must not cut the change short: a
 	 * closed terminal (SIGHUP) as little as Ctrl-C or kill, or a reader
 	 * of our messages that went away (SIGPIPE: the write just fails) */
@@ -1545,13 +1656,19 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 	sigaction(SIGPIPE, &sa, &old_pipe);
 
 	t.locked = true;
+	t.reread = !once;
 	ap_model_init(&m2);
 	rc = journal_gate(&t);
 	if (!rc)
 		rc = read_model(&t, &m2);
 	if (!rc && ap_pending_read(&t.path, &m2, true) == ENOMEM)	/* drops stale notes */
 		rc = APCTL_EXIT_FAILURE;
-	if (!rc) {
+	if (!rc && once) {
+		rc = after_build(&t, &m2, build(&t, &m2), false);
+		done = rc == CHG_DONE;
+		if (done)
+			rc = APCTL_EXIT_OK;
+	} else if (!rc) {
 		rc = build(&t, &m2);
 		if (rc) {
 			print_problems(&t);
@@ -1559,8 +1676,11 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 				    "nothing was written"));
 		}
 	}
-	/* 4-5: apply, undo on failure */
-	if (!rc && t.plan.n_steps) {
+	/* 4-5: apply, undo on failure; listen first when the change rebinds
+	 * queues and --settle waits for the kernel to finish */
+	if (!rc && !done && t.plan.n_steps && settle_wanted(&t))
+		settle_listen(&t, &ev);
+	if (!rc && !done && t.plan.n_steps) {
 		rc = apply(&t);
 		ctx->changed = rc == APCTL_EXIT_OK;
 	}
@@ -1577,7 +1697,12 @@ int chg_run(struct apctl_ctx *ctx, const struct chg_opts *o, const struct chg_op
 		apctl_warn(_("SIG%s arrived during the change: apctl finished it first, so "
 			     "that nothing is left half-done"),
 			   got_signal == SIGINT ? "INT" : got_signal == SIGTERM ? "TERM" : "HUP");
-	if (!rc && ops->report)
+	if (ev) {
+		if (!rc)
+			settle_wait(&t, ev);
+		ap_evsrc_close(ev);
+	}
+	if (!rc && !done && ops->report)
 		ops->report(&t, &m2, t.doc, arg);
 	ap_model_free(&m2);
 	return finish(&t, rc);

@@ -51,7 +51,23 @@ struct chg_opts {
 	 * owns it) instead of printed (mdev start --autostart collects one
 	 * per mdev into its own document) */
 	struct json_object **json_out;
+	/* reserve/release --settle[=S] / --no-settle: after a change that
+	 * rebinds queues, wait at most this many seconds for the kernel's
+	 * "bindings complete" event; -1: the default (on for the real /sys
+	 * with udev running, CHG_SETTLE_DEFAULT seconds), 0: off */
+	int settle;
 };
+
+#define CHG_SETTLE_DEFAULT 10	/* seconds */
+#define CHG_SETTLE_MAX 600
+/* reserve and release: --settle[=S], --no-settle (chg_opt() handles them) */
+#define CHG_OPT_SETTLE 0x202
+#define CHG_OPT_NO_SETTLE 0x203
+#define CHG_SETTLE_LONGOPTS \
+	{ "settle", optional_argument, NULL, CHG_OPT_SETTLE }, \
+	{ "no-settle", no_argument, NULL, CHG_OPT_NO_SETTLE }
+/* their --help lines */
+void chg_usage_settle(FILE *out);
 
 #define CHG_WAIT_DEFAULT 90	/* seconds; about what s390-tools waits */
 #define CHG_WAIT_MAX 3600

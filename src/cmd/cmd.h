@@ -36,6 +36,9 @@ int cmd_repair(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_export(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_apply(struct apctl_ctx *ctx, int argc, char **argv);
 int cmd_migrate_check(struct apctl_ctx *ctx, int argc, char **argv);
+/* apctl monitor (issue 11) */
+int cmd_monitor(struct apctl_ctx *ctx, int argc, char **argv);
+void usage_monitor(FILE *out);
 
 /* mdev subcommands, dispatched by cmd_mdev() in src/cmd/mdev.c */
 int cmd_mdev_list(struct apctl_ctx *ctx, int argc, char **argv);
@@ -89,5 +92,9 @@ size_t apctl_edit_distance(const char *a, const char *b);
 /* "Try 'apctl CMD --help' for more information." and APCTL_EXIT_USAGE */
 int apctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* getopt_long's ':' (a missing argument) or '?' (an unknown option; a short
+ * one inside a cluster such as -J=x is named by its letter): the usage error
+ * of cmd; returns APCTL_EXIT_USAGE */
+int apctl_option_error(const char *cmd, int opt, char **argv);
 
 #endif

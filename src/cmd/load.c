@@ -342,14 +342,8 @@ int apctl_outopt(const char *cmd, void (*usage)(FILE *), int opt, const char *ar
 		usage(stdout);
 		return APCTL_EXIT_OK;
 	case ':':
-		return apctl_usage_error(cmd, _("option '%s' requires an argument"),
-					 argv[optind - 1]);
 	case '?':
-		/* a short option getopt does not know, maybe inside a cluster
-		 * (-J=x: '='), where argv[optind - 1] is another word */
-		if (optopt && optopt < 0x100)
-			return apctl_usage_error(cmd, _("invalid option -- '%c'"), optopt);
-		return apctl_usage_error(cmd, _("unrecognized option '%s'"), argv[optind - 1]);
+		return apctl_option_error(cmd, opt, argv);
 	default:
 		return APCTL_OPT_OTHER;
 	}

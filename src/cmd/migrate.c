@@ -382,14 +382,8 @@ int cmd_migrate_check(struct apctl_ctx *ctx, int argc, char **argv)
 		case 'h':
 			usage_migrate_check(stdout);
 			return APCTL_EXIT_OK;
-		case ':':
-			rc = apctl_usage_error("migrate-check", _("option '%s' requires an argument"),
-					       argv[optind - 1]);
-			return finish_json(&g, rc, NULL);
 		default:
-			rc = apctl_usage_error("migrate-check", _("unrecognized option '%s'"),
-					       argv[optind - 1]);
-			return finish_json(&g, rc, NULL);
+			return finish_json(&g, apctl_option_error("migrate-check", opt, argv), NULL);
 		}
 	}
 	g.uuids = argv + optind;

@@ -36,6 +36,7 @@ static void usage_common(FILE *out, bool reserve)
 	fputs(_("     --mode <mode>          masks or override: how queues are given to\n"
 		"                            vfio_ap (default: the way the host uses now;\n"
 		"                            masks on a host that uses neither)\n"), out);
+	chg_usage_settle(out);
 	chg_usage_common(out);
 	fputs(_("\nLists: decimal or 0x (or 0X) hex ids, ranges a-b, commas, 'all'\n"
 		"(e.g. 5,6  or  0x10-0x1f,4).  APQNs such as 05.0004,06.00ab name single\n"
@@ -513,6 +514,7 @@ static int rsv_main(struct apctl_ctx *ctx, int argc, char **argv, bool release)
 		{ "persistent", no_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		CHG_LONGOPTS,
+		CHG_SETTLE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cmd = release ? "release" : "reserve";

@@ -15,5 +15,6 @@ src_core_libapcore_a_SOURCES = \
 	src/core/plan.c src/core/plan.h \
 	src/core/escape.c src/core/escape.h \
 	src/core/journal.c src/core/journal.h \
-	src/core/migrate.c src/core/migrate.h
+	src/core/migrate.c src/core/migrate.h \
+	src/core/event.c src/core/event.h
 src_core_libapcore_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -12,5 +12,6 @@ src_sys_libapsys_a_SOURCES = \
 	src/sys/reader.c src/sys/reader.h \
 	src/sys/exec.c src/sys/exec.h \
 	src/sys/journal.c src/sys/journal.h \
-	src/sys/pending.c src/sys/pending.h
-src_sys_libapsys_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+	src/sys/pending.c src/sys/pending.h \
+	src/sys/uevent.c src/sys/uevent.h
+src_sys_libapsys_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(UDEV_CFLAGS)

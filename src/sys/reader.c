@@ -1061,3 +1061,104 @@ out:
 	ap_dirlist_free(&c.bus);
 	return ret;
 }
+
+/* ---- the incremental mode (apctl monitor): one part at a time ---------- */
+
+static void rctx_for(struct rctx *c, struct ap_path *p, struct ap_model *m, struct ap_diags *d,
+		     unsigned int flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = p;
+	c->m = m;
+	c->d = d;
+	c->flags = flags;
+	/* 'scans' tells the chkstop files (>= 5.18); the full read found it */
+	c->scans = m->host.caps.queue_status;
+}
+
+int ap_read_bindings(struct ap_path *p, struct ap_model *m, struct ap_diags *d)
+{
+	struct rctx c;
+
+	if (!m->host.caps.bindings)
+		return 0;
+	rctx_for(&c, p, m, d, 0);
+	read_bindings(&c);
+	return 0;
+}
+
+int ap_read_masks(struct ap_path *p, struct ap_model *m, struct ap_diags *d)
+{
+	struct rctx c;
+
+	if (!m->host.caps.masks)
+		return 0;
+	rctx_for(&c, p, m, d, 0);
+	rmask(&c, true, &m->host.apmask, false, "apmask");
+	rmask(&c, true, &m->host.aqmask, false, "aqmask");
+	return 0;
+}
+
+int ap_read_one_mdev(struct ap_path *p, struct ap_model *m, const char *uuid,
+		     struct ap_diags *d)
+{
+	struct ap_mdev *md;
+	struct rctx c;
+	char dir[4096];
+	size_t n0 = d->n;
+
+	rctx_for(&c, p, m, d, AP_RD_MDEVS | AP_RD_GUEST);
+	if (ap_path_fmt(p, AP_SYSFS, dir, sizeof(dir), MATRIX "/%s", uuid))
+		return EINVAL;
+	md = ap_model_find_mdev(m, uuid);
+	if (!ap_path_exists(p, dir)) {
+		if (md) {
+			if (md->defined)
+				md->active = false;
+			else
+				ap_model_drop_mdev(m, md);
+		}
+		return ENOENT;
+	}
+	md = ap_model_get_mdev(m, uuid);
+	if (!md)
+		return ENOMEM;
+	memset(&md->live, 0, sizeof(md->live));
+	memset(&md->guest, 0, sizeof(md->guest));
+	md->guest_known = md->in_use = false;
+	read_mdev(&c, md);
+	if (errors_since(&c, n0) && dev_gone(&c, MATRIX "/%s", uuid)) {
+		ap_diags_truncate(d, n0);
+		md = ap_model_find_mdev(m, uuid);
+		if (md && !md->defined)
+			ap_model_drop_mdev(m, md);
+		return ENOENT;
+	}
+	return 0;
+}
+
+int ap_read_one_def(struct ap_path *p, struct ap_model *m, const char *uuid,
+		    struct ap_diags *d)
+{
+	struct ap_mdevdef def;
+	struct ap_mdev *md;
+	int err;
+
+	err = ap_mdevdef_read(p, uuid, &def, d);
+	md = ap_model_find_mdev(m, uuid);
+	if (err) {
+		if (md) {
+			md->defined = md->autostart = false;
+			if (!md->active)
+				ap_model_drop_mdev(m, md);
+		}
+		return err;
+	}
+	md = ap_model_get_mdev(m, uuid);
+	if (!md)
+		return ENOMEM;
+	md->defined = true;
+	md->autostart = def.autostart;
+	md->def = def.m;
+	return 0;
+}

@@ -59,4 +59,19 @@ int ap_read_model(struct ap_path *p, unsigned int flags, struct ap_model *m,
 int ap_read_model_sel(struct ap_path *p, unsigned int flags, const struct ap_sel *sel,
 		      struct ap_model *m, struct ap_diags *d);
 
+/*
+ * The incremental mode (apctl monitor): after an event, re-read only the
+ * part of an already read model that the event touched.  Each returns 0 or
+ * an errno.  ap_read_one_mdev: one active mdev (its matrix, guest_matrix and
+ * in-use state; 2-4 files); ENOENT when it is gone (it is then dropped, or
+ * only marked inactive when defined).  ap_read_one_def: one definition;
+ * ENOENT when there is none (the mdev then loses 'defined').
+ */
+int ap_read_bindings(struct ap_path *p, struct ap_model *m, struct ap_diags *d);
+int ap_read_masks(struct ap_path *p, struct ap_model *m, struct ap_diags *d);
+int ap_read_one_mdev(struct ap_path *p, struct ap_model *m, const char *uuid,
+		     struct ap_diags *d);
+int ap_read_one_def(struct ap_path *p, struct ap_model *m, const char *uuid,
+		    struct ap_diags *d);
+
 #endif

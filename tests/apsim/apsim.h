@@ -276,6 +276,10 @@ bool ap_queue_name(const char *s, int *a, int *d);
 #define FUNC_CLASS_STATELESS	0x00400000u	/* stateless / restricted function set */
 uint32_t default_functions(int mode, bool apxa);
 
+/* netlink.c: uevents as libudev netlink messages (only in a private netns) */
+int netlink_open(char *err, size_t errsz);
+void netlink_send(const char *action, const char *devpath, const char *const *vars, int n);
+
 /* fs.c: the file tree */
 enum nkind { N_DIR, N_REG, N_LNK };
 

@@ -779,8 +779,8 @@ static int parse_kernel(const char *v)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: apsim --host FILE [--kernel VER] --ctl SOCKET [--periodic-scans] [-f] "
-		   "[-d]\n"
+	fprintf(f, "usage: apsim --host FILE [--kernel VER] --ctl SOCKET [--periodic-scans] [--netlink] "
+		   "[-f] [-d]\n"
 		   "             MOUNTPOINT\n"
 		   "  VER: 5.10, 6.1, 6.12, 7.2 (default; 6.19 behaves as 7.2)\n");
 }
@@ -790,6 +790,7 @@ int main(int argc, char **argv)
 	const char *host = NULL, *ctl = NULL, *kernel = "7.2", *mnt = NULL;
 	char **fargv = calloc((size_t)argc + 4, sizeof(char *));
 	int fargc = 0, rc;
+	bool netlink = false;
 	char err[512], opts[160];
 
 	if (!fargv)
@@ -808,6 +809,8 @@ int main(int argc, char **argv)
 				ctl = argv[++i];
 		} else if (!strcmp(a, "--periodic-scans")) {
 			periodic = true;
+		} else if (!strcmp(a, "--netlink")) {
+			netlink = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -833,6 +836,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(kernel, "6.19"))
 		S.kv = 619;
+	if (netlink && netlink_open(err, sizeof(err))) {
+		fprintf(stderr, "apsim: %s\n", err);
+		return 1;
+	}
 	if (host_load(host, err, sizeof(err))) {
 		fprintf(stderr, "apsim: %s: %s\n", host, err);
 		return 1;

@@ -13,6 +13,7 @@ tests_apsim_apsim_SOURCES = \
 	tests/apsim/sim.c \
 	tests/apsim/attrs.c \
 	tests/apsim/fs.c \
+	tests/apsim/netlink.c \
 	tests/apsim/ctl.c
 tests_apsim_apsim_CPPFLAGS = -I$(top_builddir)
 tests_apsim_apsim_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS) $(JSONC_CFLAGS) -pthread

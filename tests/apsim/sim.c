@@ -107,6 +107,7 @@ void uevent_emit(const char *action, const char *devpath, const char *const *var
 		sb_printf(&sb, "\n");
 	}
 	log_push(&S.uevents, sb.buf);
+	netlink_send(action, devpath, vars, n);
 }
 
 int mode_of(uint32_t f)

@@ -24,10 +24,13 @@ CHANGE_BATS = \
 	tests/bats/override-change.bats \
 	tests/bats/change-crash-override.bats \
 	tests/bats/apply.bats \
-	tests/bats/apply-faults.bats
+	tests/bats/apply-faults.bats \
+	tests/bats/monitor.bats
 if ENABLE_TESTS
 TESTS += $(CHANGE_BATS)
 endif
 EXTRA_DIST += $(CHANGE_BATS) tests/bats/change-helpers.bash tests/bats/crash-lib.bash
 # the JSON Schema of their --json result documents
 dist_pkgdata_DATA += schema/apctl-change.schema.json
+# apctl monitor --json: one object per line (issue 11)
+dist_pkgdata_DATA += schema/apctl-event.schema.json

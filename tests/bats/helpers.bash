@@ -74,7 +74,10 @@ sim_start() {
 	local host kernel=${2:-${APSIM_KERNEL:-7.2}} out
 
 	host=$(sim_host_arg "${1:-doc-example}")
-	out=$("$APSIM_RUN" --start --host "$host" --kernel "$kernel") ||
+	# SIM_NETNS=1: a private network namespace where apsim sends its
+	# uevents as libudev messages; run listeners there with in_netns
+	out=$("$APSIM_RUN" --start --host "$host" --kernel "$kernel" \
+		${SIM_NETNS:+--netns}) ||
 		fail "apsim-run --start --host $host --kernel $kernel failed" || return 1
 	APSIM_ROOT=${out##*$'\n'}
 	[[ -d $APSIM_ROOT/sys ]] || fail "apsim-run --start printed '$out', not a root" || return 1
@@ -101,6 +104,12 @@ sim_stop() {
 		fail "a mount is left under $root"
 		return 1
 	fi
+}
+
+# in_netns COMMAND...: run COMMAND in the simulator's network namespace
+# (sim_start with SIM_NETNS=1), where apsim's uevents arrive
+in_netns() {
+	"$APSIM_RUN" --enter "$APSIM_ROOT" -- "$@"
 }
 
 # ----------------------------------------------------------------------- I/O

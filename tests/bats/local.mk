@@ -13,6 +13,7 @@ APSIM_BATS_TESTS = \
 	tests/bats/apsim-kernels.bats \
 	tests/bats/apsim-doc.bats \
 	tests/bats/apsim-run.bats \
+	tests/bats/apsim-netlink.bats \
 	tests/bats/apsim-ctl.bats
 
 APSIM_BATS_HOSTS = \

@@ -40,11 +40,11 @@ comp() {
 
 @test "bash: commands, and commands by prefix" {
 	comp ''
-	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair\nexport\napply\nmigrate-check\nhelp' "$output"
+	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair\nexport\napply\nmonitor\nmigrate-check\nhelp' "$output"
 	comp re
 	expect_eq $'reserve\nrelease\nrepair' "$output"
 	comp help ''
-	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair\nexport\napply\nmigrate-check' "$output"
+	expect_eq $'show\ncheck\nreserve\nrelease\nmdev\nrepair\nexport\napply\nmonitor\nmigrate-check' "$output"
 	comp help mdev ''
 	expect_eq $'list\ncreate\nmodify\nremove\nstart\nstop\ndefine\nundefine' "$output"
 	comp help show ''

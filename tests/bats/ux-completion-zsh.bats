@@ -52,9 +52,9 @@ blocks() {
 
 @test "zsh: commands, global options, command options" {
 	zcomp "apctl " "apctl re" "apctl -" "apctl check -" "apctl help "
-	expect_eq "$(blocks $'apply\ncheck\nexport\nhelp\nmdev\nmigrate-check\nrelease\nrepair\nreserve\nshow' \
+	expect_eq "$(blocks $'apply\ncheck\nexport\nhelp\nmdev\nmigrate-check\nmonitor\nrelease\nrepair\nreserve\nshow' \
 		$'release\nrepair\nreserve' "$(code_opt_words apctl)" "$(code_opt_words check)" \
-		$'apply\ncheck\nexport\nmdev\nmigrate-check\nrelease\nrepair\nreserve\nshow')" "$output"
+		$'apply\ncheck\nexport\nmdev\nmigrate-check\nmonitor\nrelease\nrepair\nreserve\nshow')" "$output"
 }
 
 @test "zsh: mdev subcommands, mdev help, show views" {

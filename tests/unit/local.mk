@@ -10,7 +10,8 @@ CORE_TESTS = \
 	tests/unit/test-validate \
 	tests/unit/test-plan \
 	tests/unit/test-escape \
-	tests/unit/test-migrate
+	tests/unit/test-migrate \
+	tests/unit/test-event
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 EXTRA_DIST += tests/unit/tap.h tests/unit/masks.h
@@ -36,3 +37,5 @@ tests_unit_test_escape_LDADD = src/core/libapcore.a $(LIBINTL)
 tests_unit_test_migrate_SOURCES = tests/unit/test-migrate.c tests/unit/tap.h
 tests_unit_test_migrate_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_migrate_LDADD = src/core/libapcore.a $(JSONC_LIBS) $(LIBINTL)
+tests_unit_test_event_SOURCES = tests/unit/test-event.c tests/unit/tap.h
+tests_unit_test_event_LDADD = src/core/libapcore.a $(LIBINTL)
