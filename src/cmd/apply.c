@@ -197,6 +197,10 @@ static struct json_object *cfg_export_doc(const struct ap_model *m, bool live, b
 			add_matrix(o, act ? &d->live : &d->def);
 		if (live)
 			json_object_object_add(o, "active", json_object_new_boolean(d->active));
+		/* the v1 live migration switch, where the kernel has it */
+		if (act && d->migratable != AP_UNK)
+			json_object_object_add(o, "migratable",
+					       json_object_new_boolean(d->migratable == 1));
 		if (persistent) {
 			json_object_object_add(o, "defined", json_object_new_boolean(d->defined));
 			if (d->defined)
@@ -280,6 +284,7 @@ struct dmdev {
 	bool has_def_matrix;
 	struct ap_matrix def;		/* "definition" */
 	enum tri active, defined;
+	enum tri migratable;		/* the live mdev's v1 'migratable' switch */
 	bool autostart;
 };
 
@@ -487,7 +492,8 @@ static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap
 		      size_t i, struct json_object *o, struct dmdev *md)
 {
 	static const char *const keys[] = { "uuid", "adapters", "domains", "control_domains",
-					    "active", "defined", "start", "definition", NULL };
+					    "active", "defined", "start", "definition",
+					    "migratable", NULL };
 	static const char *const dkeys[] = { "adapters", "domains", "control_domains", NULL };
 	struct json_object *v;
 	char path[64], p[96];
@@ -524,6 +530,14 @@ static int parse_mdev(struct chg_txn *t, const struct apply *ap, const struct ap
 	snprintf(p, sizeof(p), "%s.defined", path);
 	rc |= get_bool(t, ap, p, json_object_object_get_ex(o, "defined", &v) ? v : NULL,
 		       &md->defined);
+	snprintf(p, sizeof(p), "%s.migratable", path);
+	rc |= get_bool(t, ap, p, json_object_object_get_ex(o, "migratable", &v) ? v : NULL,
+		       &md->migratable);
+	if (md->migratable != T_ABSENT && md->active != T_TRUE) {
+		bad(t, ap, APCTL_EXIT_BADDATA, p,
+		    _("the switch of a live mdev: it needs \"active\": true"));
+		rc = -1;
+	}
 	snprintf(p, sizeof(p), "%s.start", path);
 	if (json_object_object_get_ex(o, "start", &v)) {
 		const char *s = json_object_get_string(v);
@@ -894,6 +908,39 @@ static void live_modify(struct chg_txn *t, struct apply *ap, const struct ap_mde
 	}
 }
 
+/* the document's "migratable" of an mdev: a request where it differs.  The
+ * switch of an mdev this apply creates is not set (the planner sets it only
+ * on an mdev that exists): a new mdev is created with the kernel's default,
+ * off, so only "true" needs a second apply, which the problem says. */
+static void migratable_request(struct chg_txn *t, struct apply *ap, const struct ap_mdev *md,
+			       const struct dmdev *dm)
+{
+	struct ap_request req;
+	bool on = dm->migratable == T_TRUE;
+
+	if (dm->migratable == T_ABSENT || dm->active != T_TRUE)
+		return;
+	if (!md || !md->active) {
+		if (on)
+			chg_problem_exit(t, APCTL_EXIT_CONFLICT, "migratable-new",
+					 _("mdev %s: \"migratable\": true on an mdev this apply "
+					   "creates: apctl switches it on an existing mdev only; "
+					   "apply the document without it first, then with it"),
+					 dm->uuid);
+		return;
+	}
+	if (md->migratable == (on ? 1 : 0))
+		return;
+	ap_request_init(&req, AP_REQ_MDEV_MIGRATABLE);
+	req.active = true;
+	snprintf(req.uuid, sizeof(req.uuid), "%s", md->uuid);
+	req.migratable = on;
+	chg_request(t, &req);
+	difff(t, ap, "mdev", md->uuid, "migratable", on ? _("mdev %s: live migration allowed")
+							: _("mdev %s: live migration forbidden"),
+	      md->uuid);
+}
+
 static void undefine(struct chg_txn *t, struct apply *ap, const char *uuid)
 {
 	struct ap_request req;
@@ -1097,6 +1144,10 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		}
 	}
 
+	/* the v1 'migratable' switch of mdevs that stay active */
+	for (size_t i = 0; i < d->n; i++)
+		migratable_request(t, ap, ap_model_find_mdev(m, d->mdevs[i].uuid), &d->mdevs[i]);
+
 	/* 4. what the masks give back to the host */
 	if (has_pl && has_pf)
 		chg_request(t, &pl);	/* cumulative: pf and the sets */
@@ -1133,7 +1184,9 @@ static void apply_report(struct chg_txn *t, const struct ap_model *m, struct jso
 	struct apply *ap = arg;
 
 	(void)m;
-	(void)doc;
+	/* the document has "changed" and "diff"; a dry run applied nothing */
+	if (doc || chg_txn_opts(t)->dry_run)
+		return;
 	if (chg_txn_nsteps(t))
 		apctl_note(chg_txn_ctx(t),
 			   P_("applied: %zu change", "applied: %zu changes", ap->n_changes),

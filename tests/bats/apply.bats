@@ -349,3 +349,60 @@ apctl: nothing to change" "$output"
 	run "$APCTL" export extra
 	[ "$status" -eq 2 ]
 }
+
+@test "v1 live migration kernels: export carries each live mdev's 'migratable'; apply switches it (undone with the rest), refuses it where the kernel has none and on an mdev it creates" {
+	local h=$BATS_TEST_TMPDIR/v1-host.json
+	jq '.migration = "v1" | .mdevs[0].attached = false' \
+		"$top_srcdir/tests/bats/hosts/t-mig.json" >"$h"
+	sim_start "$h" 7.2
+	"$APCTL" export >"$(D a.json)"
+	expect_schema "$(D a.json)" apctl-config.schema.json
+	expect_eq "$U1 false" "$(jq -r '.mdevs[0] | "\(.uuid) \(.migratable)"' "$(D a.json)")"
+	jq '.mdevs[0].migratable = true' "$(D a.json)" >"$(D on.json)"
+	run --separate-stderr "$APCTL" apply --dry-run --json=compact "$(D on.json)"
+	[ "$status" -eq 0 ] || fail "dry run: $status $stderr"
+	expect_eq "migratable mdev $U1: live migration allowed|$S/devices/vfio_ap/matrix/$U1/migratable 1" \
+		"$(jq -r '"\(.diff[0].change) \(.diff[0].text)|\(.steps[0].do.path) \(.steps[0].do.value)"' <<<"$output")"
+	run "$APCTL" apply "$(D on.json)"
+	[ "$status" -eq 0 ] || fail "apply: $output"
+	expect_r "$S/devices/vfio_ap/matrix/$U1/migratable" '1\n'
+	run "$APCTL" apply "$(D on.json)"
+	[[ $output == *"nothing to change"* ]] || fail "second apply: $output"
+	# a domain added and the switch turned off in one apply; the switch's
+	# write fails: the domain is taken out again, the switch stays on
+	jq '.mdevs[0].migratable = false | .mdevs[0].domains = [4, 5]' "$(D a.json)" >"$(D off.json)"
+	expect_eq "modify migratable" \
+		"$("$APCTL" apply --dry-run --json=compact "$(D off.json)" | jq -r '[.diff[].change] | join(" ")')"
+	snap on
+	ctl fault add "devices/vfio_ap/matrix/$U1/migratable" --errno EIO >/dev/null
+	run "$APCTL" apply "$(D off.json)"
+	ctl fault clear >/dev/null
+	[ "$status" -eq 1 ] || fail "failed switch: $status $output"
+	expect_snap on
+	run "$APCTL" apply "$(D off.json)"
+	[ "$status" -eq 0 ] || fail "off: $output"
+	expect_r "$S/devices/vfio_ap/matrix/$U1/migratable" '0\n'
+	# an mdev this apply creates: "migratable": true is refused, nothing written
+	snap off
+	jq --arg u "$U2" '.mdevs += [{uuid: $u, adapters: [6], domains: [5], active: true, migratable: true}]' \
+		"$(D a.json)" >"$(D new.json)"
+	run --separate-stderr "$APCTL" apply "$(D new.json)"
+	[ "$status" -eq 4 ] || fail "new: $status $stderr"
+	[[ $stderr == *"apctl: mdev $U2: \"migratable\": true on an mdev this apply creates: apctl switches it on an existing mdev only; apply the document without it first, then with it"* ]] ||
+		fail "new: $stderr"
+	expect_snap off
+	# a kernel without the switch: refused with the reason
+	sim_stop
+	sim_start doc-example 7.2
+	"$APCTL" -q reserve 5
+	"$APCTL" -q mdev create -u "$U1" -a 5 -d 4 >/dev/null
+	"$APCTL" export | jq '.mdevs[0].migratable = true' >"$(D k.json)"
+	run --separate-stderr "$APCTL" apply "$(D k.json)"
+	[ "$status" -eq 4 ] || fail "no switch: $status $stderr"
+	[[ $stderr == *"this kernel has no 'migratable' switch for mdev $U1"* ]] || fail "no switch: $stderr"
+	# "migratable" needs "active": true
+	"$APCTL" export | jq '.mdevs[0] |= (del(.active) | .migratable = false | .defined = true)' >"$(D bad.json)"
+	run --separate-stderr "$APCTL" apply "$(D bad.json)"
+	[ "$status" -eq 10 ] || fail "bad: $status $stderr"
+	[[ $stderr == *'mdevs[0].migratable: the switch of a live mdev: it needs "active": true'* ]] || fail "bad: $stderr"
+}
