@@ -785,16 +785,14 @@ static void usage(FILE *f)
 		   "  VER: 5.10, 6.1, 6.12, 7.2 (default; 6.19 behaves as 7.2)\n");
 }
 
-int main(int argc, char **argv)
+/* fargv: room for fuse_main's arguments (argc + 4), owned by main() */
+static int run(int argc, char **argv, char **fargv)
 {
 	const char *host = NULL, *ctl = NULL, *kernel = "7.2", *mnt = NULL;
-	char **fargv = calloc((size_t)argc + 4, sizeof(char *));
-	int fargc = 0, rc;
+	int fargc = 0;
 	bool netlink = false;
 	char err[512], opts[160];
 
-	if (!fargv)
-		return 1;
 	fargv[fargc++] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -857,7 +855,17 @@ int main(int argc, char **argv)
 	fargv[fargc++] = "-o";
 	fargv[fargc++] = opts;
 	fargv[fargc++] = (char *)mnt;
-	rc = fuse_main(fargc, fargv, &ops, NULL);
+	return fuse_main(fargc, fargv, &ops, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	char **fargv = calloc((size_t)argc + 4, sizeof(char *));
+	int rc;
+
+	if (!fargv)
+		return 1;
+	rc = run(argc, argv, fargv);
 	free(fargv);
 	return rc;
 }
