@@ -304,10 +304,15 @@ static bool journal_left(const struct apctl_ctx *ctx)
 	struct ap_path path;
 	bool left;
 
-	if (ap_path_init(&path, ctx->root) || ap_journal_probe(&path, &pr))
+	if (ap_path_init(&path, ctx->root))
 		return false;	/* the next start finds out and says so */
+	if (ap_journal_probe(&path, &pr)) {
+		ap_path_fini(&path);
+		return false;
+	}
 	left = pr.found != AP_JOURNAL_NONE;
 	ap_journal_probe_free(&pr);
+	ap_path_fini(&path);
 	return left;
 }
 
