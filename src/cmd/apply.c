@@ -153,12 +153,6 @@ static void add_matrix(struct json_object *o, const struct ap_matrix *x)
 	add_ids(o, "control_domains", &x->adm);
 }
 
-static bool matrix_eq(const struct ap_matrix *a, const struct ap_matrix *b)
-{
-	return ap_mask_equal(&a->apm, &b->apm) && ap_mask_equal(&a->aqm, &b->aqm) &&
-	       ap_mask_equal(&a->adm, &b->adm);
-}
-
 static struct json_object *reserved_json(const struct ap_host *h, const struct ap_mask *apm,
 					 const struct ap_mask *aqm)
 {
@@ -207,7 +201,7 @@ static struct json_object *cfg_export_doc(const struct ap_model *m, bool live, b
 				json_object_object_add(o, "start", json_object_new_string(
 					d->autostart ? "auto" : "manual"));
 		}
-		if (act && def && !matrix_eq(&d->live, &d->def)) {
+		if (act && def && !ap_matrix_equal(&d->live, &d->def)) {
 			struct json_object *x = json_object_new_object();
 
 			add_matrix(x, &d->def);
@@ -968,7 +962,7 @@ static void def_request(struct chg_txn *t, struct apply *ap, const struct ap_mde
 		return;
 	}
 	if (dm->defined != T_TRUE ||
-	    (defined && matrix_eq(&md->def, &dm->def) && md->autostart == dm->autostart))
+	    (defined && ap_matrix_equal(&md->def, &dm->def) && md->autostart == dm->autostart))
 		return;
 	if ((defined && loses(&md->def, &dm->def)) != losing)
 		return;
@@ -1108,7 +1102,7 @@ static int apply_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 			if (dm->active != T_TRUE)
 				continue;
 			if (md && md->active) {
-				if (matrix_eq(&md->live, &dm->mx) ||
+				if (ap_matrix_equal(&md->live, &dm->mx) ||
 				    loses(&md->live, &dm->mx) != (pass == 0))
 					continue;
 				live_modify(t, ap, md, dm);

@@ -140,12 +140,6 @@ struct start {
 	enum start_outcome outcome;
 };
 
-static bool matrix_equal(const struct ap_matrix *a, const struct ap_matrix *b)
-{
-	return ap_mask_equal(&a->apm, &b->apm) && ap_mask_equal(&a->aqm, &b->aqm) &&
-	       ap_mask_equal(&a->adm, &b->adm);
-}
-
 static int start_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 {
 	struct start *st = arg;
@@ -171,7 +165,7 @@ static int start_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		return APCTL_EXIT_USAGE;
 	}
 	if (md->active) {
-		if (matrix_equal(&md->live, &md->def)) {
+		if (ap_matrix_equal(&md->live, &md->def)) {
 			st->outcome = START_ACTIVE;
 			return 0;
 		}

@@ -218,6 +218,12 @@ void ap_model_sort(struct ap_model *m)
 		qsort(m->mdevs, m->n_mdevs, sizeof(*m->mdevs), mdev_cmp);
 }
 
+bool ap_matrix_equal(const struct ap_matrix *a, const struct ap_matrix *b)
+{
+	return ap_mask_equal(&a->apm, &b->apm) && ap_mask_equal(&a->aqm, &b->aqm) &&
+	       ap_mask_equal(&a->adm, &b->adm);
+}
+
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi)
 {
 	return ap_mask_test(&h->apmask, apid) && ap_mask_test(&h->aqmask, apqi);

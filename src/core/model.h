@@ -271,6 +271,9 @@ void ap_model_sort(struct ap_model *m);
 #define AP_FUNC_SLCF	0x01000000u	/* command filtering; shown from Linux 6.17 */
 #define AP_FUNC_SE_BS	0x0000C000u	/* SE bind state (queues only) */
 
+/* the same adapters, usage domains and control domains */
+bool ap_matrix_equal(const struct ap_matrix *a, const struct ap_matrix *b);
+
 /* host-owned per the live masks: apmask bit AND aqmask bit */
 bool ap_host_owns(const struct ap_host *h, unsigned int apid, unsigned int apqi);
 enum ap_mode ap_mode_from_functions(uint32_t functions);

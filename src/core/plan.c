@@ -592,8 +592,7 @@ static void configure(struct builder *b, const struct ap_host *h, const char *uu
 	struct ap_step *s;
 	int id;
 
-	if (ap_mask_equal(&old->apm, &new->apm) && ap_mask_equal(&old->aqm, &new->aqm) &&
-	    ap_mask_equal(&old->adm, &new->adm))
+	if (ap_matrix_equal(old, new))
 		return;
 	if (h->caps.ap_config) {
 		s = push(b);

@@ -686,9 +686,7 @@ static void check_def_differs(struct ctx *c, const struct ap_mdev *d)
 	struct ap_problem *p;
 
 	opts[0] = '\0';
-	if (!d->active || !d->defined || !d->autostart ||
-	    (ap_mask_equal(&d->live.apm, &d->def.apm) && ap_mask_equal(&d->live.aqm, &d->def.aqm) &&
-	     ap_mask_equal(&d->live.adm, &d->def.adm)))
+	if (!d->active || !d->defined || !d->autostart || ap_matrix_equal(&d->live, &d->def))
 		return;
 	p = add(c, AP_PROB_DEFINITION_DIFFERS, AP_SEV_WARNING, d, AP_SIDE_ACTIVE | AP_SIDE_DEFINED);
 	if (!p)

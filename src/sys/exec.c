@@ -528,8 +528,7 @@ static int verify_matrix(struct ectx *c, const struct ap_verify *v)
 			return VERIFY_FAILED;
 		return 0;
 	}
-	if (!ap_mask_equal(&got.apm, &v->matrix.apm) || !ap_mask_equal(&got.aqm, &v->matrix.aqm) ||
-	    !ap_mask_equal(&got.adm, &v->matrix.adm))
+	if (!ap_matrix_equal(&got, &v->matrix))
 		return VERIFY_FAILED;
 	return 0;
 }

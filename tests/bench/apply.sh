@@ -14,16 +14,9 @@
 #     create end to end with and without the definitions
 set -euo pipefail
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-$PWD}
-APCTL=${APCTL:-$top_builddir/src/apctl} APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
-export top_srcdir top_builddir APCTL APSIM
-run=$top_srcdir/tests/apsim/apsim-run
+. "$(dirname "$0")/bench-lib.bash"
 bv=$top_builddir/tests/bench/bench-validate
-if [ ! -x "$APCTL" ] || [ ! -x "$APSIM" ] || [ ! -x "$bv" ]; then
-	echo "bench: make bench-apply builds apctl, apsim and bench-validate" >&2
-	exit 2
-fi
+bench_need "make bench-apply builds apctl, apsim and bench-validate" "$APCTL" "$APSIM" "$bv"
 
 echo "apctl apply benchmarks: $("$APCTL" --version), $(nproc) CPUs"
 echo

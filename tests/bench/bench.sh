@@ -11,15 +11,8 @@
 set -euo pipefail
 
 runs=${1:-5}
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-: "${top_builddir:=$PWD}"
-export top_srcdir top_builddir
-APCTL=${APCTL:-$top_builddir/src/apctl}
-export APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
-export APCTL
-run=$top_srcdir/tests/apsim/apsim-run
-[ -x "$APCTL" ] && [ -x "$APSIM" ] || { echo "bench: build apctl and apsim first (make check TESTS=)" >&2; exit 2; }
+. "$(dirname "$0")/bench-lib.bash"
+bench_need "build apctl and apsim first (make check TESTS=)" "$APCTL" "$APSIM"
 
 # median wall time in ms of RUNS runs of a command
 median_ms() {

@@ -16,15 +16,9 @@
 set -euo pipefail
 
 pairs=${1:-21}
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-: "${top_builddir:=$PWD}"
-export top_srcdir top_builddir
-APCTL=${APCTL:-$top_builddir/src/apctl}
-export APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
-export APCTL pairs
-run=$top_srcdir/tests/apsim/apsim-run
-[ -x "$APCTL" ] && [ -x "$APSIM" ] || { echo "bench: build apctl and apsim first" >&2; exit 2; }
+export pairs
+. "$(dirname "$0")/bench-lib.bash"
+bench_need "build apctl and apsim first" "$APCTL" "$APSIM"
 
 bench() {
 	U=11111111-1111-4111-8111-111111111111

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Benchmarks print figures; they are not tests (make bench).
-EXTRA_DIST += tests/bench/bench.sh tests/bench/journal.sh tests/bench/apply.sh \
-	tests/bench/monitor.sh
+EXTRA_DIST += tests/bench/bench-lib.bash tests/bench/bench.sh tests/bench/journal.sh \
+	tests/bench/apply.sh tests/bench/monitor.sh
 .PHONY: bench bench-journal bench-apply bench-monitor
 # in-process validation cost (issue 13): built by make bench-apply only
 EXTRA_PROGRAMS += tests/bench/bench-validate

@@ -15,15 +15,8 @@
 # Needs root (the network namespace of apsim-run --netns).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-: "${top_builddir:=$PWD}"
-export top_srcdir top_builddir
-APCTL=${APCTL:-$top_builddir/src/apctl}
-export APSIM=${APSIM:-$top_builddir/tests/apsim/apsim}
-export APCTL
-run=$top_srcdir/tests/apsim/apsim-run
-[ -x "$APCTL" ] && [ -x "$APSIM" ] || { echo "bench: build apctl and apsim first" >&2; exit 2; }
+. "$(dirname "$0")/bench-lib.bash"
+bench_need "build apctl and apsim first" "$APCTL" "$APSIM"
 
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 export -f ms
