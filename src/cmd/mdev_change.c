@@ -241,9 +241,7 @@ static int create_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 		const struct ap_mdev *md = ap_model_find_mdev(m, c->uuid);
 
 		if (md && md->defined && !md->active && !c->define &&
-		    (!ap_mask_equal(&md->def.apm, &c->mx.apm) ||
-		     !ap_mask_equal(&md->def.aqm, &c->mx.aqm) ||
-		     !ap_mask_equal(&md->def.adm, &c->mx.adm)))
+		    !ap_matrix_equal(&md->def, &c->mx))
 			chg_problem(t, CHG_WARNING, "definition-differs",
 				    _("mdev %s is defined for mdevctl with another matrix; the "
 				      "live mdev will differ from its definition (mdevctl start "
@@ -446,8 +444,7 @@ static int modify_build(struct chg_txn *t, const struct ap_model *m, void *arg)
 	 * case): one request, so that the validator sees the mdev as it will
 	 * be and reports each conflict once, not once per side.
 	 */
-	same = live && def && ap_mask_equal(&dnew.apm, &mo->mx.apm) &&
-	       ap_mask_equal(&dnew.aqm, &mo->mx.aqm) && ap_mask_equal(&dnew.adm, &mo->mx.adm);
+	same = live && def && ap_matrix_equal(&dnew, &mo->mx);
 	if (live) {
 		ap_request_init(&req, AP_REQ_MDEV_MODIFY);
 		req.active = true;

@@ -1414,10 +1414,7 @@ static void check_mdev_request(struct ctx *c, const struct ap_host *h, const str
 	if (old && old->active && old->in_use &&
 	    (r->kind == AP_REQ_MDEV_REMOVE ||
 	     (r->kind == AP_REQ_MDEV_MODIFY &&
-	      (!h->caps.guest_matrix ||
-	       !ap_mask_equal(&old->live.apm, &r->matrix.apm) ||
-	       !ap_mask_equal(&old->live.aqm, &r->matrix.aqm) ||
-	       !ap_mask_equal(&old->live.adm, &r->matrix.adm))))) {
+	      (!h->caps.guest_matrix || !ap_matrix_equal(&old->live, &r->matrix))))) {
 		struct apqn_set *s = calloc(1, sizeof(*s));
 
 		if (!s) {
@@ -1509,8 +1506,7 @@ static bool same_problem(const struct ap_problem *a, const struct ap_problem *b)
 	       !strcmp(a->mdev, b->mdev) && a->mdev_sides == b->mdev_sides &&
 	       a->other == b->other && !strcmp(a->other_mdev, b->other_mdev) &&
 	       a->other_sides == b->other_sides &&
-	       ap_mask_equal(&a->ids.apm, &b->ids.apm) && ap_mask_equal(&a->ids.aqm, &b->ids.aqm) &&
-	       ap_mask_equal(&a->ids.adm, &b->ids.adm) && a->n_apqns == b->n_apqns &&
+	       ap_matrix_equal(&a->ids, &b->ids) && a->n_apqns == b->n_apqns &&
 	       (!a->n_apqns || !memcmp(a->apqns, b->apqns, a->n_apqns * sizeof(*a->apqns)));
 }
 

@@ -103,10 +103,7 @@ const struct ap_matrix *ap_out_mdev_matrix(const struct ap_mdev *md)
 
 bool ap_out_mdev_differs(const struct ap_mdev *md)
 {
-	return md->active && md->defined &&
-	       !(ap_mask_equal(&md->live.apm, &md->def.apm) &&
-		 ap_mask_equal(&md->live.aqm, &md->def.aqm) &&
-		 ap_mask_equal(&md->live.adm, &md->def.adm));
+	return md->active && md->defined && !ap_matrix_equal(&md->live, &md->def);
 }
 
 size_t ap_out_mdev_index(const struct ap_out_env *env, const struct ap_mdev *md)
